@@ -1,0 +1,214 @@
+"""The database triggers that feed the audit trail, for SQLite and PostgreSQL.
+
+They are (re)installed after every ``migrate`` (and ``flush``) for every concrete model that inherits
+``RegulatedModel``, so a model change never leaves a stale trigger behind.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import connection as default_connection
+
+AUDIT_TABLE = "audit_auditevent"
+GENESIS = "0" * 64
+_LOCK_KEY = 74310001
+_CTX = ("actor", "actor_id", "organisation", "reason", "request_id")
+
+
+def regulated_models() -> list:
+    return [
+        m for m in apps.get_models() if getattr(m, "regulated", False) and not m._meta.abstract and m._meta.managed
+    ]
+
+
+def regulated_tables() -> list[str]:
+    return sorted(m._meta.db_table for m in regulated_models())
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _payload_sql(ts: str, table: str, pk: str, action: str, ctx: dict[str, str], old: str, new: str) -> str:
+    """The string that is hashed, built the same way by both engines and by ``chain.payload``."""
+    parts = [ts, table, pk, action, *(ctx[k] for k in _CTX), f"coalesce({old}, '')", f"coalesce({new}, '')"]
+    return " || '|' || ".join(parts)
+
+
+# --- SQLite ---------------------------------------------------------------------------------------
+
+
+def _sqlite_row_json(model, alias: str) -> str:
+    pairs = ", ".join(f"'{f.column}', {alias}.{_q(f.column)}" for f in model._meta.concrete_fields)
+    return f"json_object({pairs})"
+
+
+def _sqlite_sql(model) -> list[str]:
+    table = model._meta.db_table
+    t = _q(table)
+    ctx = {k: f"x.{k}" for k in _CTX}
+    ctx_cols = ", ".join(f"coalesce(bioseg_ctx('{k}'), '') AS {k}" for k in _CTX)
+    prev = f"coalesce((SELECT hash FROM {AUDIT_TABLE} ORDER BY id DESC LIMIT 1), '{GENESIS}')"
+    cols = "occurred_at, table_name, row_pk, action, " + ", ".join(_CTX) + ", old_values, new_values, prev_hash, hash"
+
+    def insert(action: str, old: str) -> str:
+        payload = _payload_sql("x.ts", f"'{table}'", "x.pk", f"'{action}'", ctx, "x.old", "x.new")
+        return (
+            f"INSERT INTO {AUDIT_TABLE} ({cols}) "
+            f"SELECT x.ts, '{table}', x.pk, '{action}', {', '.join(ctx.values())}, x.old, x.new, x.prev, "
+            f"bioseg_sha256(x.prev || '|' || {payload}) "
+            f"FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS ts, CAST(NEW.id AS TEXT) AS pk, {ctx_cols}, "
+            f"{old} AS old, {_sqlite_row_json(model, 'NEW')} AS new, {prev} AS prev) AS x;"
+        )
+
+    return [
+        f"CREATE TRIGGER bioseg_audit_ins_{table} AFTER INSERT ON {t} BEGIN {insert('insert', 'NULL')} END;",
+        f"CREATE TRIGGER bioseg_audit_reason_{table} BEFORE UPDATE ON {t} "
+        f"WHEN coalesce(bioseg_ctx('reason'), '') = '' "
+        f"BEGIN SELECT RAISE(ABORT, 'bioseg audit: an update of {table} needs a reason'); END;",
+        f"CREATE TRIGGER bioseg_audit_upd_{table} AFTER UPDATE ON {t} "
+        f"BEGIN {insert('update', _sqlite_row_json(model, 'OLD'))} END;",
+        f"CREATE TRIGGER bioseg_audit_del_{table} BEFORE DELETE ON {t} "
+        f"BEGIN SELECT RAISE(ABORT, 'bioseg audit: deleting a row of {table} is refused'); END;",
+    ]
+
+
+def _sqlite_trigger_names(table: str) -> list[str]:
+    return [f"bioseg_audit_{kind}_{table}" for kind in ("ins", "reason", "upd", "del")]
+
+
+_SQLITE_AUDIT_GUARDS = [
+    f"CREATE TRIGGER bioseg_audit_immutable_upd BEFORE UPDATE ON {AUDIT_TABLE} "
+    "BEGIN SELECT RAISE(ABORT, 'bioseg audit: the audit trail cannot be changed'); END;",
+    f"CREATE TRIGGER bioseg_audit_immutable_del BEFORE DELETE ON {AUDIT_TABLE} "
+    "BEGIN SELECT RAISE(ABORT, 'bioseg audit: the audit trail cannot be changed'); END;",
+]
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+
+_PG_FUNCTIONS = [
+    f"""
+CREATE OR REPLACE FUNCTION bioseg_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  actor text := coalesce(current_setting('bioseg.actor', true), '');
+  actor_id text := coalesce(current_setting('bioseg.actor_id', true), '');
+  organisation text := coalesce(current_setting('bioseg.organisation', true), '');
+  reason text := coalesce(current_setting('bioseg.reason', true), '');
+  request_id text := coalesce(current_setting('bioseg.request_id', true), '');
+  ts text := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+  pk text := to_jsonb(NEW)->>'id';
+  new_values text := to_jsonb(NEW)::text;
+  old_values text := NULL;
+  action text := 'insert';
+  prev text;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF reason = '' THEN
+      RAISE EXCEPTION 'bioseg audit: an update of % needs a reason', TG_TABLE_NAME;
+    END IF;
+    old_values := to_jsonb(OLD)::text;
+    action := 'update';
+  END IF;
+  PERFORM pg_advisory_xact_lock({_LOCK_KEY});
+  SELECT a.hash INTO prev FROM {AUDIT_TABLE} a ORDER BY a.id DESC LIMIT 1;
+  prev := coalesce(prev, '{GENESIS}');
+  INSERT INTO {AUDIT_TABLE} (occurred_at, table_name, row_pk, action, actor, actor_id, organisation,
+                             reason, request_id, old_values, new_values, prev_hash, hash)
+  VALUES (ts, TG_TABLE_NAME, pk, action, actor, actor_id, organisation, reason, request_id,
+          old_values, new_values, prev,
+          encode(sha256(convert_to(prev || '|' || {
+        _payload_sql(
+            "ts",
+            "TG_TABLE_NAME",
+            "pk",
+            "action",
+            dict(zip(_CTX, _CTX, strict=True)),
+            "old_values",
+            "new_values",
+        )
+    }, 'UTF8')), 'hex'));
+  RETURN NEW;
+END $$;""",
+    """
+CREATE OR REPLACE FUNCTION bioseg_audit_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'bioseg audit: deleting a row of % is refused', TG_TABLE_NAME;
+END $$;""",
+    """
+CREATE OR REPLACE FUNCTION bioseg_audit_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'bioseg audit: the audit trail cannot be changed';
+END $$;""",
+]
+
+
+def _pg_sql(model) -> list[str]:
+    table = model._meta.db_table
+    t = _q(table)
+    return [
+        f"CREATE TRIGGER bioseg_audit_row AFTER INSERT OR UPDATE ON {t} "
+        "FOR EACH ROW EXECUTE FUNCTION bioseg_audit_row();",
+        f"CREATE TRIGGER bioseg_audit_del BEFORE DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION bioseg_audit_refuse_delete();",
+    ]
+
+
+_PG_AUDIT_GUARD = (
+    f"CREATE TRIGGER bioseg_audit_immutable BEFORE UPDATE OR DELETE ON {AUDIT_TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION bioseg_audit_immutable();"
+)
+
+
+# --- install / uninstall ---------------------------------------------------------------------------
+
+
+def uninstall(connection=None) -> None:
+    conn = connection or default_connection
+    with conn.cursor() as cur:
+        if conn.vendor == "sqlite":
+            for table in regulated_tables():
+                for name in _sqlite_trigger_names(table):
+                    cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cur.execute("DROP TRIGGER IF EXISTS bioseg_audit_immutable_upd")
+            cur.execute("DROP TRIGGER IF EXISTS bioseg_audit_immutable_del")
+        elif conn.vendor == "postgresql":
+            for table in regulated_tables():
+                cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_row ON {_q(table)}")
+                cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_del ON {_q(table)}")
+            cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_immutable ON {AUDIT_TABLE}")
+
+
+def install(connection=None) -> None:
+    conn = connection or default_connection
+    uninstall(conn)
+    with conn.cursor() as cur:
+        if conn.vendor == "sqlite":
+            for model in regulated_models():
+                for stmt in _sqlite_sql(model):
+                    cur.execute(stmt)
+            for stmt in _SQLITE_AUDIT_GUARDS:
+                cur.execute(stmt)
+        elif conn.vendor == "postgresql":
+            for stmt in _PG_FUNCTIONS:
+                cur.execute(stmt)
+            for model in regulated_models():
+                for stmt in _pg_sql(model):
+                    cur.execute(stmt)
+            cur.execute(_PG_AUDIT_GUARD)
+        else:  # pragma: no cover - bioseg supports these two engines only
+            raise RuntimeError(f"bioseg's audit trail does not support the {conn.vendor} engine")
+
+
+def install_after_migrate(sender, using="default", **kwargs) -> None:
+    if getattr(sender, "label", None) != "audit":
+        return
+    from django.db import connections
+
+    install(connections[using])
+
+
+def row_json_sql(model, alias: str, vendor: str) -> str:
+    """The SQL expression the triggers use for a row's values, for comparing a row with its trail."""
+    if vendor == "sqlite":
+        return _sqlite_row_json(model, alias)
+    return f"to_jsonb({alias})::text"

@@ -1,0 +1,184 @@
+"""The ``bioseg`` command: demo, serve, audit verify, backup/restore, and the domain commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="bioseg — segmented production of biological products (NMPA pilot).", no_args_is_help=True)
+audit_app = typer.Typer(help="The GMP audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bioseg.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _compile_translations() -> None:
+    """Compiles the .po files when their .mo is missing or older (a fresh checkout has only .po files)."""
+    from django.conf import settings
+
+    for locale_dir in settings.LOCALE_PATHS:
+        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                from bioseg.common.i18n import compile_po
+
+                compile_po(po, mo)
+
+
+@app.command()
+def demo(
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app after loading the demo."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Create the database, migrate, load the demo scenario (idempotent) and serve the web app."""
+    _setup()
+    from django.conf import settings
+
+    _compile_translations()
+    _migrate()
+    from bioseg.demo.scenario import DEMO_PASSWORD, load
+
+    result = load()
+    db = settings.DATABASES["default"]
+    typer.echo(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    typer.echo(f"Demo scenario: {result.created} objects created, {result.existing} already present.")
+    typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, role, org in result.logins:
+        typer.echo(f"  {username:<22} {role:<22} {org}")
+    if serve:
+        typer.echo(f"\nbioseg is running at http://{host}:{port}/  (Ctrl-C to stop)")
+        _serve(host, port, workers=2)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(2, help="gunicorn worker processes."),
+    migrate: bool = typer.Option(True, "--migrate/--no-migrate", help="Apply migrations first."),
+) -> None:
+    """Run the production server (gunicorn, static files by whitenoise)."""
+    _setup()
+    _compile_translations()
+    if migrate:
+        _migrate()
+    typer.echo(f"bioseg is running at http://{host}:{port}/")
+    _serve(host, port, workers)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from bioseg.wsgi import application
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            return application
+
+    _Server().run()
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Check the hash chain and that every regulated row equals its last audited state. Exit 1 if not."""
+    _setup()
+    import json
+
+    from bioseg.audit.chain import verify
+
+    report = verify()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "events_checked": report.events_checked,
+                    "rows_checked": report.rows_checked,
+                    "first_broken_link": report.first_broken_link,
+                    "problems": [p.__dict__ for p in report.problems],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        typer.echo(f"Audit events checked: {report.events_checked}; regulated rows checked: {report.rows_checked}")
+        if report.first_broken_link is not None:
+            typer.echo(f"First broken link: audit event #{report.first_broken_link}")
+        for p in report.problems:
+            typer.echo(f"  {p.kind}: {p.table} row {p.row_pk} (audit #{p.audit_id}): {p.detail}")
+        typer.echo("OK: the audit trail is intact." if report.ok else "FAILED: the audit trail is not intact.")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def backup(out: Path = typer.Argument(..., help="File to write the SQLite backup to.")) -> None:
+    """Back up the embedded SQLite database through SQLite's online backup API (safe while serving)."""
+    _setup()
+    from bioseg.common.backup import sqlite_backup
+
+    try:
+        pages = sqlite_backup(out)
+    except RuntimeError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Backed up {pages} pages to {out}")
+
+
+@app.command()
+def restore(
+    source: Path = typer.Argument(..., help="A backup written by `bioseg backup`."),
+    yes: bool = typer.Option(False, "--yes", help="Replace the current database without asking."),
+) -> None:
+    """Restore the embedded SQLite database from a backup (stop the server first)."""
+    _setup()
+    from bioseg.common.backup import sqlite_restore
+
+    if not yes:
+        typer.confirm("This replaces the current database. Continue?", abort=True)
+    try:
+        sqlite_restore(source)
+    except RuntimeError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Restored from {source}")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (and install the audit triggers)."""
+    _setup()
+    _compile_translations()
+    _migrate(verbosity=1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,491 @@
+"""Every write to the registry. Each service validates everything first (so a refusal changes nothing),
+checks that the actor may write this enterprise's records, writes inside one transaction with the audit
+actor and reason, and re-checks that the result is inside the actor's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+
+from bioseg.accounts.models import Organisation, User
+from bioseg.accounts.roles import REGISTRY_WRITERS, OrganisationKind, Role
+from bioseg.accounts.scope import scope_for
+from bioseg.audit.context import audit_context
+from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from bioseg.common.regions import is_country_code, is_province_code
+from bioseg.registry import selectors
+from bioseg.registry.models import (
+    Activity,
+    Category,
+    Enterprise,
+    GmpOutcome,
+    GmpRecord,
+    LicenceClass,
+    ManufacturingLicence,
+    Origin,
+    Person,
+    PersonRole,
+    Product,
+    Qualification,
+    Site,
+)
+from bioseg.registry.validators import approval_number_problem, credit_code_problem
+
+ENTERPRISE_ROLE_FLAGS = {
+    "holder": "is_holder",
+    "contract_manufacturer": "is_contract_manufacturer",
+    "testing_laboratory": "is_testing_laboratory",
+    "logistics_provider": "is_logistics_provider",
+}
+
+
+class Errors:
+    """Collects field errors so a request gets all of them at once."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, tuple[str, str]] = {}
+
+    def add(self, field: str, en: str, zh: str) -> None:
+        self.fields.setdefault(field, (en, zh))
+
+    def required(self, field: str, value) -> None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.add(field, f"{field} is required.", f"{field} 为必填项。")
+
+    def choice(self, field: str, value, choices: Iterable[str]) -> None:
+        if value not in set(choices):
+            self.add(field, f"{value!r} is not one of {sorted(choices)}.", f"{value!r} 不在可选值 {sorted(choices)} 中。")
+
+    def date_order(self, first: str, a: dt.date | None, second: str, b: dt.date | None) -> None:
+        if a and b and b < a:
+            self.add(second, f"{second} ({b}) is before {first} ({a}).", f"{second}（{b}）早于 {first}（{a}）。")
+
+    def place(self, *, domestic: bool, country_code: str, region_code: str) -> None:
+        if not is_country_code(country_code or ""):
+            self.add(
+                "country_code",
+                f"{country_code!r} is not an ISO 3166-1 alpha-2 code.",
+                f"{country_code!r} 不是 ISO 3166-1 二字母国家代码。",
+            )
+        if domestic:
+            if country_code != "CN":
+                self.add("country_code", "A domestic record is in CN.", "境内记录的国家应为 CN。")
+            if not is_province_code(region_code or ""):
+                self.add(
+                    "region_code",
+                    f"{region_code!r} is not a GB/T 2260 provincial code.",
+                    f"{region_code!r} 不是 GB/T 2260 省级行政区划代码。",
+                )
+        elif region_code:
+            self.add("region_code", "A foreign record has no Chinese province.", "境外记录不应填写省级行政区划。")
+        elif country_code == "CN":
+            self.add("country_code", "A foreign record is outside CN.", "境外记录的国家不应为 CN。")
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(self.fields)
+
+
+def _require_writer(actor: User, enterprise: Enterprise | None, action: str) -> None:
+    if actor is None or not actor.is_authenticated or not actor.has_role(*REGISTRY_WRITERS):
+        raise PermissionDenied(action)
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return
+    own = enterprise is not None and enterprise.organisation_id == actor.organisation_id
+    if not own:
+        raise PermissionDenied(action)
+
+
+def _reason_for_update(reason: str) -> None:
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": ("A change needs a reason.", "修改需要填写原因。")})
+
+
+def _recheck(actor: User, selector, obj, what: str) -> None:
+    """After a write, the object must be inside the actor's scope; if not, the transaction is undone."""
+    if not selector(scope=scope_for(actor)).filter(pk=obj.pk).exists():
+        raise NotFound(what, obj.pk)
+
+
+def _unique_violation(exc: IntegrityError, field: str, value) -> ApplicationError:
+    return ValidationFailed(
+        {field: (f"{value!r} is already registered.", f"{value!r} 已被登记。")},
+    )
+
+
+# --- enterprises ----------------------------------------------------------------------------------
+
+
+def _validate_enterprise(e: Errors, *, name_zh, name_en, credit_code, domestic, country_code, region_code, roles):
+    e.required("name_zh", name_zh)
+    e.required("name_en", name_en)
+    e.place(domestic=domestic, country_code=country_code, region_code=region_code)
+    if domestic:
+        if not credit_code:
+            e.add("credit_code", "A domestic enterprise needs its unified social credit code.", "境内企业须填写统一社会信用代码。")
+        elif problem := credit_code_problem(credit_code):
+            e.add("credit_code", *problem)
+    elif credit_code:
+        e.add("credit_code", "A foreign enterprise has no unified social credit code.", "境外企业没有统一社会信用代码。")
+    for role in roles:
+        e.choice("roles", role, ENTERPRISE_ROLE_FLAGS)
+    if not roles:
+        e.add("roles", "An enterprise needs at least one role.", "企业至少需要一个角色。")
+
+
+def enterprise_create(
+    *,
+    actor: User,
+    name_zh: str,
+    name_en: str,
+    credit_code: str | None,
+    domestic: bool = True,
+    country_code: str = "CN",
+    region_code: str = "",
+    roles: list[str],
+    organisation: Organisation | None = None,
+    reason: str = "",
+) -> Enterprise:
+    """Registers an enterprise. Only the system admin registers enterprises (an enterprise's own users
+    then maintain its sites, products and people)."""
+    if actor is None or not actor.has_role(Role.SYSTEM_ADMIN):
+        raise PermissionDenied("register an enterprise")
+    e = Errors()
+    credit_code = (credit_code or "").strip().upper() or None
+    _validate_enterprise(
+        e,
+        name_zh=name_zh,
+        name_en=name_en,
+        credit_code=credit_code,
+        domestic=domestic,
+        country_code=country_code,
+        region_code=region_code,
+        roles=roles,
+    )
+    if organisation is not None and organisation.kind != OrganisationKind.ENTERPRISE:
+        e.add("organisation", "Only an enterprise organisation can own an enterprise.", "只有企业类机构可以关联企业。")
+    if credit_code and Enterprise.objects.filter(credit_code=credit_code).exists():
+        e.add("credit_code", f"{credit_code} is already registered.", f"{credit_code} 已被登记。")
+    if Enterprise.objects.filter(name_en=name_en.strip()).exists():
+        e.add("name_en", f"{name_en!r} is already registered.", f"{name_en!r} 已被登记。")
+    e.raise_if_any()
+    flags = {flag: role in roles for role, flag in ENTERPRISE_ROLE_FLAGS.items()}
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "enterprise registered"):
+        return Enterprise.objects.create(
+            organisation=organisation,
+            name_zh=name_zh.strip(),
+            name_en=name_en.strip(),
+            credit_code=credit_code,
+            domestic=domestic,
+            country_code=country_code,
+            region_code=region_code if domestic else "",
+            **flags,
+        )
+
+
+# --- sites ----------------------------------------------------------------------------------------
+
+
+def _validate_site(e: Errors, *, enterprise: Enterprise, name_zh, name_en, address, country_code, region_code, activities):
+    e.required("name_zh", name_zh)
+    e.required("name_en", name_en)
+    e.required("address", address)
+    e.place(domestic=country_code == "CN", country_code=country_code, region_code=region_code)
+    if not activities:
+        e.add("activities", "A site needs at least one activity.", "场地至少需要一项生产活动。")
+    for a in activities:
+        e.choice("activities", a, Activity.values)
+
+
+def site_create(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    name_zh: str,
+    name_en: str,
+    address: str,
+    country_code: str = "CN",
+    region_code: str = "",
+    activities: list[str],
+    reason: str = "",
+) -> Site:
+    _require_writer(actor, enterprise, "register a site")
+    e = Errors()
+    _validate_site(
+        e,
+        enterprise=enterprise,
+        name_zh=name_zh,
+        name_en=name_en,
+        address=address,
+        country_code=country_code,
+        region_code=region_code,
+        activities=activities,
+    )
+    if Site.objects.filter(enterprise=enterprise, name_en=(name_en or "").strip()).exists():
+        e.add("name_en", f"{name_en!r} is already a site of this enterprise.", f"该企业已有名为 {name_en!r} 的场地。")
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "site registered"):
+        site = Site.objects.create(
+            enterprise=enterprise,
+            name_zh=name_zh.strip(),
+            name_en=name_en.strip(),
+            address=address.strip(),
+            country_code=country_code,
+            region_code=region_code if country_code == "CN" else "",
+            activities=",".join(sorted(set(activities))),
+        )
+        _recheck(actor, selectors.site_list, site, "site")
+        return site
+
+
+def site_update(*, actor: User, site: Site, reason: str, **changes) -> Site:
+    _require_writer(actor, site.enterprise, "change a site")
+    _reason_for_update(reason)
+    allowed = {"name_zh", "name_en", "address", "country_code", "region_code", "activities"}
+    unknown = set(changes) - allowed
+    e = Errors()
+    for field in sorted(unknown):
+        e.add(field, f"{field} cannot be changed here.", f"此处不能修改 {field}。")
+    values = {
+        "name_zh": site.name_zh,
+        "name_en": site.name_en,
+        "address": site.address,
+        "country_code": site.country_code,
+        "region_code": site.region_code,
+        "activities": site.activity_list,
+    }
+    values.update({k: v for k, v in changes.items() if k in allowed})
+    _validate_site(e, enterprise=site.enterprise, **values)
+    e.raise_if_any()
+    values["activities"] = ",".join(sorted(set(values["activities"])))
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        for k, v in values.items():
+            setattr(site, k, v.strip() if isinstance(v, str) and k != "activities" else v)
+        site.save()
+        _recheck(actor, selectors.site_list, site, "site")
+        return site
+
+
+# --- licences and GMP records -----------------------------------------------------------------------
+
+
+def licence_create(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    number: str,
+    licence_class: str,
+    scope: str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+    reason: str = "",
+) -> ManufacturingLicence:
+    _require_writer(actor, enterprise, "register a manufacturing licence")
+    e = Errors()
+    e.required("number", number)
+    e.required("scope", scope)
+    e.choice("licence_class", licence_class, LicenceClass.values)
+    e.required("valid_from", valid_from)
+    e.required("valid_until", valid_until)
+    e.date_order("valid_from", valid_from, "valid_until", valid_until)
+    if number and ManufacturingLicence.objects.filter(number=number.strip()).exists():
+        e.add("number", f"{number} is already registered.", f"{number} 已被登记。")
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "manufacturing licence registered"):
+        return ManufacturingLicence.objects.create(
+            enterprise=enterprise,
+            number=number.strip(),
+            licence_class=licence_class,
+            scope=scope.strip(),
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+
+
+def gmp_record_create(
+    *,
+    actor: User,
+    site: Site,
+    inspected_on: dt.date,
+    scope: str,
+    outcome: str,
+    authority_region_code: str = "",
+    reference: str = "",
+    reason: str = "",
+) -> GmpRecord:
+    _require_writer(actor, site.enterprise, "record a GMP compliance inspection")
+    e = Errors()
+    e.required("inspected_on", inspected_on)
+    e.required("scope", scope)
+    e.choice("outcome", outcome, GmpOutcome.values)
+    if authority_region_code and not is_province_code(authority_region_code):
+        e.add("authority_region_code", f"{authority_region_code!r} is not a GB/T 2260 code.", f"{authority_region_code!r} 不是 GB/T 2260 代码。")
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "GMP compliance record added"):
+        return GmpRecord.objects.create(
+            site=site,
+            inspected_on=inspected_on,
+            scope=scope.strip(),
+            outcome=outcome,
+            authority_region_code=authority_region_code,
+            reference=reference.strip(),
+        )
+
+
+# --- products -------------------------------------------------------------------------------------
+
+
+def _decimal(e: Errors, field: str, value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        e.add(field, f"{value!r} is not a number.", f"{value!r} 不是数字。")
+        return None
+
+
+def _validate_product(e: Errors, values: dict) -> None:
+    e.required("name_zh", values["name_zh"])
+    e.required("name_en", values["name_en"])
+    e.choice("category", values["category"], Category.values)
+    if values["origin"]:
+        e.choice("origin", values["origin"], Origin.values)
+    if values["approval_number"] and (problem := approval_number_problem(values["approval_number"])):
+        e.add("approval_number", *problem)
+    lo = _decimal(e, "storage_min_c", values["storage_min_c"])
+    hi = _decimal(e, "storage_max_c", values["storage_max_c"])
+    if (lo is None) != (hi is None):
+        e.add("storage_max_c", "Give both storage limits or neither.", "贮存温度上下限须同时填写。")
+    elif lo is not None and hi is not None and hi < lo:
+        e.add("storage_max_c", f"The maximum ({hi} °C) is below the minimum ({lo} °C).", f"上限（{hi} °C）低于下限（{lo} °C）。")
+    values["storage_min_c"], values["storage_max_c"] = lo, hi
+
+
+PRODUCT_FIELDS = (
+    "name_zh",
+    "name_en",
+    "approval_number",
+    "category",
+    "innovative",
+    "urgent_clinical_need",
+    "nmpa_specified",
+    "origin",
+    "storage_min_c",
+    "storage_max_c",
+)
+
+
+def product_create(
+    *,
+    actor: User,
+    holder: Enterprise,
+    name_zh: str,
+    name_en: str,
+    category: str,
+    approval_number: str | None = None,
+    innovative: bool = False,
+    urgent_clinical_need: bool = False,
+    nmpa_specified: bool = False,
+    origin: str = "",
+    storage_min_c=None,
+    storage_max_c=None,
+    reason: str = "",
+) -> Product:
+    _require_writer(actor, holder, "register a product")
+    values = {k: v for k, v in locals().items() if k in PRODUCT_FIELDS}
+    values["approval_number"] = (approval_number or "").strip() or None
+    e = Errors()
+    if not holder.is_holder:
+        e.add("holder", f"{holder.name_en} is not registered as a holder.", f"{holder.name_zh} 未登记为持有人。")
+    _validate_product(e, values)
+    if values["approval_number"] and Product.objects.filter(approval_number=values["approval_number"]).exists():
+        e.add("approval_number", f"{approval_number} is already registered.", f"{approval_number} 已被登记。")
+    if Product.objects.filter(holder=holder, name_en=(name_en or "").strip()).exists():
+        e.add("name_en", f"{name_en!r} is already a product of this holder.", f"该持有人已有产品 {name_en!r}。")
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "product registered"):
+        product = Product.objects.create(holder=holder, **values)
+        _recheck(actor, selectors.product_list, product, "product")
+        return product
+
+
+def product_update(*, actor: User, product: Product, reason: str, **changes) -> Product:
+    _require_writer(actor, product.holder, "change a product")
+    _reason_for_update(reason)
+    e = Errors()
+    for field in sorted(set(changes) - set(PRODUCT_FIELDS)):
+        e.add(field, f"{field} cannot be changed here.", f"此处不能修改 {field}。")
+    values = {k: getattr(product, k) for k in PRODUCT_FIELDS}
+    values.update({k: v for k, v in changes.items() if k in PRODUCT_FIELDS})
+    if "approval_number" in changes:
+        values["approval_number"] = (changes["approval_number"] or "").strip() or None
+    _validate_product(e, values)
+    if (
+        values["approval_number"]
+        and Product.objects.filter(approval_number=values["approval_number"]).exclude(pk=product.pk).exists()
+    ):
+        e.add("approval_number", f"{values['approval_number']} is already registered.", f"{values['approval_number']} 已被登记。")
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        for k, v in values.items():
+            setattr(product, k, v)
+        product.save()
+        _recheck(actor, selectors.product_list, product, "product")
+        return product
+
+
+# --- personnel ------------------------------------------------------------------------------------
+
+
+def person_create(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    name: str,
+    roles: list[str],
+    name_en: str = "",
+    email: str = "",
+    reason: str = "",
+) -> Person:
+    _require_writer(actor, enterprise, "register a person")
+    e = Errors()
+    e.required("name", name)
+    if not roles:
+        e.add("roles", "A person needs at least one role.", "人员至少需要一个岗位。")
+    for r in roles:
+        e.choice("roles", r, PersonRole.values)
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "person registered"):
+        return Person.objects.create(
+            enterprise=enterprise,
+            name=name.strip(),
+            name_en=name_en.strip(),
+            roles=",".join(sorted(set(roles))),
+            email=email.strip(),
+        )
+
+
+def qualification_create(
+    *,
+    actor: User,
+    person: Person,
+    kind: str,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    number: str = "",
+    reason: str = "",
+) -> Qualification:
+    _require_writer(actor, person.enterprise, "record a qualification")
+    e = Errors()
+    e.required("kind", kind)
+    e.required("valid_from", valid_from)
+    e.date_order("valid_from", valid_from, "valid_until", valid_until)
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "qualification recorded"):
+        return Qualification.objects.create(
+            person=person, kind=kind.strip(), number=number.strip(), valid_from=valid_from, valid_until=valid_until
+        )

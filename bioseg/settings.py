@@ -1,0 +1,152 @@
+"""Django settings for bioseg, driven by environment variables.
+
+BIOSEG_DATA_DIR      where the embedded database, backups and uploads live (default: ~/.bioseg)
+BIOSEG_DATABASE_URL  a database URL (postgres://… or sqlite:///…); default: SQLite in the data dir
+BIOSEG_SECRET_KEY    required in production (`bioseg serve`); a per-data-dir key is generated otherwise
+BIOSEG_DEBUG         "1" to enable Django debug pages
+BIOSEG_ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("BIOSEG_DATA_DIR") or Path.home() / ".bioseg").expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+DATA_DIR = data_dir()
+
+
+def _secret_key() -> str:
+    if os.environ.get("BIOSEG_SECRET_KEY"):
+        return os.environ["BIOSEG_SECRET_KEY"]
+    key_file = DATA_DIR / "secret.key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("BIOSEG_DEBUG") == "1"
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("BIOSEG_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")]
+ALLOWED_HOSTS += ["testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "bioseg.common",
+    "bioseg.accounts",
+    "bioseg.audit",
+    "bioseg.registry",
+    "bioseg.quality",
+    "bioseg.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "bioseg.audit.middleware.AuditRequestMiddleware",
+]
+
+ROOT_URLCONF = "bioseg.urls"
+WSGI_APPLICATION = "bioseg.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("BIOSEG_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bioseg.sqlite3'}",
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    # A file (not :memory:) so tests can open a second connection; per process so parallel runs never collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-bioseg-{os.getpid()}.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["bioseg.accounts.backends.LockoutBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+
+# Lockout: this many consecutive failures lock the account for this many minutes.
+BIOSEG_LOCKOUT_THRESHOLD = 5
+BIOSEG_LOCKOUT_MINUTES = 15
+
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True  # idle sessions expire SESSION_COOKIE_AGE after the last request
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("BIOSEG_LOG_LEVEL", "WARNING")},
+}

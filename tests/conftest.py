@@ -1,0 +1,60 @@
+"""Shared fixtures: organisations and users for every role, and a transactional database whose audit
+triggers are lifted only for the flush that ends a test (flushing deletes rows, which the triggers refuse)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bioseg.accounts.models import User
+from bioseg.accounts.roles import OrganisationKind, Role
+from bioseg.accounts.services import organisation_create, user_create
+from bioseg.audit.context import audit_context
+
+PASSWORD = "correct horse battery 42"
+
+
+@pytest.fixture
+def audited_transactional_db(transactional_db, django_db_blocker):
+    """Committed writes (visible to other connections). At teardown the triggers are dropped so Django's
+    flush can empty the tables; the flush's post_migrate signal installs them again."""
+    yield
+    from bioseg.audit import triggers
+
+    with django_db_blocker.unblock():
+        triggers.uninstall()
+
+
+@pytest.fixture
+def make_user(db):
+    counter = {"n": 0}
+
+    def _make(role: str, org=None, *, username: str | None = None, password: str = PASSWORD) -> User:
+        counter["n"] += 1
+        with audit_context(actor="test-setup"):
+            if org is None:
+                kind = {
+                    Role.PROVINCIAL_REVIEWER: OrganisationKind.PROVINCIAL_REGULATOR,
+                    Role.PROVINCIAL_INSPECTOR: OrganisationKind.PROVINCIAL_REGULATOR,
+                    Role.NMPA_OFFICER: OrganisationKind.NMPA,
+                    Role.SYSTEM_ADMIN: OrganisationKind.OPERATOR,
+                }.get(role, OrganisationKind.ENTERPRISE)
+                org = organisation_create(
+                    kind=kind,
+                    name_zh=f"测试机构{counter['n']}",
+                    name_en=f"Test org {counter['n']}",
+                    region_code="320000" if kind == OrganisationKind.PROVINCIAL_REGULATOR else "",
+                )
+            return user_create(
+                username=username or f"user{counter['n']}",
+                password=password,
+                organisation=org,
+                roles=[role],
+                printed_name=f"Test User {counter['n']}",
+            )
+
+    return _make
+
+
+@pytest.fixture
+def admin(make_user) -> User:
+    return make_user(Role.SYSTEM_ADMIN, username="admin")
