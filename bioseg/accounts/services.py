@@ -27,14 +27,20 @@ def organisation_create(
     if kind not in OrganisationKind.values:
         errors["kind"] = (f"Unknown organisation kind {kind!r}.", f"未知的机构类型 {kind!r}。")
     if not name_zh.strip() or not name_en.strip():
-        errors["name"] = ("Both the Chinese and the English name are required.", "中文名称和英文名称均为必填项。")
+        errors["name"] = (
+            "Both the Chinese and the English name are required.",
+            "中文名称和英文名称均为必填项。",
+        )
     if region_code and not is_province_code(region_code):
         errors["region_code"] = (
             f"{region_code!r} is not a GB/T 2260 provincial code.",
             f"{region_code!r} 不是 GB/T 2260 省级行政区划代码。",
         )
     if kind == OrganisationKind.PROVINCIAL_REGULATOR and not region_code:
-        errors["region_code"] = ("A provincial regulator needs its province.", "省级药监部门必须指定所辖省份。")
+        errors["region_code"] = (
+            "A provincial regulator needs its province.",
+            "省级药监部门必须指定所辖省份。",
+        )
     if not is_country_code(country_code):
         errors["country_code"] = (
             f"{country_code!r} is not an ISO 3166-1 alpha-2 code.",

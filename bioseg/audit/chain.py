@@ -68,7 +68,8 @@ def _verify_chain(report: VerifyReport, batch_size: int) -> None:
     with connection.cursor() as cur:
         while True:
             cur.execute(
-                f"SELECT {_COLUMNS} FROM {AUDIT_TABLE} WHERE id > %s ORDER BY id LIMIT %s", [last_id, batch_size]
+                f"SELECT {_COLUMNS} FROM {AUDIT_TABLE} WHERE id > %s ORDER BY id LIMIT %s",
+                [last_id, batch_size],
             )
             rows = cur.fetchall()
             if not rows:
@@ -108,7 +109,13 @@ def _verify_rows(report: VerifyReport) -> None:
                 audited = last.pop(pk, None)
                 if audited is None:
                     report.problems.append(
-                        Problem("unaudited_row", table, pk, None, "the row has no audit trail (written out of band)")
+                        Problem(
+                            "unaudited_row",
+                            table,
+                            pk,
+                            None,
+                            "the row has no audit trail (written out of band)",
+                        )
                     )
                 elif audited[1] != current:
                     report.problems.append(

@@ -27,7 +27,8 @@ class AuditContext:
     request_id: str = ""
 
 
-_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("bioseg_audit", default=AuditContext())
+_EMPTY = AuditContext()  # frozen, so sharing it as the default is safe
+_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("bioseg_audit", default=_EMPTY)
 
 
 def current() -> AuditContext:

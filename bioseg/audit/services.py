@@ -22,9 +22,7 @@ def record_snapshot(obj) -> str:
     """The canonical text of a record as stored: every concrete column but the bookkeeping timestamps,
     keys sorted, compact separators, non-ASCII kept."""
     fresh = type(obj)._base_manager.get(pk=obj.pk)
-    data = {
-        f.column: f.value_to_string(fresh) for f in fresh._meta.concrete_fields if f.name not in _UNSIGNED_FIELDS
-    }
+    data = {f.column: f.value_to_string(fresh) for f in fresh._meta.concrete_fields if f.name not in _UNSIGNED_FIELDS}
     data["_table"] = fresh._meta.db_table
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -37,9 +35,9 @@ class SignatureRefused(ApplicationError):
     status = 403
 
 
-@transaction.atomic
 def signature_sign(*, user, password: str, obj, meaning: str, reason: str = "") -> Signature:
-    """Signs ``obj`` for ``user`` after re-checking the password (failures count toward the lockout)."""
+    """Signs ``obj`` for ``user`` after re-checking the password. The check runs before (outside) the
+    signing transaction, so a failure counts toward the lockout even though nothing else is written."""
     if meaning not in SignatureMeaning.values:
         raise ValidationFailed(
             {"meaning": (f"Unknown signature meaning {meaning!r}.", f"未知的签名含义 {meaning!r}。")}
@@ -55,9 +53,9 @@ def signature_sign(*, user, password: str, obj, meaning: str, reason: str = "") 
             "签名被拒绝：" + exc.message_zh,
             details={"cause": exc.code},
         ) from exc
-    snapshot = record_snapshot(obj)
     printed = signer.printed_name or signer.get_full_name() or signer.get_username()
-    with audit_context(actor=signer, reason=reason or f"e-signature: {meaning}"):
+    with transaction.atomic(), audit_context(actor=signer, reason=reason or f"e-signature: {meaning}"):
+        snapshot = record_snapshot(obj)
         return Signature.objects.create(
             signer=signer,
             printed_name=printed,

@@ -16,9 +16,7 @@ _CTX = ("actor", "actor_id", "organisation", "reason", "request_id")
 
 
 def regulated_models() -> list:
-    return [
-        m for m in apps.get_models() if getattr(m, "regulated", False) and not m._meta.abstract and m._meta.managed
-    ]
+    return [m for m in apps.get_models() if getattr(m, "regulated", False) and not m._meta.abstract and m._meta.managed]
 
 
 def regulated_tables() -> list[str]:

@@ -28,7 +28,12 @@ class ApplicationError(Exception):
             self.status = status
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "message_zh": self.message_zh, "details": self.details}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "message_zh": self.message_zh,
+            "details": self.details,
+        }
 
     def localized(self, language: str | None) -> str:
         return self.message_zh if (language or "").startswith("zh") else self.message

@@ -48,7 +48,11 @@ def quality_agreement_create(
         e.add("products", "An agreement covers at least one product.", "质量协议至少涵盖一个产品。")
     for p in products:
         if p.holder_id != holder.pk:
-            e.add("products", f"{p.name_en} is not held by {holder.name_en}.", f"{p.name_zh} 不属于 {holder.name_zh}。")
+            e.add(
+                "products",
+                f"{p.name_en} is not held by {holder.name_en}.",
+                f"{p.name_zh} 不属于 {holder.name_zh}。",
+            )
     if reference and QualityAgreement.objects.filter(reference=reference.strip()).exists():
         e.add("reference", f"{reference} is already registered.", f"{reference} 已被登记。")
     e.raise_if_any()

@@ -15,7 +15,15 @@ from django.db.models import Q, QuerySet
 from bioseg.accounts.scope import Scope
 from bioseg.common.errors import NotFound
 from bioseg.quality.models import QualityAgreement, QualityAgreementProduct
-from bioseg.registry.models import Enterprise, GmpRecord, ManufacturingLicence, Person, Product, Qualification, Site
+from bioseg.registry.models import (
+    Enterprise,
+    GmpRecord,
+    ManufacturingLicence,
+    Person,
+    Product,
+    Qualification,
+    Site,
+)
 
 
 def _own_enterprise_ids(scope: Scope) -> list[int]:
@@ -79,9 +87,7 @@ def person_list(*, scope: Scope) -> QuerySet[Person]:
 
 
 def licence_list(*, scope: Scope) -> QuerySet[ManufacturingLicence]:
-    return ManufacturingLicence.objects.select_related("enterprise").filter(
-        enterprise__in=enterprise_list(scope=scope)
-    )
+    return ManufacturingLicence.objects.select_related("enterprise").filter(enterprise__in=enterprise_list(scope=scope))
 
 
 def gmp_record_list(*, scope: Scope) -> QuerySet[GmpRecord]:

@@ -57,7 +57,11 @@ class Errors:
 
     def choice(self, field: str, value, choices: Iterable[str]) -> None:
         if value not in set(choices):
-            self.add(field, f"{value!r} is not one of {sorted(choices)}.", f"{value!r} 不在可选值 {sorted(choices)} 中。")
+            self.add(
+                field,
+                f"{value!r} is not one of {sorted(choices)}.",
+                f"{value!r} 不在可选值 {sorted(choices)} 中。",
+            )
 
     def date_order(self, first: str, a: dt.date | None, second: str, b: dt.date | None) -> None:
         if a and b and b < a:
@@ -79,10 +83,15 @@ class Errors:
                     f"{region_code!r} is not a GB/T 2260 provincial code.",
                     f"{region_code!r} 不是 GB/T 2260 省级行政区划代码。",
                 )
-        elif region_code:
-            self.add("region_code", "A foreign record has no Chinese province.", "境外记录不应填写省级行政区划。")
-        elif country_code == "CN":
-            self.add("country_code", "A foreign record is outside CN.", "境外记录的国家不应为 CN。")
+        else:
+            if region_code:
+                self.add(
+                    "region_code",
+                    "A foreign record has no Chinese province.",
+                    "境外记录不应填写省级行政区划。",
+                )
+            if country_code == "CN":
+                self.add("country_code", "A foreign record is outside CN.", "境外记录的国家不应为 CN。")
 
     def raise_if_any(self) -> None:
         if self.fields:
@@ -125,11 +134,19 @@ def _validate_enterprise(e: Errors, *, name_zh, name_en, credit_code, domestic, 
     e.place(domestic=domestic, country_code=country_code, region_code=region_code)
     if domestic:
         if not credit_code:
-            e.add("credit_code", "A domestic enterprise needs its unified social credit code.", "境内企业须填写统一社会信用代码。")
+            e.add(
+                "credit_code",
+                "A domestic enterprise needs its unified social credit code.",
+                "境内企业须填写统一社会信用代码。",
+            )
         elif problem := credit_code_problem(credit_code):
             e.add("credit_code", *problem)
     elif credit_code:
-        e.add("credit_code", "A foreign enterprise has no unified social credit code.", "境外企业没有统一社会信用代码。")
+        e.add(
+            "credit_code",
+            "A foreign enterprise has no unified social credit code.",
+            "境外企业没有统一社会信用代码。",
+        )
     for role in roles:
         e.choice("roles", role, ENTERPRISE_ROLE_FLAGS)
     if not roles:
@@ -166,7 +183,11 @@ def enterprise_create(
         roles=roles,
     )
     if organisation is not None and organisation.kind != OrganisationKind.ENTERPRISE:
-        e.add("organisation", "Only an enterprise organisation can own an enterprise.", "只有企业类机构可以关联企业。")
+        e.add(
+            "organisation",
+            "Only an enterprise organisation can own an enterprise.",
+            "只有企业类机构可以关联企业。",
+        )
     if credit_code and Enterprise.objects.filter(credit_code=credit_code).exists():
         e.add("credit_code", f"{credit_code} is already registered.", f"{credit_code} 已被登记。")
     if Enterprise.objects.filter(name_en=name_en.strip()).exists():
@@ -189,7 +210,9 @@ def enterprise_create(
 # --- sites ----------------------------------------------------------------------------------------
 
 
-def _validate_site(e: Errors, *, enterprise: Enterprise, name_zh, name_en, address, country_code, region_code, activities):
+def _validate_site(
+    e: Errors, *, enterprise: Enterprise, name_zh, name_en, address, country_code, region_code, activities
+):
     e.required("name_zh", name_zh)
     e.required("name_en", name_en)
     e.required("address", address)
@@ -225,7 +248,11 @@ def site_create(
         activities=activities,
     )
     if Site.objects.filter(enterprise=enterprise, name_en=(name_en or "").strip()).exists():
-        e.add("name_en", f"{name_en!r} is already a site of this enterprise.", f"该企业已有名为 {name_en!r} 的场地。")
+        e.add(
+            "name_en",
+            f"{name_en!r} is already a site of this enterprise.",
+            f"该企业已有名为 {name_en!r} 的场地。",
+        )
     e.raise_if_any()
     with transaction.atomic(), audit_context(actor=actor, reason=reason or "site registered"):
         site = Site.objects.create(
@@ -294,7 +321,10 @@ def licence_create(
     if number and ManufacturingLicence.objects.filter(number=number.strip()).exists():
         e.add("number", f"{number} is already registered.", f"{number} 已被登记。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "manufacturing licence registered"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=reason or "manufacturing licence registered"),
+    ):
         return ManufacturingLicence.objects.create(
             enterprise=enterprise,
             number=number.strip(),
@@ -322,7 +352,11 @@ def gmp_record_create(
     e.required("scope", scope)
     e.choice("outcome", outcome, GmpOutcome.values)
     if authority_region_code and not is_province_code(authority_region_code):
-        e.add("authority_region_code", f"{authority_region_code!r} is not a GB/T 2260 code.", f"{authority_region_code!r} 不是 GB/T 2260 代码。")
+        e.add(
+            "authority_region_code",
+            f"{authority_region_code!r} is not a GB/T 2260 code.",
+            f"{authority_region_code!r} 不是 GB/T 2260 代码。",
+        )
     e.raise_if_any()
     with transaction.atomic(), audit_context(actor=actor, reason=reason or "GMP compliance record added"):
         return GmpRecord.objects.create(
@@ -361,7 +395,11 @@ def _validate_product(e: Errors, values: dict) -> None:
     if (lo is None) != (hi is None):
         e.add("storage_max_c", "Give both storage limits or neither.", "贮存温度上下限须同时填写。")
     elif lo is not None and hi is not None and hi < lo:
-        e.add("storage_max_c", f"The maximum ({hi} °C) is below the minimum ({lo} °C).", f"上限（{hi} °C）低于下限（{lo} °C）。")
+        e.add(
+            "storage_max_c",
+            f"The maximum ({hi} °C) is below the minimum ({lo} °C).",
+            f"上限（{hi} °C）低于下限（{lo} °C）。",
+        )
     values["storage_min_c"], values["storage_max_c"] = lo, hi
 
 
@@ -428,7 +466,11 @@ def product_update(*, actor: User, product: Product, reason: str, **changes) -> 
         values["approval_number"]
         and Product.objects.filter(approval_number=values["approval_number"]).exclude(pk=product.pk).exists()
     ):
-        e.add("approval_number", f"{values['approval_number']} is already registered.", f"{values['approval_number']} 已被登记。")
+        e.add(
+            "approval_number",
+            f"{values['approval_number']} is already registered.",
+            f"{values['approval_number']} 已被登记。",
+        )
     e.raise_if_any()
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
         for k, v in values.items():
@@ -487,5 +529,9 @@ def qualification_create(
     e.raise_if_any()
     with transaction.atomic(), audit_context(actor=actor, reason=reason or "qualification recorded"):
         return Qualification.objects.create(
-            person=person, kind=kind.strip(), number=number.strip(), valid_from=valid_from, valid_until=valid_until
+            person=person,
+            kind=kind.strip(),
+            number=number.strip(),
+            valid_from=valid_from,
+            valid_until=valid_until,
         )

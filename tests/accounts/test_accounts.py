@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+
+from bioseg.accounts.models import ApiToken, Membership, Organisation, User
+from bioseg.accounts.roles import OrganisationKind, Role
+from bioseg.accounts.scope import scope_for
+from bioseg.accounts.services import (
+    AccountLocked,
+    BadCredentials,
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+    organisation_create,
+    user_check_password,
+    user_create,
+)
+from bioseg.audit.context import audit_context
+from bioseg.common.errors import NotFound, ValidationFailed
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_passwords_are_hashed_with_argon2(make_user):
+    user = make_user(Role.HOLDER_QA)
+    assert identify_hasher(user.password).algorithm == "argon2"
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(make_user, settings):
+    user = make_user(Role.HOLDER_QA, username="qa")
+    for _ in range(settings.BIOSEG_LOCKOUT_THRESHOLD - 1):
+        with pytest.raises(BadCredentials):
+            user_check_password(username="qa", password="wrong")
+    with pytest.raises(AccountLocked) as exc:
+        user_check_password(username="qa", password="wrong")
+    assert exc.value.code == "account_locked" and exc.value.status == 403
+    with pytest.raises(AccountLocked):
+        user_check_password(username="qa", password=PASSWORD)
+    user.refresh_from_db()
+    assert user.failed_login_count == settings.BIOSEG_LOCKOUT_THRESHOLD
+    # once the lock has expired the right password works again and resets the counter
+    User.objects.filter(pk=user.pk).update(locked_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert user_check_password(username="qa", password=PASSWORD).pk == user.pk
+    user.refresh_from_db()
+    assert (user.failed_login_count, user.locked_until) == (0, None)
+
+
+def test_a_success_resets_the_failure_count(make_user):
+    make_user(Role.HOLDER_QA, username="qa")
+    with pytest.raises(BadCredentials):
+        user_check_password(username="qa", password="wrong")
+    user_check_password(username="qa", password=PASSWORD)
+    assert User.objects.get(username="qa").failed_login_count == 0
+
+
+def test_unknown_user_gets_the_same_error_as_a_wrong_password():
+    with pytest.raises(BadCredentials) as exc:
+        user_check_password(username="nobody", password="x")
+    assert exc.value.as_dict() == {
+        "code": "bad_credentials",
+        "message": "Wrong user name or password.",
+        "message_zh": "用户名或密码错误。",
+        "details": {},
+    }
+
+
+def test_roles_must_fit_the_organisation_kind_and_nothing_is_written_on_refusal():
+    with audit_context(actor="setup"):
+        org = organisation_create(
+            kind=OrganisationKind.PROVINCIAL_REGULATOR,
+            name_zh="江苏省药监局",
+            name_en="Jiangsu MPA",
+            region_code="320000",
+        )
+    with pytest.raises(ValidationFailed) as exc:
+        user_create(username="x", password=PASSWORD, organisation=org, roles=[Role.CMO_QA], printed_name="X")
+    assert list(exc.value.details["fields"]) == ["roles"]
+    assert (User.objects.count(), Membership.objects.count()) == (0, 0)
+
+
+def test_weak_password_and_taken_username_are_refused(make_user):
+    u = make_user(Role.HOLDER_QA, username="taken")
+    with pytest.raises(ValidationFailed) as exc:
+        user_create(
+            username="taken",
+            password="short",
+            organisation=u.organisation,
+            roles=[Role.HOLDER_QA],
+            printed_name="Y",
+        )
+    assert sorted(exc.value.details["fields"]) == ["password", "username"]
+    assert User.objects.count() == 1
+
+
+def test_organisation_codes_are_validated():
+    with pytest.raises(ValidationFailed) as exc:
+        organisation_create(
+            kind="provincial_regulator",
+            name_zh="某局",
+            name_en="Some MPA",
+            region_code="329999",
+            country_code="XX",
+        )
+    assert sorted(exc.value.details["fields"]) == ["country_code", "region_code"]
+    assert Organisation.objects.count() == 0
+
+
+def test_scope_follows_the_organisation(make_user):
+    assert scope_for(make_user(Role.NMPA_OFFICER)).kind == "national"
+    assert scope_for(make_user(Role.SYSTEM_ADMIN)).kind == "national"
+    s = scope_for(make_user(Role.PROVINCIAL_INSPECTOR))
+    assert (s.kind, s.region_code) == ("provincial", "320000")
+    assert scope_for(make_user(Role.CMO_QA)).kind == "enterprise"
+    assert scope_for(None).kind == "none"
+
+
+def test_api_tokens_are_stored_hashed_work_expire_and_can_be_revoked(make_user):
+    user = make_user(Role.HOLDER_RA)
+    token, raw = api_token_create(user=user, name="ci")
+    assert raw.startswith("bsg_") and raw not in token.key_hash and len(token.key_hash) == 64
+    assert api_token_authenticate(raw=raw).pk == user.pk
+    assert api_token_authenticate(raw=raw + "x") is None
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert api_token_authenticate(raw=raw) is None
+    token2, raw2 = api_token_create(user=user, name="other")
+    api_token_revoke(user=user, token_id=token2.pk)
+    assert api_token_authenticate(raw=raw2) is None
+    with pytest.raises(NotFound):
+        api_token_revoke(user=user, token_id=token2.pk)
