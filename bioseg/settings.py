@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bioseg.audit",
     "bioseg.registry",
     "bioseg.quality",
+    "bioseg.production",
     "bioseg.web",
 ]
 

@@ -1,0 +1,1 @@
+# Process chains, lots, transformations, lot edges, shipments, cold chain, release (issue 4).
