@@ -150,7 +150,12 @@ class Product(RegulatedModel):
     def storage_label(self) -> str:
         if self.storage_min_c is None or self.storage_max_c is None:
             return ""
-        return f"{self.storage_min_c:g}–{self.storage_max_c:g} °C"
+
+        def fmt(value) -> str:
+            text = format(value.normalize(), "f") if hasattr(value, "normalize") else f"{value:g}"
+            return text.replace("-", "−")
+
+        return f"{fmt(self.storage_min_c)} to {fmt(self.storage_max_c)} °C"
 
 
 class PersonRole(models.TextChoices):
