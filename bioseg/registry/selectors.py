@@ -123,3 +123,11 @@ def person_get(*, scope: Scope, pk) -> Person:
 
 def licence_get(*, scope: Scope, pk) -> ManufacturingLicence:
     return _get(licence_list(scope=scope), "licence", pk)
+
+
+def gmp_record_get(*, scope: Scope, pk) -> GmpRecord:
+    return _get(gmp_record_list(scope=scope), "GMP record", pk)
+
+
+def qualification_get(*, scope: Scope, pk) -> Qualification:
+    return _get(qualification_list(scope=scope), "qualification", pk)

@@ -1,0 +1,107 @@
+"""Who am I, and my API tokens. A token is shown once, when created; creating one needs the password."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
+
+from bioseg.accounts import services
+from bioseg.accounts.scope import scope_for
+from bioseg.api.errors import ERRORS
+from bioseg.common.errors import ApplicationError
+
+router = Router(tags=["accounts"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    kind: str
+    name_zh: str
+    name_en: str
+    region_code: str
+    country_code: str
+
+
+class ScopeOut(Schema):
+    kind: str = Field(description="national | provincial | enterprise | none")
+    organisation_id: int | None
+    region_code: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    printed_name: str
+    email: str
+    organisation: OrganisationOut | None
+    roles: list[str]
+    scope: ScopeOut
+
+
+class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="What the token is for, e.g. 'LIMS import'.")
+    password: str = Field(description="Your password, re-entered.")
+    days_valid: int = Field(90, ge=1, le=365)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The first characters of the token, to recognise it.")
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The token itself. Shown only now: store it safely.")
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="The calling user, their roles and scope")
+def me(request: HttpRequest):
+    user = request.user
+    scope = scope_for(user)
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "printed_name": user.printed_name,
+        "email": user.email,
+        "organisation": user.organisation,
+        "roles": sorted(user.roles),
+        "scope": {"kind": scope.kind, "organisation_id": scope.organisation_id, "region_code": scope.region_code},
+    }
+
+
+class ReauthenticationFailed(ApplicationError):
+    status = 403
+
+
+@router.post("/auth/tokens", response={201: NewTokenOut, **ERRORS}, summary="Create an API token (password needed)")
+def token_create(request: HttpRequest, payload: TokenIn):
+    try:
+        services.user_check_password(username=request.user.get_username(), password=payload.password)
+    except ApplicationError as exc:
+        raise ReauthenticationFailed(
+            "reauthentication_failed",
+            "The password was not accepted: " + exc.message,
+            "密码未通过验证：" + exc.message_zh,
+            details={"cause": exc.code},
+        ) from exc
+    token, raw = services.api_token_create(user=request.user, name=payload.name, days_valid=payload.days_valid)
+    token.token = raw
+    return Status(201, token)
+
+
+@router.get("/auth/tokens", response={200: list[TokenOut], **ERRORS}, summary="Your API tokens (no secrets)")
+def token_list(request: HttpRequest):
+    return request.user.api_tokens.order_by("-created_at", "-id")
+
+
+@router.delete("/auth/tokens/{int:id}", response={204: None, **ERRORS}, summary="Revoke one of your API tokens")
+def token_revoke(request: HttpRequest, id: int):
+    services.api_token_revoke(user=request.user, token_id=id)
+    return Status(204, None)

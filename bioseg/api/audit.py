@@ -1,0 +1,130 @@
+"""History and e-signatures of every registry object: ``GET /{kind}/{id}/history``,
+``GET /{kind}/{id}/signatures`` and ``POST /signatures``."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
+
+from bioseg.accounts.scope import scope_for
+from bioseg.api.errors import ERRORS
+from bioseg.api.objects import KINDS
+from bioseg.audit import selectors as audit_selectors
+from bioseg.audit import services as audit_services
+from bioseg.audit.services import SignatureStatus
+from bioseg.common.errors import ValidationFailed
+
+router = Router(tags=["audit"])
+
+
+class ChangeOut(Schema):
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class HistoryEventOut(Schema):
+    id: int
+    occurred_at: str = Field(description="UTC, ISO 8601, written by the database trigger.")
+    action: str
+    actor: str
+    organisation: str
+    reason: str
+    request_id: str
+    changed: list[ChangeOut]
+    new_values: dict[str, Any]
+    hash: str
+
+
+class SignatureOut(Schema):
+    id: int
+    signer: str
+    printed_name: str
+    meaning: str
+    signed_at: dt.datetime
+    reason: str
+    record_sha256: str
+    current_sha256: str
+    intact: bool = Field(description="False once the record has changed since it was signed.")
+
+
+class HistoryOut(Schema):
+    kind: str
+    id: int
+    events: list[HistoryEventOut]
+    signatures: list[SignatureOut]
+
+
+class SignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="Object kind: " + ", ".join(KINDS), examples=["products"])
+    id: int
+    meaning: Literal["authored", "reviewed", "approved", "released"]
+    password: str = Field(description="Your password, re-entered to sign.")
+    reason: str = ""
+
+
+def signature_out(status: SignatureStatus) -> dict[str, Any]:
+    s = status.signature
+    return {
+        "id": s.pk,
+        "signer": s.signer.get_username(),
+        "printed_name": s.printed_name,
+        "meaning": s.meaning,
+        "signed_at": s.signed_at,
+        "reason": s.reason,
+        "record_sha256": s.record_sha256,
+        "current_sha256": status.current_sha256,
+        "intact": status.intact,
+    }
+
+
+def add_object_routes(obj_router: Router, slug: str) -> None:
+    """Adds ``/{id}/history`` and ``/{id}/signatures`` to the router of one object kind."""
+    kind = KINDS[slug]
+    name = slug.replace("-", "_")
+
+    def history(request: HttpRequest, id: int):
+        obj = kind.get(scope=scope_for(request.user), pk=id)
+        return {
+            "kind": slug,
+            "id": obj.pk,
+            "events": audit_selectors.history_rows(obj),
+            "signatures": [signature_out(s) for s in audit_selectors.signatures_for(obj)],
+        }
+
+    def signatures(request: HttpRequest, id: int):
+        obj = kind.get(scope=scope_for(request.user), pk=id)
+        return [signature_out(s) for s in audit_selectors.signatures_for(obj)]
+
+    history.__name__ = f"{name}_history"
+    signatures.__name__ = f"{name}_signatures"
+    obj_router.get(
+        "/{int:id}/history",
+        response={200: HistoryOut, **ERRORS},
+        summary=f"Audit trail and signatures of a {kind.label}",
+        url_name=f"{name}-history",
+    )(history)
+    obj_router.get(
+        "/{int:id}/signatures",
+        response={200: list[SignatureOut], **ERRORS},
+        summary=f"E-signatures of a {kind.label}",
+        url_name=f"{name}-signatures",
+    )(signatures)
+
+
+@router.post("/signatures", response={201: SignatureOut, **ERRORS}, summary="Sign a record (re-enter password)")
+def signature_create(request: HttpRequest, payload: SignIn):
+    kind = KINDS.get(payload.kind)
+    if kind is None:
+        raise ValidationFailed(
+            {"kind": (f"Unknown kind {payload.kind!r}; one of {sorted(KINDS)}.", f"未知对象类型 {payload.kind!r}。")}
+        )
+    obj = kind.get(scope=scope_for(request.user), pk=payload.id)
+    signature = audit_services.signature_sign(
+        user=request.user, password=payload.password, obj=obj, meaning=payload.meaning, reason=payload.reason
+    )
+    return Status(201, signature_out(audit_services.signature_status(signature, obj)))
