@@ -27,16 +27,11 @@ def _migrate(verbosity: int = 0) -> None:
 
 
 def _compile_translations() -> None:
-    """Compiles the .po files when their .mo is missing or older (a fresh checkout has only .po files)."""
     from django.conf import settings
 
-    for locale_dir in settings.LOCALE_PATHS:
-        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
-            mo = po.with_suffix(".mo")
-            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-                from bioseg.common.i18n import compile_po
+    from bioseg.common.i18n import compile_catalogues
 
-                compile_po(po, mo)
+    compile_catalogues(settings.LOCALE_PATHS)
 
 
 @app.command()

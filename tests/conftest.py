@@ -4,13 +4,31 @@ triggers are lifted only for the flush that ends a test (flushing deletes rows, 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.utils.translation import trans_real
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create, user_create
 from bioseg.audit.context import audit_context
+from bioseg.common.i18n import compile_catalogues
 
 PASSWORD = "correct horse battery 42"
+
+# A fresh checkout has only the .po files; compile them once and drop Django's cached catalogues.
+if compile_catalogues(settings.LOCALE_PATHS):
+    trans_real._translations = {}
+    trans_real._default = None
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is the production hasher (tests/accounts checks it); the suites create many users, so they
+    hash with a cheap one. Lockout, re-authentication and signatures still run the real password check."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
 
 
 @pytest.fixture

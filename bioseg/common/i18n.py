@@ -15,3 +15,16 @@ def compile_po(po: Path, mo: Path) -> int:
     with open(mo, "wb") as fh:
         write_mo(fh, catalog, use_fuzzy=False)
     return len(catalog)
+
+
+def compile_catalogues(locale_paths) -> int:
+    """Compiles every ``*.po`` under the locale paths whose ``.mo`` is missing or older (a fresh checkout
+    has only the ``.po`` files); returns how many were compiled."""
+    compiled = 0
+    for locale_dir in locale_paths:
+        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                compile_po(po, mo)
+                compiled += 1
+    return compiled

@@ -25,7 +25,8 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_passwords_are_hashed_with_argon2(make_user):
+def test_passwords_are_hashed_with_argon2(make_user, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     user = make_user(Role.HOLDER_QA)
     assert identify_hasher(user.password).algorithm == "argon2"
 

@@ -24,13 +24,6 @@ SHANGHAI_CODE = "91310115MA1HJKLMNX"
 GUANGDONG_CODE = "91440300MA5PQRTUWG"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Argon2 is the production hasher (tested with accounts); these tests create many users, so they hash
-    with a cheap one. Re-authentication (tokens, signatures) still runs the real password check."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     admin: User

@@ -1,0 +1,60 @@
+"""Bilingual labels and choice lists the pages share: names in the active language, provinces, roles."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from bioseg.accounts.roles import Role
+from bioseg.common.regions import PROVINCES, country_name, province_name
+
+ENTERPRISE_ROLE_LABELS = {
+    "holder": _("Holder (MAH)"),
+    "contract_manufacturer": _("Contract manufacturer"),
+    "testing_laboratory": _("Testing laboratory"),
+    "logistics_provider": _("Logistics provider"),
+}
+
+PRODUCT_FLAG_LABELS = {
+    "innovative": _("Innovative"),
+    "urgent_clinical_need": _("Urgent clinical need"),
+    "nmpa_specified": _("Specified by NMPA"),
+}
+
+
+def is_zh(language: str | None = None) -> bool:
+    return (language or get_language() or "").lower().startswith("zh")
+
+
+def lang_key() -> str:
+    """The language key the region helpers expect ("zh" or "en")."""
+    return "zh" if is_zh() else "en"
+
+
+def local_name(obj) -> str:
+    """An object's name in the active language, falling back to the other one."""
+    if obj is None:
+        return ""
+    if hasattr(obj, "name_zh"):
+        zh, en = obj.name_zh, obj.name_en
+    else:  # Person: ``name`` is the name as written (Chinese), ``name_en`` optional
+        zh, en = getattr(obj, "name", ""), getattr(obj, "name_en", "")
+    return (zh or en) if is_zh() else (en or zh)
+
+
+def province_label(code: str) -> str:
+    return province_name(code, lang_key()) if code else ""
+
+
+def country_label(code: str) -> str:
+    return country_name(code, lang_key()) if code else ""
+
+
+def province_choices(blank_label=None) -> list[tuple[str, str]]:
+    choices = [(p.code, province_label(p.code)) for p in PROVINCES]
+    return ([("", blank_label)] if blank_label is not None else []) + choices
+
+
+def role_labels(codes) -> list[str]:
+    labels = dict(Role.choices)
+    return [str(labels.get(c, c)) for c in sorted(codes)]

@@ -1,0 +1,106 @@
+"""Template helpers: names, provinces and countries in the active language, choice labels, the header."""
+
+from __future__ import annotations
+
+from django import template
+
+from bioseg.accounts.scope import scope_for
+from bioseg.audit.models import SignatureMeaning
+from bioseg.registry.models import Activity, Category, GmpOutcome, LicenceClass, Origin, PersonRole
+from bioseg.web import labels
+from bioseg.web.permissions import can_audit
+
+register = template.Library()
+
+_CHOICES = {
+    "activity": dict(Activity.choices),
+    "category": dict(Category.choices),
+    "origin": dict(Origin.choices),
+    "person_role": dict(PersonRole.choices),
+    "licence_class": dict(LicenceClass.choices),
+    "gmp_outcome": dict(GmpOutcome.choices),
+    "meaning": dict(SignatureMeaning.choices),
+    "enterprise_role": labels.ENTERPRISE_ROLE_LABELS,
+}
+
+
+@register.filter
+def loc(obj) -> str:
+    """The object's name in the active language."""
+    return labels.local_name(obj)
+
+
+@register.filter
+def province(code) -> str:
+    return labels.province_label(code or "")
+
+
+@register.filter
+def country(code) -> str:
+    return labels.country_label(code or "")
+
+
+@register.filter
+def choice(value, kind: str) -> str:
+    """The label of one code of a controlled list: ``{{ product.category|choice:"category" }}``."""
+    return str(_CHOICES[kind].get(value, value)) if value else ""
+
+
+@register.filter
+def choices(values, kind: str) -> list[str]:
+    """Labels of a list (or comma-separated string) of codes."""
+    if isinstance(values, str):
+        values = [v for v in values.split(",") if v]
+    return [str(_CHOICES[kind].get(v, v)) for v in values or []]
+
+
+@register.simple_tag(takes_context=True)
+def header_info(context) -> dict:
+    """What the page header shows about the signed-in user."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"authenticated": False}
+    org = user.organisation
+    scope = scope_for(user)
+    return {
+        "authenticated": True,
+        "printed_name": user.printed_name or user.get_full_name() or user.get_username(),
+        "organisation": labels.local_name(org) if org else "",
+        "roles": labels.role_labels(user.roles),
+        "province": labels.province_label(scope.region_code),
+        "can_audit": can_audit(user),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context) -> str:
+    """Which navigation entry the current page belongs to."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    name = getattr(match, "url_name", "") or ""
+    kind = (getattr(match, "kwargs", {}) or {}).get("kind", "")
+    for section in ("enterprise", "site", "product", "person"):
+        if name.startswith(section):
+            return {"person": "personnel"}.get(section, section + "s")
+    if name == "history":
+        return kind
+    return {"dashboard": "dashboard", "audit": "audit"}.get(name, "")
+
+
+@register.filter
+def ljoin(values) -> str:
+    """Joins labels the way the active language lists them."""
+    return ("、" if labels.is_zh() else ", ").join(str(v) for v in values or [])
+
+
+def _degrees(value) -> str:
+    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+@register.filter
+def storage(product) -> str:
+    """Storage limits as "2–8 °C" (no trailing ".0")."""
+    if product.storage_min_c is None or product.storage_max_c is None:
+        return ""
+    return f"{_degrees(product.storage_min_c)}–{_degrees(product.storage_max_c)} °C"
