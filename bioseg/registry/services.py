@@ -42,6 +42,23 @@ ENTERPRISE_ROLE_FLAGS = {
 }
 
 
+# How a field is named in an error message a user reads.
+FIELD_LABELS = {
+    "name_zh": ("The Chinese name", "中文名称"),
+    "name_en": ("The English name", "英文名称"),
+    "name": ("The name", "姓名"),
+    "address": ("The address", "地址"),
+    "number": ("The number", "编号"),
+    "scope": ("The scope", "范围"),
+    "reference": ("The reference", "编号"),
+    "kind": ("The qualification", "资质"),
+    "valid_from": ("The start of validity", "有效期起始日"),
+    "valid_until": ("The end of validity", "有效期截止日"),
+    "inspected_on": ("The inspection date", "检查日期"),
+    "effective_from": ("The effective date", "生效日期"),
+}
+
+
 class Errors:
     """Collects field errors so a request gets all of them at once."""
 
@@ -53,7 +70,8 @@ class Errors:
 
     def required(self, field: str, value) -> None:
         if value is None or (isinstance(value, str) and not value.strip()):
-            self.add(field, f"{field} is required.", f"{field} 为必填项。")
+            en, zh = FIELD_LABELS.get(field, (field, field))
+            self.add(field, f"{en} is required.", f"{zh}为必填项。")
 
     def choice(self, field: str, value, choices: Iterable[str]) -> None:
         if value not in set(choices):
