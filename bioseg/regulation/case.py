@@ -244,7 +244,9 @@ class StationedPerson(_Model):
 class JointRegulatoryPlan(_Model):
     """The regulatory plan formulated jointly by the provinces of a cross-province chain (联合监管方案)."""
 
-    agreed_by: list[Region] | None = Field(None, description="GB/T 2260 codes of the provinces that agreed / 已同意的省份")
+    agreed_by: list[Region] | None = Field(
+        None, description="GB/T 2260 codes of the provinces that agreed / 已同意的省份"
+    )
 
 
 class PilotApproval(_Model):
@@ -328,17 +330,45 @@ def parse_case(data: Any) -> Case:
                 message = "unknown field"
             else:
                 message = err["msg"].removeprefix("Value error, ")
-            errors.append({"field": field, "message": message, "input": _short(err.get("input"))})
+            errors.append(
+                {
+                    "field": field,
+                    "message": message,
+                    "message_zh": _zh_message(err, message),
+                    "input": _short(err.get("input")),
+                }
+            )
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         more_zh = f"（另有 {len(errors) - 1} 处错误）" if len(errors) > 1 else ""
         raise CaseError(
             "invalid_case",
             f"{first['field']}: {first['message']}{more}",
-            f"字段 {first['field']} 有误：{first['message']}{more_zh}",
+            f"字段 {first['field']} 有误：{first['message_zh']}{more_zh}",
             field=first["field"],
             details={"errors": errors},
         ) from None
+
+
+_ZH_BY_TYPE = {
+    "extra_forbidden": "未知字段",
+    "bool_type": "应为布尔值 true 或 false",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "model_type": "应为字段映射",
+    "dict_type": "应为字段映射",
+    "string_too_short": "不能为空",
+    "string_too_long": "文本过长",
+}
+
+
+def _zh_message(err: dict[str, Any], message: str) -> str:
+    kind = err["type"]
+    if kind in _ZH_BY_TYPE:
+        return _ZH_BY_TYPE[kind]
+    if kind == "enum":
+        return f"取值无效，可选值：{err.get('ctx', {}).get('expected', '')}"
+    return message  # our own validators' messages name the expected format precisely
 
 
 def _short(value: Any) -> Any:

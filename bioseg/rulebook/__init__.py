@@ -8,7 +8,13 @@ content lives in :mod:`bioseg.regulation`.
 
 from .dates import add_years, years_completed_on
 from .engine import decide, evaluate
-from .errors import InputError, ParameterNotDefinedError, RuleDefinitionError, RulebookError, RulesetNotInForceError
+from .errors import (
+    InputError,
+    ParameterNotDefinedError,
+    RulebookError,
+    RuleDefinitionError,
+    RulesetNotInForceError,
+)
 from .model import (
     OUTCOME_LABELS,
     Authority,

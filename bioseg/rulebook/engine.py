@@ -38,6 +38,9 @@ GROUPS: tuple[tuple[str, str, str, Overall | None], ...] = (
 )
 
 
+_VALUE = {member: member.value for member in Outcome}
+
+
 def _group_of(finding: Finding) -> str:
     if finding.outcome is Outcome.FAIL:
         return "failed"
@@ -90,7 +93,7 @@ def _finding_node(finding: Finding) -> ExplanationNode:
             key=f"{finding.rule}/{check.subject}",
             label_en=check.subject,
             label_zh=check.subject,
-            outcome=str(check.outcome),
+            outcome=_VALUE[check.outcome],
             text_en=check.reason_en,
             text_zh=check.reason_zh,
         )
@@ -101,7 +104,7 @@ def _finding_node(finding: Finding) -> ExplanationNode:
         key=finding.rule,
         label_en=finding.title_en,
         label_zh=finding.title_zh,
-        outcome=str(finding.outcome),
+        outcome=_VALUE[finding.outcome],
         text_en=finding.reason_en,
         text_zh=finding.reason_zh,
         children=children,
@@ -131,8 +134,9 @@ def decide(findings: tuple[Finding, ...], ruleset: Ruleset, as_of: date, notes=(
         for key, label_en, label_zh, _ in GROUPS
     )
     note_nodes = tuple(
-        ExplanationNode(kind="note", key=note.key, label_en="Note", label_zh="说明", text_en=note.text_en,
-                        text_zh=note.text_zh)
+        ExplanationNode(
+            kind="note", key=note.key, label_en="Note", label_zh="说明", text_en=note.text_en, text_zh=note.text_zh
+        )
         for note in notes
     )
     label_en, label_zh = OUTCOME_LABELS[overall]
@@ -177,7 +181,11 @@ def _summary_zh(overall: Overall, buckets: dict[str, list[Finding]]) -> str:
     if overall is Overall.INCOMPLETE:
         return "信息不完整：" + "、".join(f.rule for f in buckets["missing_facts"]) + " 缺少事实。"
     if overall is Overall.NEEDS_DETERMINATION:
-        return "需由监管部门认定：" + "、".join(f.rule for f in buckets["needs_determination"]) + "；其余规则均符合或不适用。"
+        return (
+            "需由监管部门认定："
+            + "、".join(f.rule for f in buckets["needs_determination"])
+            + "；其余规则均符合或不适用。"
+        )
     return "符合条件：现行有效的全部规则均符合或不适用。"
 
 

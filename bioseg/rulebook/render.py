@@ -7,12 +7,16 @@ import json
 from datetime import date
 from typing import Any
 
-from .model import OUTCOME_LABELS, Citation, Determination, ExplanationNode, Finding, Outcome
+from .model import OUTCOME_LABELS, Citation, Determination, ExplanationNode, Finding, Outcome, Overall
+
+_SCALARS = (str, int, float, bool, type(None))
+_VALUE = {member: member.value for member in (*Outcome, *Overall)}  # enum .value is slow in 3.11
 
 
 def plain(value: Any) -> Any:
     """A JSON-ready copy of a fact value (dates as ISO strings, enums as their values)."""
-    if value is None or isinstance(value, bool | int | float | str) and not isinstance(value, enum.Enum):
+    kind = type(value)
+    if kind in _SCALARS:
         return value
     if isinstance(value, enum.Enum):
         return value.value
@@ -25,25 +29,52 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+_CITATIONS: dict[int, tuple[Citation, dict[str, Any]]] = {}
+
+
+def citation_to_dict(citation: Citation) -> dict[str, Any]:
+    """The citation as a dict, computed once per citation object (treat the result as read-only)."""
+    entry = _CITATIONS.get(id(citation))
+    if entry is None or entry[0] is not citation:
+        entry = (citation, citation.as_dict())
+        _CITATIONS[id(citation)] = entry
+    return entry[1]
+
+
+_STATIC: dict[tuple[str, str], tuple[tuple[Citation, ...], list[dict[str, Any]], str | None]] = {}
+
+
+def _static_parts(finding: Finding) -> tuple[list[dict[str, Any]], str | None]:
+    """Citations and end date of a rule version, rendered once (treat as read-only)."""
+    key = (finding.rule, finding.rule_version)
+    entry = _STATIC.get(key)
+    if entry is None or entry[0] is not finding.citations:
+        until = finding.effective_until.isoformat() if finding.effective_until else None
+        entry = (finding.citations, [citation_to_dict(c) for c in finding.citations], until)
+        _STATIC[key] = entry
+    return entry[1], entry[2]
+
+
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    citations, until = _static_parts(finding)
     return {
         "rule": finding.rule,
         "rule_version": finding.rule_version,
         "title_en": finding.title_en,
         "title_zh": finding.title_zh,
-        "outcome": str(finding.outcome),
+        "outcome": _VALUE[finding.outcome],
         "reason_en": finding.reason_en,
         "reason_zh": finding.reason_zh,
-        "citations": [c.as_dict() for c in finding.citations],
+        "citations": citations,
         "facts": {path: plain(value) for path, value in finding.facts},
         "missing_facts": list(finding.missing_facts),
         "needs_determination_by": [a.as_dict() for a in finding.needs_determination_by],
         "checks": [
-            {"subject": c.subject, "outcome": str(c.outcome), "reason_en": c.reason_en, "reason_zh": c.reason_zh}
+            {"subject": c.subject, "outcome": _VALUE[c.outcome], "reason_en": c.reason_en, "reason_zh": c.reason_zh}
             for c in finding.checks
         ],
-        "effective_from": finding.effective_from.isoformat(),
-        "effective_until": finding.effective_until.isoformat() if finding.effective_until else None,
+        "effective_from": finding.rule_version,  # a version is named by its first day
+        "effective_until": until,
     }
 
 
@@ -170,7 +201,9 @@ def render_text(determination: Determination, *, lang: str = "en", citations: bo
             out.append(f"  {mark} {finding.rule} — {title}")
             out.append(f"      {finding.reason_zh if zh else finding.reason_en}")
             for check in finding.checks:
-                out.append(f"      {_MARK[check.outcome]} {check.subject}: {check.reason_zh if zh else check.reason_en}")
+                out.append(
+                    f"      {_MARK[check.outcome]} {check.subject}: {check.reason_zh if zh else check.reason_en}"
+                )
             if finding.missing_facts:
                 out.append(f"      {t['missing']}: {', '.join(finding.missing_facts)}")
             if finding.needs_determination_by:

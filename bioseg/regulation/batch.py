@@ -1,0 +1,159 @@
+"""Assess every case file in a directory and write a summary table (.csv or .xlsx)."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..rulebook import InputError, Ruleset
+from .api import CASE_SUFFIXES, DEFAULT_RULESET, assess, get_ruleset, load_case
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    out: Path
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)  # outcome → number of cases ("error" for bad files)
+
+    @property
+    def errors(self) -> int:
+        return self.counts.get("error", 0)
+
+
+def case_files(directory: str | Path, *, recursive: bool = False) -> list[Path]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(
+            "batch_dir_not_found", f"{directory} is not a directory", f"{directory} 不是目录", field="directory"
+        )
+    pattern = "**/*" if recursive else "*"
+    return sorted(p for p in directory.glob(pattern) if p.is_file() and p.suffix.lower() in CASE_SUFFIXES)
+
+
+def _header(rules: Ruleset) -> list[str]:
+    return [
+        "file",
+        "name",
+        "outcome",
+        "ruleset",
+        "ruleset_version",
+        "as_of",
+        *rules.rule_ids,
+        "missing_facts",
+        "needs_determination_by",
+        "error_field",
+        "error",
+    ]
+
+
+def _rows(
+    files: list[Path], base: Path, rules: Ruleset, as_of: date | None, progress: Progress | None
+) -> Iterator[tuple[list[Any], str]]:
+    ids = rules.rule_ids
+    total = len(files)
+    for n, path in enumerate(files, 1):
+        rel = path.relative_to(base).as_posix()
+        try:
+            case = load_case(path)
+            det = assess(case, as_of=as_of, ruleset=rules)
+        except InputError as exc:
+            row = [rel, None, "error", rules.id, rules.version, (as_of.isoformat() if as_of else None)]
+            row += [None] * len(ids)
+            row += [None, None, exc.field, exc.message_en]
+            yield row, "error"
+        else:
+            by_rule = {f.rule: str(f.outcome) for f in det.findings}
+            authorities = dict.fromkeys(a.code for f in det.findings for a in f.needs_determination_by)
+            row = [rel, case.name, str(det.outcome), det.ruleset, det.ruleset_version, det.as_of.isoformat()]
+            row += [by_rule.get(rule_id) for rule_id in ids]
+            row += ["; ".join(det.missing_facts), "; ".join(authorities), None, None]
+            yield row, str(det.outcome)
+        if progress is not None:
+            progress(n, total)
+
+
+def batch_assess(
+    directory: str | Path,
+    out: str | Path,
+    *,
+    as_of: date | None = None,
+    ruleset: str | Ruleset = DEFAULT_RULESET,
+    progress: Progress | None = None,
+    recursive: bool = False,
+) -> BatchResult:
+    """Assess every ``*.yaml``/``*.yml``/``*.json`` case in ``directory``; write one row per file to ``out``.
+
+    ``out`` ends in ``.csv`` or ``.xlsx``. A file that cannot be read or assessed becomes a row with outcome
+    ``error`` and the field at fault; it does not stop the batch. ``progress(done, total)`` is called after
+    each file. Rows are in file-name order, so the same directory always gives the same table.
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError(
+            "batch_bad_output", "the summary must be a .csv or .xlsx file", "汇总文件须为 .csv 或 .xlsx", field="out"
+        )
+    rules = ruleset if isinstance(ruleset, Ruleset) else get_ruleset(ruleset)
+    base = Path(directory)
+    files = case_files(base, recursive=recursive)
+    counts: Counter[str] = Counter()
+    header = _header(rules)
+    rows = _rows(files, base, rules, as_of, progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for row, outcome in rows:
+                counts[outcome] += 1
+                writer.writerow(["" if v is None else v for v in row])
+    else:
+        _write_xlsx(out, header, rows, counts, rules)
+    return BatchResult(out=out, total=len(files), counts=dict(sorted(counts.items())))
+
+
+def _write_xlsx(out: Path, header: list[str], rows, counts: Counter[str], rules: Ruleset) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("assessments")
+    ws.freeze_panes = "D2"
+    bold = Font(bold=True)
+    head = []
+    for name in header:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
+    for row, outcome in rows:
+        counts[outcome] += 1
+        ws.append(row)
+    summary = wb.create_sheet("summary")
+    summary.append([WriteOnlyCell(summary, value=v) for v in ("outcome", "cases")])
+    for outcome, n in sorted(counts.items()):
+        summary.append([outcome, n])
+    about = wb.create_sheet("rules")
+    about.append(["rule", "version", "effective_from", "effective_until", "title_en", "title_zh", "citations"])
+    for rule in rules.rules:
+        cites = "; ".join(f"{c.document.title_zh} {c.article_zh}" for c in rule.citations)
+        about.append(
+            [
+                rule.id,
+                rule.version,
+                rule.effective_from.isoformat(),
+                rule.effective_until.isoformat() if rule.effective_until else None,
+                rule.title_en,
+                rule.title_zh,
+                cites,
+            ]
+        )
+    wb.save(out)
