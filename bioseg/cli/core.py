@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="bioseg — segmented production of biological products (NMPA pilot).", no_args_is_help=True)
+from bioseg.cli.app import app
+from bioseg.cli.app import setup as _setup
+
 audit_app = typer.Typer(help="The GMP audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bioseg.settings")
-    import django
-
-    django.setup()
 
 
 def _migrate(verbosity: int = 0) -> None:
@@ -166,14 +159,3 @@ def migrate() -> None:
     _setup()
     _compile_translations()
     _migrate(verbosity=1)
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,19 @@
+"""The ``bioseg`` command. Each module of this package registers its commands on ``bioseg.cli.app.app``."""
+
+from __future__ import annotations
+
+import sys
+
+from bioseg.cli import core  # noqa: F401  (registers demo, serve, migrate, audit, backup, restore)
+from bioseg.cli.app import app
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
