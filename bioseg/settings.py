@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bioseg.registry",
     "bioseg.quality",
     "bioseg.production",
+    "bioseg.pilots",
     "bioseg.web",
 ]
 

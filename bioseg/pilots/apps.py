@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PilotsConfig(AppConfig):
+    name = "bioseg.pilots"
+    label = "pilots"
+    verbose_name = "Pilot applications"

@@ -1,0 +1,1 @@
+# Pilot applications, review workflow, determinations, joint regulatory plans (issue 3).
