@@ -1,0 +1,466 @@
+"""Every read of production data for an interface, restricted by the user's scope.
+
+Who sees what (issue 4, item 7):
+- NMPA and the system operator: everything.
+- A provincial regulator: lots made at a site in its province or carried by a shipment from, to or for a
+  consignee in its province; the shipments touching its province; the chains with a segment in it.
+- An enterprise user: the lots, transformations, shipments and chains of the products it holds or shares
+  under a quality agreement (the registry's ``product_list``), and whatever is made at its own sites.
+- Anyone else: nothing.
+
+``*_get`` raise ``NotFound`` (404) for an unknown id and for one outside the scope alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from bioseg.accounts.scope import Scope
+from bioseg.common.errors import NotFound
+from bioseg.production.models import (
+    STATUS_EN,
+    STATUS_ZH,
+    CertificateOfAnalysis,
+    Consignee,
+    Excursion,
+    ExcursionStatus,
+    Lot,
+    LotStatus,
+    ProcessChain,
+    Release,
+    ReleaseKind,
+    Segment,
+    Shipment,
+    ShipmentLine,
+    TemperatureLog,
+    Transformation,
+)
+from bioseg.production.trace import reach_sql
+from bioseg.registry.models import Enterprise
+from bioseg.registry.selectors import product_list
+
+# --- scope helpers -------------------------------------------------------------------------------------
+
+
+def own_enterprise_ids(scope: Scope) -> list[int]:
+    if not scope.is_enterprise:
+        return []
+    return list(Enterprise.objects.filter(organisation_id=scope.organisation_id).values_list("id", flat=True))
+
+
+def visible_product_ids(scope: Scope) -> QuerySet:
+    """The products an enterprise holds or shares under a quality agreement (a subquery)."""
+    return product_list(scope=scope).order_by().values("id")
+
+
+def _shipments_touching_region(region: str) -> Q:
+    return (
+        Q(shipment__from_site__region_code=region)
+        | Q(shipment__to_site__region_code=region)
+        | Q(shipment__consignee__region_code=region)
+    )
+
+
+def _get(qs: QuerySet, what: str, pk):
+    try:
+        return qs.get(pk=int(pk))
+    except (ValueError, TypeError, qs.model.DoesNotExist):
+        raise NotFound(what, pk) from None
+
+
+# --- lots ------------------------------------------------------------------------------------------------
+
+
+def lot_list(*, scope: Scope) -> QuerySet[Lot]:
+    qs = Lot.objects.select_related("product", "segment", "site", "site__enterprise")
+    if scope.is_national:
+        return qs
+    if scope.is_provincial:
+        shipped = ShipmentLine.objects.filter(_shipments_touching_region(scope.region_code)).values("lot_id")
+        return qs.filter(Q(site__region_code=scope.region_code) | Q(id__in=shipped))
+    if scope.is_enterprise:
+        return qs.filter(
+            Q(product_id__in=visible_product_ids(scope)) | Q(site__enterprise_id__in=own_enterprise_ids(scope))
+        )
+    return qs.none()
+
+
+def lot_get(*, scope: Scope, pk) -> Lot:
+    return _get(lot_list(scope=scope), "lot", pk)
+
+
+def lot_find(*, scope: Scope, lot_number: str) -> list[Lot]:
+    """Lots with this number (a number is unique per material and site, so there may be several)."""
+    return list(lot_list(scope=scope).filter(lot_number=lot_number.strip()).order_by("id"))
+
+
+def lot_consumed(*, lot: Lot) -> Decimal:
+    total = lot.consumptions.aggregate(total=Sum("quantity"))["total"]
+    return Decimal(total or 0)
+
+
+def lot_remaining(*, lot: Lot) -> Decimal:
+    return lot.quantity - lot_consumed(lot=lot)
+
+
+def lot_ancestor_ids(*, lot: Lot) -> set[int]:
+    """Every lot upstream of ``lot`` (not the lot itself)."""
+    sql, params = reach_sql(Lot.objects.filter(pk=lot.pk), "backward")
+    return set(Lot.objects.filter(id__in=_raw(sql, params)).exclude(pk=lot.pk).values_list("id", flat=True))
+
+
+def lot_descendant_ids(*, lot: Lot) -> set[int]:
+    """Every lot downstream of ``lot`` (not the lot itself)."""
+    sql, params = reach_sql(Lot.objects.filter(pk=lot.pk), "forward")
+    return set(Lot.objects.filter(id__in=_raw(sql, params)).exclude(pk=lot.pk).values_list("id", flat=True))
+
+
+def _raw(sql: str, params):
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL(sql, params)
+
+
+# --- release readiness --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason a lot cannot be released now."""
+
+    code: str
+    message: str
+    message_zh: str
+    lot_id: int | None = None
+    object_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "message_zh": self.message_zh,
+            "lot_id": self.lot_id,
+            "object_id": self.object_id,
+        }
+
+
+def lot_release_blockers(*, lot: Lot, kind: str, on_date=None) -> list[Blocker]:
+    """Every reason ``lot`` cannot be released now by a ``kind`` release, in a stable order:
+    its own status, missing certificate, missing contract-manufacturer release, unreleased ancestors,
+    unassessed excursions on shipments that carried it or an ancestor."""
+    from bioseg.common import clock
+
+    blockers: list[Blocker] = []
+    lot = Lot.objects.select_related("site", "product").get(pk=lot.pk)
+    if lot.status != LotStatus.QUARANTINE:
+        blockers.append(
+            Blocker(
+                "lot_not_in_quarantine",
+                f"Lot {lot.lot_number} is {STATUS_EN[lot.status]}; only a lot in quarantine can be released.",
+                f"批 {lot.lot_number} 当前状态为{STATUS_ZH[lot.status]}；只有待验状态的批可以放行。",
+                lot.pk,
+            )
+        )
+    if Release.objects.filter(lot=lot, kind=kind).exists():
+        blockers.append(
+            Blocker(
+                "already_released",
+                f"Lot {lot.lot_number} already has this release.",
+                f"批 {lot.lot_number} 已有此放行记录。",
+                lot.pk,
+            )
+        )
+    today = on_date or clock.today()
+    if lot.expires_on <= today:
+        blockers.append(
+            Blocker(
+                "lot_expired",
+                f"Lot {lot.lot_number} expired on {lot.expires_on}.",
+                f"批 {lot.lot_number} 已于 {lot.expires_on} 过期。",
+                lot.pk,
+            )
+        )
+    if not CertificateOfAnalysis.objects.filter(lot=lot).exists():
+        blockers.append(
+            Blocker(
+                "certificate_missing",
+                f"Lot {lot.lot_number} has no certificate of analysis.",
+                f"批 {lot.lot_number} 缺少检验报告书（COA）。",
+                lot.pk,
+            )
+        )
+    made_by_contractor = lot.site.enterprise_id != lot.product.holder_id
+    if kind == ReleaseKind.QUALIFIED_PERSON and made_by_contractor:
+        if not Release.objects.filter(lot=lot, kind=ReleaseKind.CMO_QA).exists():
+            blockers.append(
+                Blocker(
+                    "cmo_release_missing",
+                    f"Lot {lot.lot_number} was made by a contract manufacturer and has no contract-manufacturer QA release yet.",
+                    f"批 {lot.lot_number} 由受托生产企业生产，尚无受托方质量部门放行。",
+                    lot.pk,
+                )
+            )
+    sql, params = reach_sql(Lot.objects.filter(pk=lot.pk), "backward")
+    upstream = Lot.objects.filter(id__in=_raw(sql, params))
+    for a in upstream.exclude(pk=lot.pk).exclude(status=LotStatus.RELEASED).order_by("lot_number", "id"):
+        blockers.append(
+            Blocker(
+                "ancestor_not_released",
+                f"Upstream lot {a.lot_number} ({a.material}) is {STATUS_EN[a.status]}, not released.",
+                f"上游批 {a.lot_number}（{a.material}）状态为{STATUS_ZH[a.status]}，尚未放行。",
+                a.pk,
+            )
+        )
+    open_lines = (
+        ShipmentLine.objects.filter(lot_id__in=_raw(sql, params))
+        .filter(
+            shipment__excursions__status=ExcursionStatus.OPEN,
+            shipment__excursions__product_id=lot.product_id,
+        )
+        .select_related("shipment", "lot")
+        .order_by("shipment__shipped_at", "shipment_id", "lot_id")
+        .distinct()
+    )
+    for line in open_lines:
+        blockers.append(
+            Blocker(
+                "excursion_unassessed",
+                f"Shipment {line.shipment.reference} that carried lot {line.lot.lot_number} has a temperature excursion not yet assessed.",
+                f"运输 {line.shipment.reference}（载有批 {line.lot.lot_number}）存在尚未评估的温度偏离。",
+                line.lot_id,
+                line.shipment_id,
+            )
+        )
+    return blockers
+
+
+# --- chains -------------------------------------------------------------------------------------------
+
+
+def chain_list(*, scope: Scope) -> QuerySet[ProcessChain]:
+    qs = ProcessChain.objects.select_related("product", "product__holder")
+    if scope.is_national:
+        return qs
+    if scope.is_provincial:
+        crossing = Segment.objects.filter(site__region_code=scope.region_code).values("chain_id")
+        return qs.filter(id__in=crossing)
+    if scope.is_enterprise:
+        own_sites = Segment.objects.filter(site__enterprise_id__in=own_enterprise_ids(scope)).values("chain_id")
+        return qs.filter(Q(product_id__in=visible_product_ids(scope)) | Q(id__in=own_sites))
+    return qs.none()
+
+
+def chain_get(*, scope: Scope, pk) -> ProcessChain:
+    return _get(chain_list(scope=scope), "process chain", pk)
+
+
+def chain_segments(*, chain: ProcessChain) -> list[Segment]:
+    """The chain's segments in order, with their site, enterprise and the codes they feed."""
+    segments = list(
+        chain.segments.select_related("site", "site__enterprise").prefetch_related("feeds").order_by("position")
+    )
+    return segments
+
+
+def chain_effective(*, product, on_date) -> ProcessChain | None:
+    """The chain version in force for ``product`` on ``on_date``."""
+    return (
+        ProcessChain.objects.filter(product=product, effective_from__lte=on_date)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on_date))
+        .order_by("-version")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class BorderCrossing:
+    """A ``feeds`` link whose two sites are in different provinces (``provincial``) or countries
+    (``national``)."""
+
+    kind: str  # "provincial" | "national"
+    source_segment_id: int
+    source_code: str
+    target_segment_id: int
+    target_code: str
+    from_country: str
+    from_region: str
+    to_country: str
+    to_region: str
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def chain_border_crossings(*, chain: ProcessChain) -> list[BorderCrossing]:
+    """Where the chain crosses a provincial or national border, in chain order."""
+    segments = {s.pk: s for s in chain_segments(chain=chain)}
+    crossings = []
+    for seg in sorted(segments.values(), key=lambda s: s.position):
+        for target in sorted(seg.feeds.all(), key=lambda s: s.position):
+            a, b = seg.site, segments[target.pk].site
+            if a.country_code != b.country_code:
+                kind = "national"
+            elif a.region_code != b.region_code:
+                kind = "provincial"
+            else:
+                continue
+            crossings.append(
+                BorderCrossing(
+                    kind,
+                    seg.pk,
+                    seg.code,
+                    target.pk,
+                    target.code,
+                    a.country_code,
+                    a.region_code,
+                    b.country_code,
+                    b.region_code,
+                )
+            )
+    return crossings
+
+
+def chain_regions(*, chain: ProcessChain) -> list[tuple[str, str]]:
+    """The (country, province) pairs the chain's sites are in, sorted."""
+    return sorted({(s.site.country_code, s.site.region_code) for s in chain_segments(chain=chain)})
+
+
+# --- transformations, shipments, consignees, cold chain ------------------------------------------------------
+
+
+def transformation_list(*, scope: Scope) -> QuerySet[Transformation]:
+    qs = Transformation.objects.select_related("segment", "site", "product")
+    if scope.is_national:
+        return qs
+    if scope.is_provincial:
+        return qs.filter(site__region_code=scope.region_code)
+    if scope.is_enterprise:
+        return qs.filter(
+            Q(product_id__in=visible_product_ids(scope)) | Q(site__enterprise_id__in=own_enterprise_ids(scope))
+        )
+    return qs.none()
+
+
+def transformation_get(*, scope: Scope, pk) -> Transformation:
+    return _get(transformation_list(scope=scope), "transformation", pk)
+
+
+def shipment_list(*, scope: Scope) -> QuerySet[Shipment]:
+    qs = Shipment.objects.select_related("from_site", "to_site", "consignee")
+    if scope.is_national:
+        return qs
+    if scope.is_provincial:
+        r = scope.region_code
+        return qs.filter(Q(from_site__region_code=r) | Q(to_site__region_code=r) | Q(consignee__region_code=r))
+    if scope.is_enterprise:
+        own = own_enterprise_ids(scope)
+        carrying = ShipmentLine.objects.filter(lot__product_id__in=visible_product_ids(scope)).values("shipment_id")
+        return qs.filter(Q(from_site__enterprise_id__in=own) | Q(to_site__enterprise_id__in=own) | Q(id__in=carrying))
+    return qs.none()
+
+
+def shipment_get(*, scope: Scope, pk) -> Shipment:
+    return _get(shipment_list(scope=scope), "shipment", pk)
+
+
+def consignee_list(*, scope: Scope) -> QuerySet[Consignee]:
+    """Consignees are a shared directory (distributors, hospitals, importers): every scoped user sees it."""
+    if scope.kind == "none":
+        return Consignee.objects.none()
+    return Consignee.objects.all()
+
+
+def consignee_get(*, scope: Scope, pk) -> Consignee:
+    return _get(consignee_list(scope=scope), "consignee", pk)
+
+
+def temperature_log_list(*, scope: Scope) -> QuerySet[TemperatureLog]:
+    return TemperatureLog.objects.filter(shipment__in=shipment_list(scope=scope).order_by().values("id"))
+
+
+def excursion_list(*, scope: Scope, status: str | None = None) -> QuerySet[Excursion]:
+    qs = Excursion.objects.select_related("shipment", "product", "log").filter(
+        shipment__in=shipment_list(scope=scope).order_by().values("id")
+    )
+    return qs.filter(status=status) if status else qs
+
+
+def excursion_get(*, scope: Scope, pk) -> Excursion:
+    return _get(excursion_list(scope=scope), "excursion", pk)
+
+
+# --- trace ------------------------------------------------------------------------------------------------
+
+
+def lot_trace(*, scope: Scope, pk, direction: str, include_shipments: bool = True):
+    """Backward or forward trace from a lot the user may see (404 otherwise). See ``trace.trace``."""
+    from bioseg.production.trace import DIRECTIONS, trace
+
+    if direction not in DIRECTIONS:
+        from bioseg.common.errors import ValidationFailed
+
+        raise ValidationFailed({"direction": ("Use forward or backward.", "方向须为 forward 或 backward。")})
+    lot = lot_get(scope=scope, pk=pk)
+    return trace(
+        roots=Lot.objects.filter(pk=lot.pk), direction=direction, include_shipments=include_shipments, scope=scope
+    )
+
+
+def site_trace(*, scope: Scope, site_pk, date_from, date_to, direction: str, include_shipments: bool = True):
+    """Trace from every lot (the user may see) made at a site between two dates, both inclusive."""
+    from bioseg.common.errors import ValidationFailed
+    from bioseg.production.trace import DIRECTIONS, trace
+    from bioseg.registry.selectors import site_get
+
+    if direction not in DIRECTIONS:
+        raise ValidationFailed({"direction": ("Use forward or backward.", "方向须为 forward 或 backward。")})
+    if date_from is None or date_to is None or date_to < date_from:
+        raise ValidationFailed({"date_to": ("Give a window with from ≤ to.", "请给出起止日期（起 ≤ 止）。")})
+    site = site_get(scope=scope, pk=site_pk)
+    roots = lot_list(scope=scope).filter(site=site, manufactured_on__range=(date_from, date_to))
+    return trace(roots=roots, direction=direction, include_shipments=include_shipments, scope=scope)
+
+
+# --- one lot, everything an interface shows about it ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LotDetail:
+    lot: Lot
+    remaining: Decimal
+    certificates: list
+    releases: list
+    holds: list
+    shipment_lines: list
+    inputs: list  # TransformationInput rows of the transformation that made the lot
+    release_blockers: dict[str, list[Blocker]]  # per release kind still missing
+
+
+def lot_detail(*, scope: Scope, pk) -> LotDetail:
+    """A lot the user may see (404 otherwise) with its certificates, releases (and their signatures via
+    ``audit.selectors.signatures_for``), holds, shipments, inputs and what still blocks each release."""
+    lot = lot_get(scope=scope, pk=pk)
+    done = set(lot.releases.values_list("kind", flat=True))
+    kinds = [ReleaseKind.QUALIFIED_PERSON]
+    if lot.site.enterprise_id != lot.product.holder_id:
+        kinds.insert(0, ReleaseKind.CMO_QA)
+    inputs = []
+    if lot.produced_by_id:
+        inputs = list(lot.produced_by.inputs.select_related("lot").order_by("lot_id"))
+    return LotDetail(
+        lot=lot,
+        remaining=lot_remaining(lot=lot),
+        certificates=list(lot.certificates.all()),
+        releases=list(lot.releases.select_related("released_by", "certificate")),
+        holds=list(lot.holds.select_related("excursion").order_by("id")),
+        shipment_lines=list(
+            lot.shipment_lines.select_related("shipment", "shipment__to_site", "shipment__consignee").order_by(
+                "shipment__shipped_at", "id"
+            )
+        ),
+        inputs=inputs,
+        release_blockers={k.value: lot_release_blockers(lot=lot, kind=k) for k in kinds if k.value not in done},
+    )
