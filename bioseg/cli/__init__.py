@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from bioseg.cli import core  # noqa: F401  (registers demo, serve, migrate, audit, backup, restore)
+from bioseg.cli import (
+    assess,  # noqa: F401  (registers assess)
+    core,  # noqa: F401  (registers demo, serve, migrate, audit, backup, restore)
+)
 from bioseg.cli.app import app
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bioseg.web.views import audit, auth, dashboard, registry
+from bioseg.web.views import audit, auth, dashboard, registry, wizard
 
 app_name = "web"
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
     path("personnel/<int:pk>/", registry.person_detail, name="person-detail"),
     path("<str:kind>/<int:pk>/history/", audit.history, name="history"),
     path("audit/", audit.audit_verify, name="audit"),
+    path("wizard/", wizard.wizard, name="wizard"),
+    path("wizard/pdf/", wizard.wizard_pdf, name="wizard-pdf"),
 ]

@@ -77,7 +77,7 @@ def test_signing_outside_scope_is_a_404(world, client_for):
 
 def test_signature_input_is_checked(world, client_for):
     client = client_for(world.holder_qa)
-    unknown_kind = sign(client, "lots", 1)
+    unknown_kind = sign(client, "biscuits", 1)
     assert unknown_kind.status_code == 400
     assert list(unknown_kind.json()["details"]["fields"]) == ["kind"]
     bad_meaning = sign(client, "products", world.pd1.id, meaning="liked")
