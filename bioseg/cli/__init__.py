@@ -7,6 +7,7 @@ import sys
 from bioseg.cli import (
     assess,  # noqa: F401  (registers assess)
     core,  # noqa: F401  (registers demo, serve, migrate, audit, backup, restore)
+    epcis,  # noqa: F401  (registers epcis export/capture, lots)
 )
 from bioseg.cli.app import app
 

@@ -404,3 +404,6 @@ class RecallAction(RegulatedModel):
 
     class Meta:
         ordering = ["-id"]
+
+
+from bioseg.production.models_epcis import *  # noqa: E402,F401,F403  (EPCIS storage and GS1 identifiers)

@@ -373,4 +373,5 @@ def capture_document(
         receiver=parsed.get("receiver"),
         instance_identifier=parsed.get("instanceIdentifier"),
         creation_date=parse_time(creation) if isinstance(creation, str) else None,
+        schema_version=parsed.get("schemaVersion"),
     )

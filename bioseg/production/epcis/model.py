@@ -257,3 +257,4 @@ class CaptureResult:
     receiver: str | None = None
     instance_identifier: str | None = None
     creation_date: datetime | None = None
+    schema_version: str | None = None

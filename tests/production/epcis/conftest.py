@@ -1,4 +1,10 @@
-"""Fixtures for the Django-free EPCIS module: the vendored GS1 files and a small exported genealogy."""
+"""Fixtures for the EPCIS module: GS1's reference files and a small exported genealogy.
+
+GS1's files are not part of the project: they are read from ``../shared/vendor/gs1-epcis/`` beside the
+repository. bioseg finds the official schema only through ``BIOSEG_EPCIS_SCHEMA`` (as an operator sets it),
+so these fixtures set that variable to the vendored file, and tests that need the files are skipped with a
+clear reason when the folder is absent.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +36,29 @@ def key(body: str) -> str:
     return body + gs1_check_digit(body)
 
 
+SCHEMA_FILE = VENDOR / "EPCIS-JSON-Schema.json"
+MISSING = f"GS1 EPCIS reference files not found in {VENDOR} (../shared/vendor/gs1-epcis beside the repository)"
+
+
 @pytest.fixture(scope="session")
-def vendor() -> Path:
-    if not (VENDOR / "EPCIS-JSON-Schema.json").is_file():
-        pytest.skip(f"GS1 EPCIS reference files not found in {VENDOR} (../shared/vendor/gs1-epcis)")
+def epcis_schema() -> Path:
+    """``BIOSEG_EPCIS_SCHEMA`` set to GS1's official schema for the session (skips when it is absent)."""
+    if not SCHEMA_FILE.is_file():
+        pytest.skip(MISSING)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BIOSEG_EPCIS_SCHEMA", str(SCHEMA_FILE))
+        yield SCHEMA_FILE
+
+
+@pytest.fixture(autouse=True)
+def _epcis_schema_env(monkeypatch):
+    """Every test of this folder runs as a configured installation would, when GS1's files are there."""
+    if SCHEMA_FILE.is_file():
+        monkeypatch.setenv("BIOSEG_EPCIS_SCHEMA", str(SCHEMA_FILE))
+
+
+@pytest.fixture(scope="session")
+def vendor(epcis_schema) -> Path:
     return VENDOR
 
 
