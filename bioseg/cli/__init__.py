@@ -8,6 +8,7 @@ from bioseg.cli import (
     assess,  # noqa: F401  (registers assess)
     core,  # noqa: F401  (registers demo, serve, migrate, audit, backup, restore)
     epcis,  # noqa: F401  (registers epcis export/capture, lots)
+    production,  # noqa: F401  (registers trace, recall-report)
 )
 from bioseg.cli.app import app
 

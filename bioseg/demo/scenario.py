@@ -23,6 +23,7 @@ from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create, user_create
 from bioseg.audit.context import audit_context
+from bioseg.demo import production
 from bioseg.demo.data import DEMO_PASSWORD, SCENARIO, EnterpriseSpec, Scenario, UserSpec
 from bioseg.quality.models import QualityAgreement
 from bioseg.quality.services import quality_agreement_create
@@ -260,4 +261,7 @@ class _Loader:
 def load(scenario: Scenario = SCENARIO) -> LoadResult:
     """Creates whatever of the demo scenario is missing, in one transaction, and lists the demo logins."""
     with transaction.atomic():
-        return _Loader(scenario).run()
+        loader = _Loader(scenario)
+        loader.run()
+        production.load(loader)  # chains, lots, shipments, releases (bioseg/demo/production.py)
+        return loader.result

@@ -257,6 +257,14 @@ def chain_get(*, scope: Scope, pk) -> ProcessChain:
     return _get(chain_list(scope=scope), "process chain", pk)
 
 
+def segment_get(*, scope: Scope, pk) -> Segment:
+    """A segment of a chain the user may see (404 otherwise)."""
+    qs = Segment.objects.select_related("chain", "chain__product", "site").filter(
+        chain_id__in=chain_list(scope=scope).order_by().values("id")
+    )
+    return _get(qs, "segment", pk)
+
+
 def chain_segments(*, chain: ProcessChain) -> list[Segment]:
     """The chain's segments in order, with their site, enterprise and the codes they feed."""
     segments = list(

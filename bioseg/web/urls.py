@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bioseg.web.views import audit, auth, dashboard, pilots, registry, wizard
+from bioseg.web.views import audit, auth, dashboard, pilots, production, registry, wizard
 
 app_name = "web"
 urlpatterns = [
@@ -36,4 +36,16 @@ urlpatterns = [
     path("pilots/<int:pk>/decide/", pilots.pilot_decide, name="pilot-decide"),
     path("pilots/<int:pk>/return/", pilots.pilot_return, name="pilot-return"),
     path("pilots/<int:pk>/determinations/<int:det_pk>/", pilots.pilot_determination, name="pilot-determination"),
+    path("lots/", production.lot_list, name="lot-list"),
+    path("lots/<int:pk>/", production.lot_detail, name="lot-detail"),
+    path("lots/<int:pk>/release/", production.lot_release, name="lot-release"),
+    path("lots/<int:pk>/recall/", production.lot_recall, name="lot-recall"),
+    path("lots/<int:pk>/trace/", production.lot_trace, name="lot-trace"),
+    path("lots/<int:pk>/certificate.pdf", production.lot_certificate, name="lot-certificate"),
+    path("lots/<int:pk>/recall-report.<str:fmt>", production.lot_recall_report, name="lot-recall-report"),
+    path("chains/", production.chain_list, name="chain-list"),
+    path("chains/<int:pk>/", production.chain_detail, name="chain-detail"),
+    path("shipments/", production.shipment_list, name="shipment-list"),
+    path("shipments/<int:pk>/", production.shipment_detail, name="shipment-detail"),
+    path("excursions/<int:pk>/assess/", production.excursion_assess, name="excursion-assess"),
 ]

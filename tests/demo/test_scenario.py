@@ -18,6 +18,28 @@ from bioseg.audit.models import AuditEvent
 from bioseg.common.errors import NotFound
 from bioseg.demo.data import SCENARIO, organisation_code_check_char
 from bioseg.demo.scenario import DEMO_PASSWORD, load
+from bioseg.production import selectors as production_selectors
+from bioseg.production.models import (
+    CertificateOfAnalysis,
+    Consignee,
+    Excursion,
+    ExcursionAssessment,
+    Lot,
+    LotEdge,
+    LotHold,
+    ProcessChain,
+    RecallAction,
+    Release,
+    Segment,
+    SegmentFeed,
+    Shipment,
+    ShipmentLine,
+    TemperatureLog,
+    TemperatureReading,
+    Transformation,
+    TransformationInput,
+)
+from bioseg.production.models_epcis import Gs1Location, Gs1TradeItem
 from bioseg.quality.models import QualityAgreement, QualityAgreementProduct
 from bioseg.registry import selectors
 from bioseg.registry.models import Enterprise, GmpRecord, ManufacturingLicence, Person, Product, Qualification, Site
@@ -27,8 +49,8 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_COUNTS = {
     Organisation: 18,  # operator, NMPA, 6 provincial regulators, 10 enterprises
-    User: 26,
-    Membership: 26,
+    User: 32,  # 26 of the registry scenario + 6 QA / qualified-person logins (bioseg/demo/production.py)
+    Membership: 32,
     Enterprise: 10,
     Site: 11,
     ManufacturingLicence: 9,  # every domestic enterprise
@@ -38,6 +60,28 @@ EXPECTED_COUNTS = {
     Qualification: 22,
     QualityAgreement: 5,
     QualityAgreementProduct: 5,
+    # segmented production (bioseg/demo/production.py)
+    ProcessChain: 4,  # PD-1, ADC, PCV13, GLP-1
+    Segment: 23,  # 3 + 4 + 14 (13 serotype conjugates + formulation) + 2
+    SegmentFeed: 19,
+    Consignee: 2,
+    Lot: 26,  # 5 + 4 + 14 + 3
+    Transformation: 26,
+    TransformationInput: 22,
+    LotEdge: 22,  # 5 + 3 + 13 (the PCV13 blend) + 1
+    Shipment: 8,
+    ShipmentLine: 21,
+    TemperatureLog: 6,
+    TemperatureReading: 234,
+    Excursion: 1,  # GLP-1 shipment SHP-QT-2611-001, awaiting assessment
+    ExcursionAssessment: 0,
+    LotHold: 1,
+    CertificateOfAnalysis: 21,
+    Release: 24,
+    RecallAction: 0,
+    # GS1 keys for EPCIS export (prefix 952): one GTIN per material, one GLN per site and consignee
+    Gs1TradeItem: 23,
+    Gs1Location: 13,  # 11 sites + 2 consignees
 }
 
 JIANGSU_SITES = {
@@ -76,10 +120,10 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
     before, result = demo
     assert before == dict.fromkeys(EXPECTED_COUNTS, 0)
     assert counts() == EXPECTED_COUNTS
-    assert result.created == 135 and result.existing == 0
+    assert result.created == 268 and result.existing == 0
     assert dict(result.created_by_kind) == {
         "organisation": 18,
-        "user": 26,
+        "user": 32,
         "enterprise": 10,
         "site": 11,
         "licence": 9,
@@ -88,6 +132,13 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
         "person": 18,
         "qualification": 22,
         "quality_agreement": 5,
+        "consignee": 2,
+        "process_chain": 4,
+        "lot": 26,
+        "shipment": 8,
+        "temperature_log": 6,
+        "certificate": 21,
+        "release": 24,
     }
     assert set(Organisation.objects.values_list("kind", flat=True).distinct()) == set(OrganisationKind.values)
     assert {r for (r,) in Membership.objects.values_list("role").distinct()} == set(Role.values)
@@ -98,7 +149,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_event(demo):
     events = AuditEvent.objects.count()
     second = load()
     assert second.created == 0
-    assert second.existing == 135
+    assert second.existing == 232
     assert dict(second.created_by_kind) == {}
     assert second.logins == first.logins
     assert counts() == EXPECTED_COUNTS
@@ -144,8 +195,8 @@ def test_the_credit_code_helper_reproduces_a_published_code():
 
 def test_every_demo_user_logs_in_with_the_demo_password(demo):
     _, result = demo
-    assert len(result.logins) == 26
-    assert len({u for u, _, _ in result.logins}) == 26
+    assert len(result.logins) == 32
+    assert len({u for u, _, _ in result.logins}) == 32
     for username, role, org_name in result.logins:
         u = user_check_password(username=username, password=DEMO_PASSWORD)
         assert u.roles == {role}
@@ -204,7 +255,7 @@ def test_the_guangdong_site_belongs_to_the_guangdong_inspector_only(demo):
         for u in User.objects.exclude(organisation__kind__in=["nmpa", "operator"])
         if u.username not in {"gd-inspector", "gd-reviewer", "guangdong-ra"}
     ]
-    assert len(outside) == 21  # 26 users less admin, nmpa and the three Guangdong users
+    assert len(outside) == 27  # 32 users less admin, nmpa and the three Guangdong users
     for u in outside:
         assert not selectors.site_list(scope=scope_for(u)).filter(pk=guangdong_site.pk).exists(), u.username
     assert selectors.site_get(scope=scope_for(user("nmpa")), pk=guangdong_site.pk) == guangdong_site
@@ -369,3 +420,56 @@ def test_each_holder_has_at_least_two_qualified_people_with_current_qualificatio
 
 def test_the_scenario_data_matches_what_was_loaded(demo):
     assert {e.name_en for e in SCENARIO.enterprises} == set(Enterprise.objects.values_list("name_en", flat=True))
+
+
+def test_the_segmented_production_has_something_real_on_every_page(demo):
+    lots = dict(Lot.objects.values_list("lot_number", "status"))
+    assert lots["TH-PCV13-2608-01"] == "released"
+    assert lots["QL-DP-2609-01"] == "released"
+    assert lots["QL-DP-2609-02"] == "quarantine"
+    assert lots["FP-FILL-2608-01"] == "quarantine"
+    assert lots["QT-DS-2610-01"] == "on_hold"  # its shipment's excursion awaits assessment
+    assert sorted(s for s in set(lots.values())) == ["on_hold", "quarantine", "released"]
+    vaccine = Lot.objects.get(lot_number="TH-PCV13-2608-01")
+    parents = LotEdge.objects.filter(child_lot=vaccine).values_list("parent_lot__material", flat=True)
+    assert sorted(parents) == sorted(f"DS-ST{st}" for st in production_selectors_serotypes())
+    assert vaccine.produced_by.kind == "blend"
+    excursion = Excursion.objects.get()
+    assert (excursion.shipment.reference, excursion.status, str(excursion.highest_c)) == (
+        "SHP-QT-2611-001",
+        "open",
+        "11.50",
+    )
+    crossings = {
+        chain.product.name_en: sorted({c.kind for c in production_selectors.chain_border_crossings(chain=chain)})
+        for chain in ProcessChain.objects.select_related("product")
+    }
+    assert crossings == {
+        PD1: ["provincial"],
+        ADC: ["national", "provincial"],
+        "13-valent Pneumococcal Polysaccharide Conjugate Vaccine (CRM197)": ["provincial"],
+        "Qianglutide Injection (GLP-1 receptor agonist)": [],
+    }
+    trace = production_selectors.lot_trace(
+        scope=scope_for(user("suzhou-qa")),
+        pk=Lot.objects.get(lot_number="XH-WCB-2601").pk,
+        direction="forward",
+    )
+    assert [c.name_en for c in trace.consignees] == [
+        "Beijing Kangtai Pharmaceutical Logistics Co., Ltd.",
+        "Guangzhou Nanfang Pharmaceutical Distribution Co., Ltd.",
+    ]
+    assert len(trace.lots) == 5
+    # every release is e-signed, and each province sees the lots made or shipped there
+    from bioseg.audit.models import Signature
+
+    assert Signature.objects.filter(table_name=Release._meta.db_table, meaning="released").count() == 24
+    assert production_selectors.lot_list(scope=scope_for(user("hb-inspector"))).count() == 14
+    assert production_selectors.lot_list(scope=scope_for(user("gd-inspector"))).count() == 1  # shipped into Guangdong
+    assert production_selectors.lot_list(scope=scope_for(user("shcdmo-qa"))).count() == 5
+
+
+def production_selectors_serotypes():
+    from bioseg.demo.production import PCV13_SEROTYPES
+
+    return PCV13_SEROTYPES

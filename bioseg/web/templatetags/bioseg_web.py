@@ -83,6 +83,12 @@ def nav_section(context) -> str:
     for section in ("enterprise", "site", "product", "person"):
         if name.startswith(section):
             return {"person": "personnel"}.get(section, section + "s")
+    if name.startswith(("lot-", "chain-", "shipment-", "excursion-")):
+        return "lots"
+    if name.startswith("pilot-"):
+        return "pilots"
+    if name.startswith("wizard"):
+        return "wizard"
     if name == "history":
         return kind
     return {"dashboard": "dashboard", "audit": "audit"}.get(name, "")

@@ -1,0 +1,450 @@
+"""Production pages (issue 4): lots (list, detail, release with password, recall), the trace page with its
+genealogy picture, process chains (where they cross a border) and shipments (cold-chain summary and the
+excursion assessment form).
+
+Every read goes through ``bioseg.production.selectors`` with the user's scope (an out-of-scope object is a
+404); every write through ``bioseg.production.services`` (a role that may not act is a 403; a refusal
+goes onto the form, in the active language, and changes nothing).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from bioseg.accounts.roles import Role
+from bioseg.accounts.scope import scope_for
+from bioseg.audit.selectors import signatures_for
+from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
+from bioseg.production import selectors, services
+from bioseg.production.models import AssessmentOutcome, ExcursionStatus, LotStatus, RecallStatus, ReleaseKind
+from bioseg.registry import selectors as registry_selectors
+from bioseg.web.filters import FilterForm
+from bioseg.web.genealogy import MAX_NODES, genealogy_svg
+from bioseg.web.labels import is_zh, local_name
+from bioseg.web.views.audit import HISTORY_KINDS
+from bioseg.web.views.common import page_view, paginate, render_list
+from bioseg.web.views.dashboard import CARD_PROVIDERS, Card
+
+HISTORY_KINDS.update(
+    {
+        "lots": (selectors.lot_get, "web:lot-detail"),
+        "shipments": (selectors.shipment_get, "web:shipment-detail"),
+        "chains": (selectors.chain_get, "web:chain-detail"),
+    }
+)
+
+RELEASERS = {ReleaseKind.CMO_QA: Role.CMO_QA, ReleaseKind.QUALIFIED_PERSON: Role.QUALIFIED_PERSON}
+RECALLERS = (Role.HOLDER_QA, Role.QUALIFIED_PERSON)
+ASSESSORS = (Role.HOLDER_QA, Role.QUALIFIED_PERSON, Role.CMO_QA)
+
+
+def _text(item) -> str:
+    """A ``{message, message_zh}`` problem (dict or Blocker) in the active language."""
+    get = item.get if isinstance(item, dict) else lambda k: getattr(item, k)
+    return get("message_zh") if is_zh() else get("message")
+
+
+def _own_enterprise_ids(user) -> set[int]:
+    return set(selectors.own_enterprise_ids(scope_for(user)))
+
+
+def releasable_kinds(user, lot, pending) -> list[str]:
+    """The release kinds still missing that this user's role and enterprise could give (the service decides)."""
+    own = _own_enterprise_ids(user)
+    kinds = []
+    for kind in pending:
+        if kind == ReleaseKind.CMO_QA and user.has_role(Role.CMO_QA) and lot.site.enterprise_id in own:
+            kinds.append(kind)
+        if (
+            kind == ReleaseKind.QUALIFIED_PERSON
+            and user.has_role(Role.QUALIFIED_PERSON)
+            and lot.product.holder_id in own
+        ):
+            kinds.append(kind)
+    return kinds
+
+
+def can_recall(user, lot) -> bool:
+    return user.has_role(*RECALLERS) and lot.product.holder_id in _own_enterprise_ids(user)
+
+
+# --- lots ---------------------------------------------------------------------------------------------------
+
+
+class LotFilter(FilterForm):
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, products=(), sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("Lot number")
+        self.fields["product"].choices = [("", _("All products"))] + [(str(p.pk), local_name(p)) for p in products]
+        self.fields["site"].choices = [("", _("All sites"))] + [(str(s.pk), local_name(s)) for s in sites]
+        self.fields["status"].choices = [("", _("All statuses")), *LotStatus.choices]
+
+    def narrow(self, qs, data):
+        if "q" in data:
+            qs = qs.filter(lot_number__icontains=data["q"].strip())
+        if "product" in data:
+            qs = qs.filter(product_id=int(data["product"]))
+        if "site" in data:
+            qs = qs.filter(site_id=int(data["site"]))
+        if "status" in data:
+            qs = qs.filter(status=data["status"])
+        return qs
+
+
+@page_view
+def lot_list(request):
+    scope = scope_for(request.user)
+    form = LotFilter(
+        request.GET,
+        products=registry_selectors.product_list(scope=scope),
+        sites=registry_selectors.site_list(scope=scope),
+    )
+    qs = form.apply(selectors.lot_list(scope=scope)).order_by("-manufactured_on", "-id")
+    return render_list(request, "web/lot_list.html", {"filter": form, "page": paginate(request, qs)})
+
+
+@page_view
+def lot_detail(request, pk):
+    scope = scope_for(request.user)
+    detail = selectors.lot_detail(scope=scope, pk=pk)
+    lot = detail.lot
+    releases = []
+    for r in detail.releases:
+        statuses = signatures_for(r)
+        releases.append({"release": r, "signature": statuses[0] if statuses else None})
+    blockers = [
+        {"kind": kind, "label": ReleaseKind(kind).label, "items": [_text(b) for b in items]}
+        for kind, items in detail.release_blockers.items()
+    ]
+    return render(
+        request,
+        "web/lot_detail.html",
+        {
+            "object": lot,
+            "detail": detail,
+            "releases": releases,
+            "blockers": blockers,
+            "release_kinds": releasable_kinds(request.user, lot, list(detail.release_blockers)),
+            "can_recall": can_recall(request.user, lot),
+            "recalls": [a for a in lot.recall_actions.select_related("initiated_by").order_by("-id")],
+        },
+    )
+
+
+class ReleaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Release"), choices=ReleaseKind.choices)
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your password to sign the release (meaning: released)."),
+    )
+    reason = forms.CharField(
+        label=_("Comment"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@page_view
+def lot_release(request, pk):
+    scope = scope_for(request.user)
+    detail = selectors.lot_detail(scope=scope, pk=pk)
+    lot = detail.lot
+    kinds = releasable_kinds(request.user, lot, list(detail.release_blockers))
+    if not kinds:
+        raise PermissionDenied("release this lot")
+    form = ReleaseForm(request.POST or None, initial={"kind": kinds[0]})
+    form.fields["kind"].choices = [(k, ReleaseKind(k).label) for k in kinds]
+    blockers = {k: [_text(b) for b in detail.release_blockers.get(k, [])] for k in kinds}
+    refused: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lot_release(
+                actor=request.user,
+                password=form.cleaned_data["password"],
+                lot=lot,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            if exc.code == "release_blocked":
+                refused = [_text(b) for b in exc.details.get("blockers", [])]
+                form.add_error(None, _g("The lot cannot be released yet:"))
+            elif isinstance(exc, PermissionDenied):
+                raise
+            else:
+                form.add_error(
+                    "password" if exc.code == "signature_refused" else None, exc.localized("zh" if is_zh() else "en")
+                )
+        else:
+            messages.success(request, _g("Lot %(lot)s was released.") % {"lot": lot.lot_number})
+            return redirect("web:lot-detail", pk=lot.pk)
+    return render(
+        request,
+        "web/lot_release.html",
+        {"object": lot, "form": form, "blockers": blockers, "refused": refused},
+    )
+
+
+class RecallForm(forms.Form):
+    status = forms.ChoiceField(label=_("Action"), choices=RecallStatus.choices, initial=RecallStatus.ON_HOLD)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@page_view
+def lot_recall(request, pk):
+    scope = scope_for(request.user)
+    lot = selectors.lot_get(scope=scope, pk=pk)
+    if not can_recall(request.user, lot):
+        raise PermissionDenied("recall a lot")
+    form = RecallForm(request.POST or None)
+    affected = len(selectors.lot_descendant_ids(lot=lot))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                action = services.lot_recall(
+                    actor=request.user, lot=lot, reason=form.cleaned_data["reason"], status=form.cleaned_data["status"]
+                )
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            from bioseg.web.forms import apply_service_errors
+
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _g("Recall recorded: %(count)s lots changed status.") % {"count": action.affected_count},
+            )
+            return redirect("web:lot-detail", pk=lot.pk)
+    return render(request, "web/lot_recall.html", {"object": lot, "form": form, "descendants": affected})
+
+
+@page_view
+def lot_certificate(request, pk):
+    from bioseg.reporting.release_certificate import release_certificate_pdf
+
+    scope = scope_for(request.user)
+    detail = selectors.lot_detail(scope=scope, pk=pk)
+    response = HttpResponse(release_certificate_pdf(detail=detail, scope=scope), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="release-certificate-{detail.lot.lot_number}.pdf"'
+    return response
+
+
+@page_view
+def lot_recall_report(request, pk, fmt):
+    from bioseg.reporting import recall_report
+
+    if fmt not in ("pdf", "xlsx"):
+        raise NotFound("report format", fmt)
+    scope = scope_for(request.user)
+    lot = selectors.lot_get(scope=scope, pk=pk)
+    report = recall_report.build(scope=scope, lot=lot)
+    if fmt == "xlsx":
+        response = HttpResponse(recall_report.to_xlsx(report), content_type=recall_report.XLSX_TYPE)
+    else:
+        response = HttpResponse(recall_report.to_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="recall-impact-{lot.lot_number}.{fmt}"'
+    return response
+
+
+# --- trace ----------------------------------------------------------------------------------------------
+
+
+@page_view
+def lot_trace(request, pk):
+    scope = scope_for(request.user)
+    direction = request.GET.get("direction") or "forward"
+    lot = selectors.lot_get(scope=scope, pk=pk)
+    result = selectors.lot_trace(scope=scope, pk=pk, direction=direction, include_shipments=True)
+    picture = genealogy_svg(result, max_nodes=MAX_NODES)
+    sites = {s.id: s for s in result.sites}
+    consignees = {c.id: c for c in result.consignees}
+    numbers = {x.id: x.lot_number for x in result.lots}
+    rows = [
+        {
+            "lot": x,
+            "site": sites[x.site_id],
+            "path": " → ".join(numbers[i] for i in x.path) if x.path else "",
+        }
+        for x in result.lots
+    ]
+    shipments = [
+        {
+            "s": s,
+            "lot_number": numbers[s.lot_id],
+            "from": sites[s.from_site_id],
+            "to": sites[s.to_site_id] if s.to_site_id else consignees[s.consignee_id],
+            "to_consignee": not s.to_site_id,
+        }
+        for s in result.shipments
+    ]
+    return render(
+        request,
+        "web/trace.html",
+        {
+            "object": lot,
+            "direction": direction,
+            "result": result,
+            "picture": picture,
+            "rows": rows,
+            "shipments": shipments,
+            "max_nodes": MAX_NODES,
+            "can_recall": can_recall(request.user, lot),
+        },
+    )
+
+
+# --- chains ---------------------------------------------------------------------------------------------
+
+
+@page_view
+def chain_list(request):
+    scope = scope_for(request.user)
+    qs = selectors.chain_list(scope=scope).order_by("product_id", "version")
+    return render(request, "web/chain_list.html", {"page": paginate(request, qs)})
+
+
+@page_view
+def chain_detail(request, pk):
+    scope = scope_for(request.user)
+    chain = selectors.chain_get(scope=scope, pk=pk)
+    segments = selectors.chain_segments(chain=chain)
+    crossings = selectors.chain_border_crossings(chain=chain)
+    crossing_from = {}
+    for c in crossings:
+        crossing_from.setdefault(c.source_segment_id, []).append(c)
+    by_id = {s.pk: s for s in segments}
+    rows = [
+        {
+            "segment": s,
+            "feeds": [t for t in sorted(s.feeds.all(), key=lambda t: t.position)],
+            "crossings": [{"kind": c.kind, "target": by_id[c.target_segment_id]} for c in crossing_from.get(s.pk, [])],
+        }
+        for s in segments
+    ]
+    return render(
+        request,
+        "web/chain_detail.html",
+        {
+            "object": chain,
+            "rows": rows,
+            "crossings": [
+                {"c": c, "source": by_id[c.source_segment_id], "target": by_id[c.target_segment_id]} for c in crossings
+            ],
+            "regions": selectors.chain_regions(chain=chain),
+        },
+    )
+
+
+# --- shipments ------------------------------------------------------------------------------------------
+
+
+@page_view
+def shipment_list(request):
+    scope = scope_for(request.user)
+    qs = selectors.shipment_list(scope=scope).order_by("-shipped_at", "-id")
+    return render(
+        request,
+        "web/shipment_list.html",
+        {
+            "page": paginate(request, qs),
+            "open_excursions": selectors.excursion_list(scope=scope, status="open").count(),
+        },
+    )
+
+
+class AssessForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=AssessmentOutcome.choices)
+    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your password to sign the assessment (meaning: approved)."),
+    )
+
+
+def _shipment_context(request, shipment, assess_forms=None):
+    scope = scope_for(request.user)
+    logs = list(selectors.temperature_log_list(scope=scope).filter(shipment=shipment).order_by("id"))
+    excursions = list(
+        selectors.excursion_list(scope=scope).filter(shipment=shipment).select_related("product").order_by("id")
+    )
+    may_assess = request.user.has_role(*ASSESSORS)
+    items = []
+    for e in excursions:
+        assessment = getattr(e, "assessment", None) if e.status == ExcursionStatus.ASSESSED else None
+        items.append(
+            {
+                "e": e,
+                "assessment": assessment,
+                "signature": (signatures_for(assessment) or [None])[0] if assessment else None,
+                "form": (assess_forms or {}).get(e.pk) or AssessForm(prefix=f"x{e.pk}"),
+            }
+        )
+    return {
+        "object": shipment,
+        "lines": list(shipment.lines.select_related("lot", "lot__product").order_by("lot__lot_number", "id")),
+        "logs": logs,
+        "excursions": items,
+        "may_assess": may_assess,
+    }
+
+
+@page_view
+def shipment_detail(request, pk):
+    shipment = selectors.shipment_get(scope=scope_for(request.user), pk=pk)
+    return render(request, "web/shipment_detail.html", _shipment_context(request, shipment))
+
+
+@page_view
+def excursion_assess(request, pk):
+    if request.method != "POST":
+        excursion = selectors.excursion_get(scope=scope_for(request.user), pk=pk)
+        return redirect("web:shipment-detail", pk=excursion.shipment_id)
+    excursion = selectors.excursion_get(scope=scope_for(request.user), pk=pk)
+    form = AssessForm(request.POST, prefix=f"x{excursion.pk}")
+    if form.is_valid():
+        try:
+            services.excursion_assess(actor=request.user, excursion=excursion, **form.cleaned_data)
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            from bioseg.web.forms import apply_service_errors
+
+            if exc.code == "signature_refused":
+                form.add_error("password", exc.localized("zh" if is_zh() else "en"))
+            else:
+                apply_service_errors(form, exc)
+        else:
+            messages.success(request, _g("The excursion assessment was recorded and signed."))
+            return redirect("web:shipment-detail", pk=excursion.shipment_id)
+    context = _shipment_context(request, excursion.shipment, {excursion.pk: form})
+    return render(request, "web/shipment_detail.html", context, status=400)
+
+
+# --- dashboard ------------------------------------------------------------------------------------------
+
+
+def _production_cards(request, scope) -> list[Card]:
+    return [
+        Card("lots", _("Lots"), selectors.lot_list(scope=scope).count(), "web:lot-list"),
+        Card(
+            "excursions",
+            _("Excursions awaiting assessment"),
+            selectors.excursion_list(scope=scope, status="open").count(),
+            "web:shipment-list",
+        ),
+    ]
+
+
+if _production_cards not in CARD_PROVIDERS:
+    CARD_PROVIDERS.append(_production_cards)

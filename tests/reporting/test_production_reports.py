@@ -1,0 +1,178 @@
+"""The release certificate (PDF) and the recall-impact report (PDF and XLSX), opened with real parsers:
+pypdf for the PDFs and openpyxl for the workbook, with exact values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from bioseg.accounts.scope import scope_for
+from bioseg.audit.models import AuditEvent
+from bioseg.audit.selectors import signatures_for
+from bioseg.production import selectors
+from bioseg.reporting import recall_report
+from bioseg.reporting.release_certificate import release_certificate_pdf
+from tests.production import conftest as production_fixtures
+
+pytestmark = pytest.mark.django_db
+
+world = production_fixtures.world
+genealogy = production_fixtures.genealogy
+market = production_fixtures.market
+
+AT = dt.datetime(2025, 4, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF-")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_release_certificate_names_every_signature_and_ancestor(market, genealogy, world):
+    g = genealogy
+    scope = scope_for(world.qp)
+    detail = selectors.lot_detail(scope=scope, pk=g.p2.pk)
+    events = AuditEvent.objects.count()
+    text = pdf_text(release_certificate_pdf(detail=detail, scope=scope, generated_at=AT))
+    assert AuditEvent.objects.count() == events  # a report writes nothing
+    lines = text.splitlines()
+    assert lines[:3] == ["批放行证书 Lot release certificate", "P2 · PD-1单抗 / PD-1 mAb", "批号 Lot number"]
+    for expected in (
+        "DP — 制剂 / Drug product",
+        "上海基地 / Shanghai site (Shanghai CDMO公司 / Shanghai CDMO)",
+        "上海市 / Shanghai",
+        "3000 vial",
+        "2030-03-01",
+        "已放行 / released",
+        "COA-P2 (2025-03-20), SHA-256 " + "a" * 64,
+        "全部上游批均已放行 / Every ancestor lot is released.",
+        "DS (原液 / Drug substance)",
+        "生成时间 Generated at: 2025-04-01 09:30:00 UTC · bioseg",
+    ):
+        assert expected in lines, expected
+    releases = {r.kind: r for r in detail.releases}
+    for kind, user, label in (
+        ("cmo_qa", world.cmo_qa, "受托方质量部门放行"),
+        ("qualified_person", world.qp, "质量受权人放行"),
+    ):
+        (status,) = signatures_for(releases[kind])
+        assert f"记录哈希 Record SHA-256: {status.signature.record_sha256}" in lines
+        assert status.signature.printed_name == user.printed_name
+        assert user.printed_name in lines
+        assert label in text
+        assert status.signature.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") in text
+    assert text.count("完好 / intact") == 2
+    assert text.count("放行 / Released") == 2
+    # the ancestors of P2 are D2 and W1, not D1
+    assert [x for x in lines if x in ("D1", "D2", "W1")] == ["D2", "W1"]
+
+
+def test_a_certificate_of_an_unreleased_lot_says_so_and_counts_unreleased_ancestors(genealogy, world):
+    scope = scope_for(world.cmo_qa)
+    text = pdf_text(release_certificate_pdf(detail=selectors.lot_detail(scope=scope, pk=genealogy.p1.pk), scope=scope))
+    assert "尚未放行 / Not released yet." in text
+    assert "3 个上游批尚未放行 / 3 ancestor lot(s) not released." in text
+    assert "— 缺失 / missing" in text
+
+
+def rows(ws) -> list[list]:
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(market, genealogy, world):
+    report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.w1, generated_at=AT)
+    wb = load_workbook(io.BytesIO(recall_report.to_xlsx(report)))
+    assert wb.sheetnames == ["Summary", "Lots", "Shipments", "Consignees"]
+    assert rows(wb["Summary"]) == [
+        ["召回影响报告 Recall-impact report", None],
+        ["起始批 Starting lot", "W1"],
+        ["产品 Product", "PD-1单抗 / PD-1 mAb"],
+        ["方向 Direction", "正向（下游）forward"],
+        ["受影响的批 Affected lots", 5],
+        ["运输 Shipment lines", 4],
+        ["收货方 Consignees", 2],
+        ["生成时间 Generated at (UTC)", "2025-04-01 09:30:00 UTC"],
+    ]
+    product = "PD-1单抗 / PD-1 mAb"
+    suzhou = ["苏州基地 / Suzhou site", "Suzhou Holder公司 / Suzhou Holder", "江苏省 / Jiangsu"]
+    shanghai = ["上海基地 / Shanghai site", "Shanghai CDMO公司 / Shanghai CDMO", "上海市 / Shanghai"]
+    assert rows(wb["Lots"]) == [
+        recall_report.LOT_HEADER,
+        ["W1", product, "WCB", "released", 10, "vial", "2025-01-10", *suzhou, 0, "W1", None, None],
+        ["D1", product, "DS", "released", 100, "L", "2025-03-01", *suzhou, 1, "W1 → D1", "SH-1", None],
+        ["D2", product, "DS", "released", 100, "L", "2025-03-01", *suzhou, 1, "W1 → D2", "SH-1", None],
+        ["P1", product, "DP", "quarantine", 5000, "vial", "2025-03-05", *shanghai, 2, "W1 → D1 → P1", None, None],
+        [
+            "P2",
+            product,
+            "DP",
+            "released",
+            3000,
+            "vial",
+            "2025-03-06",
+            *shanghai,
+            2,
+            "W1 → D2 → P2",
+            "SH-2, SH-3",
+            "北京医药 / Beijing Pharma; 广州医药 / Guangzhou Pharma",
+        ],
+    ]
+    js, sh = ["苏州基地 / Suzhou site", "江苏省 / Jiangsu"], ["上海基地 / Shanghai site", "上海市 / Shanghai"]
+    assert rows(wb["Shipments"]) == [
+        recall_report.SHIPMENT_HEADER,
+        ["SH-1", "D1", 100, "L", *js, *sh, "2025-03-02 08:00:00 UTC", "2025-03-03 08:00:00 UTC", "W1 → D1"],
+        ["SH-1", "D2", 100, "L", *js, *sh, "2025-03-02 08:00:00 UTC", "2025-03-03 08:00:00 UTC", "W1 → D2"],
+        [
+            "SH-2",
+            "P2",
+            1000,
+            "vial",
+            *sh,
+            "北京医药 / Beijing Pharma",
+            "北京市 / Beijing",
+            "2025-03-21 08:00:00 UTC",
+            "—",
+            "W1 → D2 → P2",
+        ],
+        [
+            "SH-3",
+            "P2",
+            500,
+            "vial",
+            *sh,
+            "广州医药 / Guangzhou Pharma",
+            "广东省 / Guangdong",
+            "2025-03-22 08:00:00 UTC",
+            "—",
+            "W1 → D2 → P2",
+        ],
+    ]
+    assert rows(wb["Consignees"]) == [
+        recall_report.CONSIGNEE_HEADER,
+        ["北京医药 / Beijing Pharma", "北京市 / Beijing", "SH-2", "P2"],
+        ["广州医药 / Guangzhou Pharma", "广东省 / Guangdong", "SH-3", "P2"],
+    ]
+
+
+def test_the_recall_impact_pdf_has_the_same_content(market, genealogy, world):
+    report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.d2, generated_at=AT)
+    text = pdf_text(recall_report.to_pdf(report))
+    lines = text.splitlines()
+    assert lines[:2] == ["召回影响报告 Recall-impact report", "D2 · PD-1单抗 / PD-1 mAb"]
+    assert "受影响的批 Affected lots (3)" in lines
+    assert "运输 Shipments (3)" in lines
+    assert "收货方 Consignees (2)" in lines
+    for expected in ("D2 → P1", "D2 → P2", "SH-2", "SH-3", "北京医药 / Beijing Pharma", "广东省 / Guangdong"):
+        assert expected in text, expected
+    assert "W1" not in lines  # forward from D2 only
+
+
+def test_a_report_for_a_lot_outside_the_scope_is_refused(genealogy, world):
+    from bioseg.common.errors import NotFound
+
+    with pytest.raises(NotFound):
+        recall_report.build(scope=scope_for(world.gd_qa), lot=genealogy.w1)

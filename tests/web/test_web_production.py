@@ -1,0 +1,288 @@
+"""Production pages: lots (scoped list, detail with blockers in the active language, release with a
+password, recall), the trace page with its genealogy picture, chains and shipments (cold chain and the
+excursion assessment). Refused actions change nothing; out-of-scope objects are 404."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import pytest
+from django.test import Client
+
+from bioseg.audit.models import AuditEvent, Signature
+from bioseg.production import services as ps
+from bioseg.production.models import Excursion, Lot, RecallAction, Release
+from tests.conftest import PASSWORD
+from tests.production import conftest as production_fixtures
+from tests.production.helpers import reload
+from tests.production.test_coldchain import WARM
+
+pytestmark = pytest.mark.django_db
+
+world = production_fixtures.world
+genealogy = production_fixtures.genealogy
+market = production_fixtures.market
+
+
+def browse(user, lang: str = "zh-hans") -> Client:
+    c = Client()
+    c.force_login(user)
+    if lang != "zh-hans":
+        c.post("/i18n/setlang/", {"language": lang, "next": "/"})
+    return c
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return html_lib.unescape(response.content.decode())
+
+
+def lot_rows(response) -> list[str]:
+    html = text(response)
+    table = html[html.index('data-testid="lot-list"') : html.index("</table>", html.index('data-testid="lot-list"'))]
+    return re.findall(r'<td class="mono"><a href="/lots/\d+/">([^<]+)</a>', table)
+
+
+def state() -> tuple:
+    return (
+        Release.objects.count(),
+        Signature.objects.count(),
+        RecallAction.objects.count(),
+        AuditEvent.objects.count(),
+        tuple(Lot.objects.order_by("id").values_list("status", flat=True)),
+    )
+
+
+# --- lots ------------------------------------------------------------------------------------------------
+
+
+def test_the_lot_list_follows_the_scope_and_filters(genealogy, world):
+    assert lot_rows(browse(world.holder_qa).get("/lots/")) == ["P2", "P1", "D2", "D1", "W1"]
+    assert lot_rows(browse(world.js_inspector).get("/lots/")) == ["D2", "D1", "W1"]
+    assert lot_rows(browse(world.gd_qa).get("/lots/")) == []
+    assert lot_rows(browse(world.holder_qa).get("/lots/", {"site": world.sh_site.pk})) == ["P2", "P1"]
+    assert lot_rows(browse(world.holder_qa).get("/lots/", {"q": "w"})) == ["W1"]
+    assert lot_rows(browse(world.holder_qa).get("/lots/", {"status": "released"})) == []
+    page = text(browse(world.holder_qa).get("/lots/"))
+    assert 'data-testid="nav-lots">批次</a>' in page
+    assert 'aria-current="page" data-testid="nav-lots"' in page
+    assert '<span class="tag tag-warn" data-testid="status">待验</span>' in page
+
+
+def test_lot_detail_lists_blockers_in_the_active_language(genealogy, world):
+    g = genealogy
+    zh = text(browse(world.qp).get(f"/lots/{g.p1.pk}/"))
+    assert '<dd data-testid="remaining">5000 vial</dd>' in zh
+    assert "批 P1 缺少检验报告书（COA）。" in zh
+    assert "上游批 D1（DS）状态为待验，尚未放行。" in zh
+    assert 'data-testid="release"' in zh  # the QP may try
+    assert 'data-testid="recall"' in zh
+    en = text(browse(world.qp, "en").get(f"/lots/{g.p1.pk}/"))
+    assert "Lot P1 has no certificate of analysis." in en
+    assert "Upstream lot D1 (DS) is in quarantine, not released." in en
+    assert "批 P1 缺少检验报告书" not in en
+    cmo = text(browse(world.cmo_qa).get(f"/lots/{g.p1.pk}/"))
+    assert 'data-testid="recall"' not in cmo
+    assert 'data-testid="release"' in cmo  # the CMO QA release
+    js = text(browse(world.js_inspector).get(f"/lots/{g.d1.pk}/"))
+    assert 'data-testid="release"' not in js and 'data-testid="recall"' not in js
+
+
+def test_out_of_scope_lot_pages_are_404(genealogy, world):
+    g = genealogy
+    c = browse(world.gd_qa)
+    for path in (
+        f"/lots/{g.p1.pk}/",
+        f"/lots/{g.p1.pk}/trace/",
+        f"/lots/{g.p1.pk}/release/",
+        f"/lots/{g.p1.pk}/recall/",
+        f"/lots/{g.p1.pk}/certificate.pdf",
+        f"/lots/{g.p1.pk}/recall-report.xlsx",
+        f"/lots/{g.p1.pk}/history/",
+        f"/shipments/{g.sh1.pk}/",
+        f"/chains/{world.chain.pk}/",
+    ):
+        assert c.get(path).status_code == 404, path
+    assert browse(world.js_inspector).get(f"/lots/{g.p1.pk}/").status_code == 404
+    assert browse(world.holder_qa).get(f"/lots/{g.w1.pk}/history/").status_code == 200
+
+
+def test_a_blocked_release_lists_every_blocker_and_changes_nothing(genealogy, world):
+    g = genealogy
+    c = browse(world.qp)
+    assert browse(world.holder_qa).get(f"/lots/{g.w1.pk}/release/").status_code == 403
+    form = text(c.get(f"/lots/{g.p1.pk}/release/"))
+    assert "批 P1 由受托生产企业生产，尚无受托方质量部门放行。" in form
+    before = state()
+    response = c.post(f"/lots/{g.p1.pk}/release/", {"kind": "qualified_person", "password": PASSWORD})
+    page = text(response)
+    assert "该批尚不能放行：" in page
+    refused = re.findall(r'<li data-testid="refused-blocker">([^<]+)</li>', page)
+    assert refused == [
+        "批 P1 缺少检验报告书（COA）。",
+        "批 P1 由受托生产企业生产，尚无受托方质量部门放行。",
+        "上游批 D1（DS）状态为待验，尚未放行。",
+        "上游批 D2（DS）状态为待验，尚未放行。",
+        "上游批 W1（WCB）状态为待验，尚未放行。",
+    ]
+    assert state() == before
+
+
+def test_releasing_with_the_password(genealogy, world):
+    g = genealogy
+    ps.coa_record(
+        actor=world.holder_qa,
+        lot=g.w1,
+        reference="COA-W1",
+        file_name="coa.pdf",
+        sha256="c" * 64,
+        issued_on=g.w1.manufactured_on,
+    )
+    c = browse(world.qp)
+    before = state()
+    wrong = text(c.post(f"/lots/{g.w1.pk}/release/", {"kind": "qualified_person", "password": "wrong"}))
+    assert 'data-testid="error-password"' in wrong
+    assert state() == before
+    response = c.post(f"/lots/{g.w1.pk}/release/", {"kind": "qualified_person", "password": PASSWORD, "reason": "ok"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/lots/{g.w1.pk}/"
+    assert reload(g.w1).status == "released"
+    page = text(c.get(f"/lots/{g.w1.pk}/"))
+    assert "批 W1 已放行。" in page
+    assert '<td data-testid="signature-status"><span class="tag tag-good">有效</span></td>' in page
+    assert world.qp.printed_name in page
+    certificate = c.get(f"/lots/{g.w1.pk}/certificate.pdf")
+    assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF-")
+
+
+def test_recall_from_the_lot_page(market, genealogy, world):
+    g = genealogy
+    before = state()
+    assert (
+        browse(world.cmo_qa).post(f"/lots/{g.d2.pk}/recall/", {"reason": "x", "status": "on_hold"}).status_code == 403
+    )
+    c = browse(world.holder_qa)
+    form = text(c.get(f"/lots/{g.d2.pk}/recall/"))
+    assert "本批及由其制得的 2 个批将一次性暂停使用（或召回）。" in form
+    empty = c.post(f"/lots/{g.d2.pk}/recall/", {"reason": "", "status": "on_hold"})
+    assert 'data-testid="error-reason"' in text(empty)
+    assert state() == before
+    response = c.post(f"/lots/{g.d2.pk}/recall/", {"reason": "endotoxin OOS", "status": "recalled"})
+    assert response.status_code == 302
+    assert {lot.lot_number: lot.status for lot in Lot.objects.all()} == {
+        "W1": "released",
+        "D1": "released",
+        "D2": "recalled",
+        "P1": "recalled",
+        "P2": "recalled",
+    }
+    assert "已记录召回：3 个批状态变更。" in text(c.get(f"/lots/{g.d2.pk}/"))
+
+
+# --- trace --------------------------------------------------------------------------------------------
+
+
+def svg_of(page: str) -> str:
+    start = page.index("<svg")
+    return page[start : page.index("</svg>", start) + 6]
+
+
+def test_the_trace_page_draws_lanes_per_site_grouped_by_province(market, genealogy, world):
+    g = genealogy
+    page = text(browse(world.holder_qa).get(f"/lots/{g.w1.pk}/trace/?direction=forward"))
+    svg = svg_of(page)
+    assert re.findall(r'data-testid="lot-node" data-lot="([^"]+)"', svg) == ["W1", "D1", "D2", "P1", "P2"]
+    assert re.findall(r'data-testid="province-lane" data-country="CN" data-region="(\d+)"', svg) == [
+        "320000",
+        "310000",
+    ]
+    assert re.findall(r'font-weight="700" fill="#1f4e79">([^<]+)</text>', svg) == ["江苏省", "上海市", "收货方"]
+    assert re.findall(r'data-testid="site-lane" data-name="([^"]+)"', svg) == ["苏州基地", "上海基地"]
+    assert len(re.findall(r'class="edge"', svg)) == 5
+    assert len(re.findall(r'class="shipment"', svg)) == 2
+    assert re.findall(r'data-testid="consignee-node"><title>([^<]+)</title>', svg) == ["北京医药", "广州医药"]
+    assert re.findall(r'data-lot="P2" data-status="(\w+)"', svg) == ["released"]
+    assert "5 个批，4 条运输明细，2 个收货方。" in page
+    assert 'data-testid="trace-capped"' not in page
+    en = svg_of(text(browse(world.holder_qa, "en").get(f"/lots/{g.w1.pk}/trace/")))
+    assert re.findall(r'font-weight="700" fill="#1f4e79">([^<]+)</text>', en) == ["Jiangsu", "Shanghai", "Consignees"]
+
+
+def test_a_backward_trace_puts_the_ancestors_on_the_left(genealogy, world):
+    g = genealogy
+    svg = svg_of(text(browse(world.cmo_qa).get(f"/lots/{g.p1.pk}/trace/?direction=backward")))
+    xs = {
+        number: float(x)
+        for number, x in re.findall(
+            r'data-lot="([^"]+)" data-status="\w+" data-site="\d+"><title>[^<]*</title><rect x="([\d.]+)"', svg
+        )
+    }
+    assert xs["W1"] < xs["D1"] == xs["D2"] < xs["P1"]
+
+
+def test_out_of_scope_lots_are_drawn_but_not_linked(genealogy, world):
+    g = genealogy
+    page = text(browse(world.js_inspector).get(f"/lots/{g.w1.pk}/trace/"))
+    svg = svg_of(page)
+    assert f'<a href="/lots/{g.d1.pk}/">' in svg
+    assert f'<a href="/lots/{g.p1.pk}/">' not in svg
+    assert 'data-lot="P1"' in svg
+    assert 'P1 <span class="muted">(不在您的查看范围内)</span>' in page
+
+
+def test_a_large_trace_is_capped_and_says_so(genealogy, world, monkeypatch):
+    from bioseg.web.views import production as views
+
+    monkeypatch.setattr(views, "MAX_NODES", 3)
+    page = text(browse(world.holder_qa).get(f"/lots/{genealogy.w1.pk}/trace/"))
+    assert "图中仅显示 5 个批中的前 3 个；全部批见下表。" in page
+    assert len(re.findall(r'data-testid="lot-node"', svg_of(page))) == 3
+    assert len(re.findall(r'data-testid="row" data-lot=', page)) == 5
+
+
+# --- chains and shipments ------------------------------------------------------------------------------
+
+
+def test_the_chain_page_shows_where_it_crosses_a_border(world):
+    page = text(browse(world.sh_inspector, "en").get(f"/chains/{world.chain.pk}/"))
+    crossings = re.findall(r'<li data-testid="crossing" data-kind="(\w+)">(.*?)</li>', page, re.S)
+    assert len(crossings) == 1
+    kind, body = crossings[0]
+    assert kind == "provincial"
+    assert re.sub(r"<[^>]+>|\s+", " ", body).split() == "Provincial border : DS (Jiangsu) → DP (Shanghai)".split()
+    zh = text(browse(world.sh_inspector).get("/chains/"))
+    assert "PD-1单抗" in zh
+
+
+def test_the_shipment_page_shows_the_cold_chain_and_takes_a_signed_assessment(genealogy, world):
+    g = genealogy
+    ps.temperature_log_upload(actor=world.cmo_qa, shipment=g.sh1, file_name="warm.csv", content=WARM)
+    excursion = Excursion.objects.get()
+    c = browse(world.qp)
+    page = text(c.get(f"/shipments/{g.sh1.pk}/"))
+    assert '<td data-testid="min">1.5 °C</td>' in page
+    assert '<td data-testid="max">12 °C</td>' in page
+    assert "读数 1.5 至 12 °C，贮存条件 2–8 °C；超出范围 25 分钟。" in page
+    assert 'data-testid="assess-form"' in page
+    assert "1 项温度偏离待评估。" in text(c.get("/shipments/"))
+    before = state()
+    prefix = f"x{excursion.pk}"
+    wrong = c.post(
+        f"/excursions/{excursion.pk}/assess/",
+        {f"{prefix}-outcome": "accepted", f"{prefix}-justification": "stable", f"{prefix}-password": "nope"},
+    )
+    assert wrong.status_code == 400
+    assert 'data-testid="error-password"' in wrong.content.decode()
+    assert browse(world.gd_qa).post(f"/excursions/{excursion.pk}/assess/", {}).status_code == 404
+    assert state() == before and reload(excursion).status == "open"
+    ok = c.post(
+        f"/excursions/{excursion.pk}/assess/",
+        {f"{prefix}-outcome": "accepted", f"{prefix}-justification": "stable", f"{prefix}-password": PASSWORD},
+    )
+    assert ok.status_code == 302
+    assert reload(excursion).status == "assessed"
+    assert [reload(g.d1).status, reload(g.d2).status] == ["quarantine", "quarantine"]
+    page = text(c.get(f"/shipments/{g.sh1.pk}/"))
+    assert 'data-testid="assess-form"' not in page
+    assert '<span class="tag tag-good">已签名</span>' in page
