@@ -222,6 +222,11 @@ def _date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _chunks(ids: list[int], size: int):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 def _depth_sql(roots: QuerySet, direction: str) -> tuple[str, tuple]:
     """Every reached lot with its distance (fewest transformations) from the roots, and its columns."""
     from bioseg.production.models import Lot, LotEdge
@@ -255,7 +260,7 @@ def trace(
     the lots with their depth, and ``path_to(lot_id)`` works a path out on demand."""
     from django.db import connection
 
-    from bioseg.production.models import Consignee, LotEdge, Segment, ShipmentLine
+    from bioseg.production.models import Consignee, LotEdge, Segment, Shipment, ShipmentLine, Transformation
     from bioseg.registry.models import Product, Site
 
     if direction not in DIRECTIONS:
@@ -302,23 +307,30 @@ def trace(
 
     # 2. edges, transformations and paths (each lot's path goes through its smallest-id neighbour one
     #    level closer to the roots: the rule ``path_to`` follows too)
+    #    Up to the expand limit, steps 2 and 3 look rows up by the lot ids step 1 returned (single-table
+    #    index lookups, in chunks the engine accepts) rather than re-running the recursive query inside a
+    #    join: PostgreSQL cannot estimate a recursive CTE's size (it guesses thousands of rows for a trace
+    #    of forty lots) and then hashes the whole transformation and shipment tables.
+    chunk = connection.features.max_query_params or 10_000
+    lot_ids = sorted(lots)
     transformations: dict[int, TraceTransformation] = {}
     edges: list[TraceEdge] = []
     if result.expanded:
-        edge_rows = LotEdge.objects.filter(**{f"{near}_id__in": reached}).values_list(
-            "parent_lot_id",
-            "child_lot_id",
-            "transformation_id",
-            "quantity",
-            "transformation__kind",
-            "transformation__performed_on",
-            "transformation__site_id",
-        )
-        closer: dict[int, int] = {}
-        for parent, child, tid, qty, kind, performed_on, t_site in edge_rows:
-            edges.append(TraceEdge(parent, child, tid, qty))
-            if tid not in transformations:
+        edge_rows = [
+            row
+            for ids in _chunks(lot_ids, chunk)
+            for row in LotEdge.objects.filter(**{f"{near}_id__in": ids}).values_list(
+                "parent_lot_id", "child_lot_id", "transformation_id", "quantity"
+            )
+        ]
+        for ids in _chunks(sorted({row[2] for row in edge_rows}), chunk):
+            for tid, kind, performed_on, t_site in Transformation.objects.filter(id__in=ids).values_list(
+                "id", "kind", "performed_on", "site_id"
+            ):
                 transformations[tid] = TraceTransformation(tid, kind, performed_on, t_site)
+        closer: dict[int, int] = {}
+        for parent, child, tid, qty in edge_rows:
+            edges.append(TraceEdge(parent, child, tid, qty))
             src, dst = (parent, child) if forward else (child, parent)
             if src in lots and dst in lots and lots[src].depth == lots[dst].depth - 1:
                 if dst not in closer or src < closer[dst]:
@@ -328,7 +340,39 @@ def trace(
 
     # 3. shipments that carried any of these lots
     shipments: list[TraceShipment] = []
-    if include_shipments:
+    if include_shipments and result.expanded:
+        line_rows = [
+            row
+            for ids in _chunks(lot_ids, chunk)
+            for row in ShipmentLine.objects.filter(lot_id__in=ids).values_list(
+                "id", "shipment_id", "lot_id", "quantity"
+            )
+        ]
+        heads = {}
+        for ids in _chunks(sorted({row[1] for row in line_rows}), chunk):
+            for head in Shipment.objects.filter(id__in=ids).values_list(
+                "id", "reference", "from_site_id", "to_site_id", "consignee_id", "shipped_at", "received_at"
+            ):
+                heads[head[0]] = head
+        for line_id, shipment_id, lot_id, qty in line_rows:
+            _, reference, from_site, to_site, consignee, shipped_at, received_at = heads[shipment_id]
+            shipments.append(
+                TraceShipment(
+                    line_id,
+                    shipment_id,
+                    reference,
+                    lot_id,
+                    qty,
+                    from_site,
+                    to_site,
+                    consignee,
+                    shipped_at,
+                    received_at,
+                    path=lots[lot_id].path,
+                )
+            )
+        shipments.sort(key=lambda s: (s.shipped_at, s.shipment_id, s.lot_id))
+    elif include_shipments:
         line_rows = ShipmentLine.objects.filter(lot_id__in=reached).values_list(
             "id",
             "shipment_id",
