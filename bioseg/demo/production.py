@@ -49,6 +49,7 @@ from bioseg.production.models import (
     Shipment,
     TemperatureLog,
 )
+from bioseg.production.models_epcis import Gs1Location, Gs1TradeItem
 from bioseg.registry.models import Site
 
 UTC = dt.UTC
@@ -157,7 +158,9 @@ def load(loader) -> None:
     _pcv13(ctx)
     _glp1(ctx)
     # GS1 keys (prefix 952, reserved for demonstrations) so every demo lot can be exported as EPCIS
+    already = Gs1TradeItem.objects.count() + Gs1Location.objects.count()
     loader.result.created += epcis_demo_mappings(admin)
+    loader.result.existing += already
 
 
 # --- building blocks (each looks its object up first) ---------------------------------------------------
@@ -170,7 +173,7 @@ def _chain(ctx, product, actor: str, segments: list[dict], note: str) -> dict[st
         lambda: services.chain_create(
             actor=ctx.user(actor),
             product=product,
-            effective_from=d("2026-01-01"),
+            effective_from=d("2025-01-01"),
             segments=segments,
             version=1,
             note=note,

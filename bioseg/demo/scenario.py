@@ -23,7 +23,7 @@ from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create, user_create
 from bioseg.audit.context import audit_context
-from bioseg.demo import production
+from bioseg.demo import pilots, production
 from bioseg.demo.data import DEMO_PASSWORD, SCENARIO, EnterpriseSpec, Scenario, UserSpec
 from bioseg.quality.models import QualityAgreement
 from bioseg.quality.services import quality_agreement_create
@@ -264,4 +264,5 @@ def load(scenario: Scenario = SCENARIO) -> LoadResult:
         loader = _Loader(scenario)
         loader.run()
         production.load(loader)  # chains, lots, shipments, releases (bioseg/demo/production.py)
+        pilots.load(loader, DEMO_PASSWORD)  # pilot applications at their historical dates (bioseg/demo/pilots.py)
         return loader.result

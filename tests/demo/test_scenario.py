@@ -18,6 +18,14 @@ from bioseg.audit.models import AuditEvent
 from bioseg.common.errors import NotFound
 from bioseg.demo.data import SCENARIO, organisation_code_check_char
 from bioseg.demo.scenario import DEMO_PASSWORD, load
+from bioseg.pilots.models import (
+    Evidence,
+    JointRegulatoryPlan,
+    NmpaDecision,
+    PilotApplication,
+    ProvincialReview,
+    StoredDetermination,
+)
 from bioseg.production import selectors as production_selectors
 from bioseg.production.models import (
     CertificateOfAnalysis,
@@ -82,6 +90,13 @@ EXPECTED_COUNTS = {
     # GS1 keys for EPCIS export (prefix 952): one GTIN per material, one GLN per site and consignee
     Gs1TradeItem: 23,
     Gs1Location: 13,  # 11 sites + 2 consignees
+    # pilot applications (bioseg/demo/pilots.py): PD-1 approved, ADC awaiting the provincial reviews
+    PilotApplication: 2,
+    StoredDetermination: 5,  # PD-1: assessed, submitted, decided; ADC: assessed, submitted
+    Evidence: 1,
+    ProvincialReview: 2,
+    JointRegulatoryPlan: 1,
+    NmpaDecision: 1,
 }
 
 JIANGSU_SITES = {
@@ -120,7 +135,7 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
     before, result = demo
     assert before == dict.fromkeys(EXPECTED_COUNTS, 0)
     assert counts() == EXPECTED_COUNTS
-    assert result.created == 268 and result.existing == 0
+    assert result.created == 270 and result.existing == 0
     assert dict(result.created_by_kind) == {
         "organisation": 18,
         "user": 32,
@@ -149,7 +164,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_event(demo):
     events = AuditEvent.objects.count()
     second = load()
     assert second.created == 0
-    assert second.existing == 232
+    assert second.existing == 270
     assert dict(second.created_by_kind) == {}
     assert second.logins == first.logins
     assert counts() == EXPECTED_COUNTS
