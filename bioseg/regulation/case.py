@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -362,7 +363,7 @@ _ZH_BY_TYPE = {
 }
 
 
-def _zh_message(err: dict[str, Any], message: str) -> str:
+def _zh_message(err: Mapping[str, Any], message: str) -> str:
     kind = err["type"]
     if kind in _ZH_BY_TYPE:
         return _ZH_BY_TYPE[kind]
