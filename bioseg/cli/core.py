@@ -19,14 +19,6 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _compile_translations() -> None:
-    from django.conf import settings
-
-    from bioseg.common.i18n import compile_catalogues
-
-    compile_catalogues(settings.LOCALE_PATHS)
-
-
 @app.command()
 def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app after loading the demo."),
@@ -37,7 +29,6 @@ def demo(
     _setup()
     from django.conf import settings
 
-    _compile_translations()
     _migrate()
     from bioseg.demo.scenario import DEMO_PASSWORD, load
 
@@ -62,7 +53,6 @@ def serve(
 ) -> None:
     """Run the production server (gunicorn, static files by whitenoise)."""
     _setup()
-    _compile_translations()
     if migrate:
         _migrate()
     typer.echo(f"bioseg is running at http://{host}:{port}/")
@@ -157,5 +147,4 @@ def restore(
 def migrate() -> None:
     """Apply database migrations (and install the audit triggers)."""
     _setup()
-    _compile_translations()
     _migrate(verbosity=1)

@@ -4,6 +4,10 @@
 console) unless ``--as USER`` names a user, whose scope then applies: a lot outside it is "not found",
 exactly like an unknown one.
 
+A trace beyond the expand limit (``expanded`` false: a working-cell-bank lot) lists its shipments per
+destination (counts, first and last shipping time) and one page of shipment lines, chosen with
+``--lines-offset`` / ``--lines-limit``; in JSON the page is ``shipment_lines_page``.
+
 Exit codes: ``0`` done; ``2`` bad input — an unknown lot or user, a lot number shared by several lots
 (the message lists their ids), an unknown option value or output format.
 """
@@ -65,32 +69,66 @@ def _check(value: str, allowed: tuple[str, ...], option: str) -> None:
         raise _fail(f"unknown_{option.strip('-')}", f"{option} {value!r} is not one of: {', '.join(allowed)}.")
 
 
+def clean_line(line) -> dict:
+    """A shipment line as JSON-ready data (as ``TraceResult.as_dict`` writes them)."""
+    from dataclasses import asdict
+
+    data = asdict(line)
+    data["quantity"] = str(line.quantity)
+    data["shipped_at"] = line.shipped_at.isoformat()
+    data["received_at"] = line.received_at.isoformat() if line.received_at else None
+    data["path"] = list(line.path)
+    return data
+
+
 def _num(value) -> str:
     return format(value.normalize(), "f")
 
 
-def trace_text(result, root) -> str:
-    """The trace as a readable listing: lots by depth with their path, shipments, consignees."""
-    from bioseg.common.regions import country_name, province_name
+def lines_page(result, offset: int, limit: int) -> dict | None:
+    """The page of shipment lines of a trace that is not expanded (None when it is: all are listed)."""
+    if result.expanded:
+        return None
+    return {
+        "offset": offset,
+        "limit": limit,
+        "total": result.shipment_line_count,
+        "lines": result.shipment_lines(offset=offset, limit=limit),
+    }
 
-    sites = {s.id: s for s in result.sites}
+
+def trace_text(result, root, page: dict | None = None) -> str:
+    """The trace as a readable listing: lots by depth with their path, shipments, consignees. ``page``
+    (``lines_page``) holds the shipment lines listed when the trace is not expanded."""
+    from bioseg.common.regions import country_name, province_name
+    from bioseg.production.trace import EXPAND_LIMIT
+
     consignees = {c.id: c for c in result.consignees}
     numbers = {lot.id: lot.lot_number for lot in result.lots}
+    paths = result.paths()  # in bulk when the trace is not expanded
 
     def where(country: str, region: str) -> str:
         return province_name(region, "en") if country == "CN" and region else country_name(country, "en")
 
     def path(lot_id: int) -> str:
-        return " → ".join(numbers[i] for i in result.path_to(lot_id))
+        return " → ".join(numbers[i] for i in paths[lot_id])
 
+    lines = result.shipments if page is None else page["lines"]
+    sites = {s.id: s for s in result.sites}  # the page may name more sites
     out = [
         f"{result.direction.capitalize()} trace from lot {root.lot_number} (id {root.pk}, {root.material}, "
         f"{root.product.name_en}, {root.site.name_en})",
-        f"{len(result.lots)} lots, {len(result.edges)} edges, {len(result.shipments)} shipment lines, "
+        f"{len(result.lots)} lots, {len(result.edges)} edges, {result.shipment_line_count} shipment lines, "
         f"{len(result.consignees)} consignees",
         "",
         "Lots (depth, lot, material, status, quantity, site, province/country, path):",
     ]
+    if not result.expanded:
+        out[2:2] = [
+            f"(more than {EXPAND_LIMIT:,} lots: edges are not listed, shipments are summarised per destination and "
+            "the shipment lines are listed one page at a time)",
+            "",
+        ]
     for lot in result.lots:
         site = sites[lot.site_id]
         flag = "" if lot.in_scope else "  [outside your scope]"
@@ -98,9 +136,26 @@ def trace_text(result, root) -> str:
             f"  {lot.depth:>3}  {lot.lot_number}  {lot.material}  {lot.status}  {_num(lot.quantity)} {lot.unit}  "
             f"{site.name_en}  {where(site.country_code, site.region_code)}  {path(lot.id)}{flag}"
         )
-    if result.shipments:
+    if page is not None and result.destinations:
+        out += ["", "Shipments by destination (destination, shipments, lines, lots, first shipped, last shipped):"]
+        for d in result.destinations:
+            dest = sites[d.to_site_id].name_en if d.to_site_id else consignees[d.consignee_id].name_en
+            out.append(
+                f"  {dest}  {d.shipment_count}  {d.line_count}  {d.lot_count}  {d.first_shipped_at.isoformat()}  "
+                f"{d.last_shipped_at.isoformat()}"
+            )
+    if page is not None and result.shipment_line_count:
+        first, last = page["offset"] + 1, page["offset"] + len(lines)
+        span = f"{first}–{last}" if lines else "none"
+        out += [
+            "",
+            f"Shipment lines {span} of {page['total']} (reference, lot, quantity, from → to, shipped, received; "
+            "--lines-offset / --lines-limit for others):",
+        ]
+    elif lines:
         out += ["", "Shipments (reference, lot, quantity, from → to, shipped, received):"]
-        for s in result.shipments:
+    if lines:
+        for s in lines:
             dest = sites[s.to_site_id].name_en if s.to_site_id else consignees[s.consignee_id].name_en
             received = s.received_at.isoformat() if s.received_at else "not received"
             out.append(
@@ -121,6 +176,8 @@ def trace(
     fmt: str = typer.Option("text", "--format", help="text | json"),
     as_user: str | None = typer.Option(None, "--as", help="Read with this user's scope (default: national)."),
     shipments: bool = typer.Option(True, "--shipments/--no-shipments", help="Include shipments and consignees."),
+    lines_offset: int = typer.Option(0, "--lines-offset", min=0, help="First shipment line listed (large traces)."),
+    lines_limit: int = typer.Option(100, "--lines-limit", min=1, help="Shipment lines listed (large traces)."),
 ) -> None:
     """Trace a lot forward (every lot, shipment and consignee it reached) or backward (everything it came from)."""
     _check(direction, DIRECTIONS, "--direction")
@@ -131,10 +188,14 @@ def trace(
     scope = _scope(as_user)
     root = _resolve_lot(scope, lot)
     result = selectors.lot_trace(scope=scope, pk=root.pk, direction=direction, include_shipments=shipments)
+    page = lines_page(result, lines_offset, lines_limit) if shipments else None
     if fmt == "json":
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        data = result.as_dict()
+        if page is not None:
+            data["shipment_lines_page"] = {**page, "lines": [clean_line(s) for s in page["lines"]]}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        typer.echo(trace_text(result, root))
+        typer.echo(trace_text(result, root, page))
 
 
 @app.command("recall-report")
