@@ -17,7 +17,8 @@ Measurements (p50 / p95 / max):
 1. backward trace (with shipments) from N random drug-product lots (DP and vaccine formulation lots);
 2. forward trace with shipments and consignees from N random drug-substance lots (DS and component DS);
 3. forward trace from the working-cell-bank lot of the blockbuster (≥ 75,000 descendant lots), with and
-   without shipments;
+   without shipments (beyond the expand limit: shipments summarised per destination in the database), and
+   its shipment lines read on demand (a page of 100 at offset 0 and 300,000; per-shipment summaries);
 4. forward trace from a site and a 7-day window (random sites that make drug substance);
 5. EPCIS 2.0 export of a ~10,000-event genealogy: the forward trace of a hot raw-material lot turned into
    ``bioseg.production.epcis`` records (TransformationRecord, ShipmentRecord…), then ``build_document``
@@ -285,7 +286,7 @@ def main() -> None:
             )
             times.append(ms)
             sizes["lots"].append(len(res.lots))
-            sizes["shipment_lines"].append(len(res.shipments))
+            sizes["shipment_lines"].append(res.shipment_line_count)
             sizes["consignees"].append(len(res.consignees))
         record(name, times, sizes)
 
@@ -303,16 +304,35 @@ def main() -> None:
     descendants = len(selectors.lot_descendant_ids(lot=Lot.objects.get(pk=wcb_id)))
     ds_fed = LotEdge.objects.filter(parent_lot_id=wcb_id).count()
     print(f"  WCB lot {wcb_id}: feeds {ds_fed:,} DS lots, {descendants:,} descendant lots")
+    wcb = None
     for label, ship in (("lots only", False), ("+ shipments", True)):
-        times, sizes = [], {"lots": [], "shipment_lines": [], "consignees": []}
+        times, sizes = [], {"lots": [], "shipment_lines": [], "shipments": [], "destinations": [], "consignees": []}
         for _ in range(args.wcb_runs):
             ms, res = timed(selectors.lot_trace, scope=scope, pk=wcb_id, direction="forward", include_shipments=ship)
             times.append(ms)
             sizes["lots"].append(len(res.lots))
-            sizes["shipment_lines"].append(len(res.shipments))
+            sizes["shipment_lines"].append(res.shipment_line_count)
+            sizes["shipments"].append(res.shipment_count)
+            sizes["destinations"].append(len(res.destinations))
             sizes["consignees"].append(len(res.consignees))
+            if ship:
+                wcb = res
             del res
         record(f"forward trace, WCB lot ({label})" if not ship else "forward trace, WCB lot + shipments", times, sizes)
+    # beyond the expand limit the shipment lines are read on demand: a page of 100 (first, deep) and the
+    # per-shipment summaries
+    print(f"  WCB trace expanded: {wcb.expanded}; shipment lines read on demand:")
+    for name, call in (
+        ("WCB shipment lines, page of 100 (offset 0)", lambda: wcb.shipment_lines(offset=0, limit=100)),
+        ("WCB shipment lines, page of 100 (offset 300,000)", lambda: wcb.shipment_lines(offset=300_000, limit=100)),
+        ("WCB per-shipment summaries, page of 100", lambda: wcb.shipment_summaries(offset=0, limit=100)),
+    ):
+        times = []
+        for _ in range(args.wcb_runs):
+            ms, page = timed(call)
+            times.append(ms)
+        record(name, times, {"rows": [len(page)]})
+    wcb = None
 
     # site + 7-day window
     ds_sites = list(
@@ -335,7 +355,7 @@ def main() -> None:
         )
         times.append(ms)
         sizes["lots"].append(len(res.lots))
-        sizes["shipment_lines"].append(len(res.shipments))
+        sizes["shipment_lines"].append(res.shipment_line_count)
     record("forward trace + shipments, DS site and 7-day window", times, sizes)
 
     # EPCIS export of a ~10,000-event genealogy: the forward trace of a hot raw-material lot

@@ -472,10 +472,49 @@ class TraceOut(Schema):
     lots: list[dict[str, Any]]
     edges: list[dict[str, Any]]
     transformations: list[dict[str, Any]]
-    shipments: list[dict[str, Any]]
+    shipments: list[dict[str, Any]] = Field(description="Every shipment line; empty when not expanded.")
+    shipment_count: int
+    shipment_line_count: int
+    destinations: list[dict[str, Any]] = Field(
+        description="Per site or consignee shipped to: shipment, line and lot counts, first/last shipped_at."
+    )
+    shipment_lines_page: dict[str, Any] | None = Field(
+        None,
+        description="When not expanded (more than 10,000 lots): {offset, limit, total, lines}, one page of "
+        "the shipment lines chosen with lines_offset / lines_limit.",
+    )
     consignees: list[dict[str, Any]]
     sites: list[dict[str, Any]]
     products: list[dict[str, Any]]
+
+
+LinesOffset = Annotated[int, Field(ge=0, description="First shipment line of the page (when not expanded).")]
+LinesLimit = Annotated[int, Field(ge=1, le=1000, description="Shipment lines per page (when not expanded).")]
+
+
+def trace_out(result, lines_offset: int, lines_limit: int) -> dict:
+    """``TraceResult.as_dict``, with a page of shipment lines when the trace is not expanded."""
+    if result.expanded or not result.shipment_line_count:
+        return result.as_dict()
+    lines = result.shipment_lines(offset=lines_offset, limit=lines_limit)
+    data = result.as_dict()  # after the page: its sites are in ``sites``
+    data["shipment_lines_page"] = {
+        "offset": lines_offset,
+        "limit": lines_limit,
+        "total": result.shipment_line_count,
+        "lines": [
+            {
+                **{k: getattr(s, k) for k in ("line_id", "shipment_id", "reference", "lot_id")},
+                "quantity": str(s.quantity),
+                **{k: getattr(s, k) for k in ("from_site_id", "to_site_id", "consignee_id")},
+                "shipped_at": s.shipped_at.isoformat(),
+                "received_at": s.received_at.isoformat() if s.received_at else None,
+                "path": list(s.path),
+            }
+            for s in lines
+        ],
+    }
+    return data
 
 
 @lots.get("", response={200: list[LotOut], **ERRORS}, summary="Lots you can see")
@@ -528,9 +567,11 @@ def lot_trace(
     id: int,
     direction: Literal["forward", "backward"] = "forward",
     include_shipments: bool = True,
+    lines_offset: LinesOffset = 0,
+    lines_limit: LinesLimit = 100,
 ):
     result = selectors.lot_trace(scope=_scope(request), pk=id, direction=direction, include_shipments=include_shipments)
-    return result.as_dict()
+    return trace_out(result, lines_offset, lines_limit)
 
 
 @lots.post("/{int:id}/recall", response={201: RecallOut, **ERRORS}, summary="Hold or recall a lot and its descendants")
@@ -1007,6 +1048,8 @@ def site_trace(
     date_to: dt.date,
     direction: Literal["forward", "backward"] = "forward",
     include_shipments: bool = True,
+    lines_offset: LinesOffset = 0,
+    lines_limit: LinesLimit = 100,
 ):
     result = selectors.site_trace(
         scope=_scope(request),
@@ -1016,7 +1059,7 @@ def site_trace(
         direction=direction,
         include_shipments=include_shipments,
     )
-    return result.as_dict()
+    return trace_out(result, lines_offset, lines_limit)
 
 
 # (prefix, router) pairs mounted by ``bioseg.api.main``.

@@ -12,6 +12,13 @@ Workbook layout (row 1 is the header of each data sheet; bilingual headers):
 - ``Lots``: one row per affected lot, in trace order (depth, then lot number);
 - ``Shipments``: one row per shipment line, in shipping order;
 - ``Consignees``: one row per consignee reached.
+
+A trace beyond the expand limit (a working-cell-bank lot: tens of thousands of lots, hundreds of thousands
+of shipment lines; ``trace.expanded`` false) is reported from the database's summary: the paths are worked
+out in bulk, the ``Shipments`` sheet lists the first ``LINE_LIMIT`` lines (read through the trace's paged
+accessor; the summary says how many there are), the per-lot shipment and consignee columns are left empty,
+and each consignee row gives its counts (shipments, lines, lots, first and last shipping time) instead of
+the lists.
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ SHIPMENT_HEADER = [
     "路径 Path",
 ]
 CONSIGNEE_HEADER = ["收货方 Consignee", "所在地 Province / country", "运输 Shipments", "批号 Lots"]
+LINE_LIMIT = 10_000  # shipment lines listed when the trace is not expanded
 
 
 @dataclass
@@ -72,9 +80,11 @@ class RecallReport:
     lots: list[list] = field(default_factory=list)
     shipments: list[list] = field(default_factory=list)
     consignees: list[list] = field(default_factory=list)
+    shipment_line_count: int | None = None  # set when the trace is not expanded (shipments lists a part)
+    shipment_count: int | None = None
 
     def summary(self) -> list[list]:
-        return [
+        rows = [
             ["起始批 Starting lot", self.lot_number],
             ["产品 Product", self.product],
             ["方向 Direction", "正向（下游）forward" if self.direction == "forward" else "反向（上游）backward"],
@@ -83,6 +93,18 @@ class RecallReport:
             ["收货方 Consignees", len(self.consignees)],
             ["生成时间 Generated at (UTC)", utc(self.generated_at)],
         ]
+        if self.shipment_line_count is not None:
+            rows[4] = ["运输 Shipment lines", self.shipment_line_count]
+            rows.insert(4, ["运输 Shipments", self.shipment_count])
+            rows.append(
+                [
+                    "说明 Note",
+                    f"追溯范围较大，运输明细仅列出前 {len(self.shipments)} 条，收货方按汇总列出。 The trace is too "
+                    f"large to list in full: the first {len(self.shipments)} shipment lines are listed and the "
+                    "consignees are summarised.",
+                ]
+            )
+        return rows
 
 
 def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime | None = None) -> RecallReport:
@@ -92,9 +114,12 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
     products = {p.id: p for p in trace.products}
     consignees = {c.id: c for c in trace.consignees}
     numbers = {x.id: x.lot_number for x in trace.lots}
+    units = {x.id: x.unit for x in trace.lots}
+
+    paths = trace.paths()  # in bulk (a few queries) when the trace is not expanded
 
     def path(lot_id: int) -> str:
-        return " → ".join(numbers[i] for i in trace.path_to(lot_id))
+        return " → ".join(numbers[i] for i in paths[lot_id])
 
     def destination(s) -> tuple[str, str]:
         if s.to_site_id:
@@ -103,6 +128,8 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
             d = consignees[s.consignee_id]
         return pair(d.name_zh, d.name_en), place(d.country_code, d.region_code)
 
+    lines = trace.shipments if trace.expanded else trace.shipment_lines(limit=LINE_LIMIT)
+    sites = {s.id: s for s in trace.sites}  # the lines may name more sites
     shipped: dict[int, list[str]] = {}
     reached: dict[int, list[str]] = {}
     for s in trace.shipments:
@@ -141,7 +168,7 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
             ]
         )
     by_consignee: dict[int, tuple[list[str], list[str]]] = {}
-    for s in trace.shipments:
+    for s in lines:
         origin = sites[s.from_site_id]
         to_name, to_place = destination(s)
         report.shipments.append(
@@ -149,7 +176,7 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
                 s.reference,
                 numbers[s.lot_id],
                 s.quantity,
-                trace.lot(s.lot_id).unit,
+                units[s.lot_id],
                 pair(origin.name_zh, origin.name_en),
                 place(origin.country_code, origin.region_code),
                 to_name,
@@ -159,10 +186,26 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
                 path(s.lot_id),
             ]
         )
-        if s.consignee_id:
+        if s.consignee_id and trace.expanded:
             refs, lot_numbers = by_consignee.setdefault(s.consignee_id, ([], []))
             refs.append(s.reference)
             lot_numbers.append(numbers[s.lot_id])
+    if not trace.expanded:
+        report.shipment_line_count = trace.shipment_line_count
+        report.shipment_count = trace.shipment_count
+        counts = {d.consignee_id: d for d in trace.destinations if d.consignee_id}
+        for c in trace.consignees:
+            d = counts[c.id]
+            report.consignees.append(
+                [
+                    pair(c.name_zh, c.name_en),
+                    place(c.country_code, c.region_code),
+                    f"{d.shipment_count} 次运输 shipments ({d.line_count} 条明细 lines), "
+                    f"{utc(d.first_shipped_at)} – {utc(d.last_shipped_at)}",
+                    f"{d.lot_count} 个批 lots",
+                ]
+            )
+        return report
     for c in trace.consignees:
         refs, lot_numbers = by_consignee.get(c.id, ([], []))
         report.consignees.append(

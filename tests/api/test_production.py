@@ -541,6 +541,36 @@ def test_forward_and_backward_trace(market, genealogy, world):
     assert bad.json()["code"] == "validation_error"
 
 
+def test_a_trace_beyond_the_expand_limit_pages_its_shipment_lines(market, genealogy, world, monkeypatch):
+    from bioseg.production import trace as trace_module
+
+    g = genealogy
+    monkeypatch.setattr(trace_module, "EXPAND_LIMIT", 2)
+    body = get(world.holder_qa, f"/lots/{g.w1.pk}/trace", lines_offset=1, lines_limit=2).json()
+    assert (body["expanded"], body["shipments"], body["shipment_count"], body["shipment_line_count"]) == (
+        False,
+        [],
+        3,
+        4,
+    )
+    assert [
+        (d["to_site_id"], d["consignee_id"], d["shipment_count"], d["lot_count"]) for d in body["destinations"]
+    ] == [
+        (world.sh_site.pk, None, 1, 2),
+        (None, market.bj.pk, 1, 1),
+        (None, market.gd.pk, 1, 1),
+    ]
+    page = body["shipment_lines_page"]
+    assert (page["offset"], page["limit"], page["total"]) == (1, 2, 4)
+    assert [(x["reference"], x["lot_id"], x["quantity"], x["shipped_at"]) for x in page["lines"]] == [
+        ("SH-1", g.d2.pk, "100.0000", "2025-03-02T08:00:00+00:00"),
+        ("SH-2", g.p2.pk, "1000.0000", "2025-03-21T08:00:00+00:00"),
+    ]
+    assert get(world.holder_qa, f"/lots/{g.w1.pk}/trace", lines_limit=0).status_code == 422
+    monkeypatch.setattr(trace_module, "EXPAND_LIMIT", 10_000)
+    assert get(world.holder_qa, f"/lots/{g.w1.pk}/trace").json()["shipment_lines_page"] is None
+
+
 def test_site_trace_over_a_time_window(genealogy, world):
     g = genealogy
     body = get(

@@ -48,6 +48,42 @@ def test_forward_trace_as_text(market, genealogy, world):
     ]
 
 
+def test_a_trace_beyond_the_expand_limit_lists_destinations_and_a_page_of_lines(market, genealogy, monkeypatch):
+    from bioseg.production import trace as trace_module
+
+    monkeypatch.setattr(trace_module, "EXPAND_LIMIT", 2)
+    result = run("trace", "W1", "--lines-offset", "2", "--lines-limit", "1")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:4] == [
+        "5 lots, 0 edges, 4 shipment lines, 2 consignees",
+        "(more than 2 lots: edges are not listed, shipments are summarised per destination and the shipment "
+        "lines are listed one page at a time)",
+        "",
+    ]
+    tail = result.output.splitlines()[11:]
+    assert tail == [
+        "",
+        "Shipments by destination (destination, shipments, lines, lots, first shipped, last shipped):",
+        "  Shanghai site  1  2  2  2025-03-02T08:00:00+00:00  2025-03-02T08:00:00+00:00",
+        "  Beijing Pharma  1  1  1  2025-03-21T08:00:00+00:00  2025-03-21T08:00:00+00:00",
+        "  Guangzhou Pharma  1  1  1  2025-03-22T08:00:00+00:00  2025-03-22T08:00:00+00:00",
+        "",
+        "Shipment lines 3–3 of 4 (reference, lot, quantity, from → to, shipped, received; --lines-offset / "
+        "--lines-limit for others):",
+        "  SH-2  P2  1000  Shanghai site → Beijing Pharma  2025-03-21T08:00:00+00:00  not received",
+        "",
+        "Consignees:",
+        "  Beijing Pharma (北京医药), Beijing",
+        "  Guangzhou Pharma (广州医药), Guangdong",
+    ]
+    assert "  2  P2  DP  released  3000 vial  Shanghai site  Shanghai  W1 → D2 → P2" in result.output
+    body = json.loads(run("trace", "W1", "--format", "json", "--lines-limit", "2").output)
+    assert (body["expanded"], body["shipments"], body["shipment_line_count"]) == (False, [], 4)
+    page = body["shipment_lines_page"]
+    assert (page["offset"], page["limit"], page["total"]) == (0, 2, 4)
+    assert [(x["reference"], x["quantity"]) for x in page["lines"]] == [("SH-1", "100.0000"), ("SH-1", "100.0000")]
+
+
 def test_backward_trace_as_json_by_lot_id(genealogy, world):
     result = run("trace", str(genealogy.p1.pk), "--direction", "backward", "--format", "json")
     assert result.exit_code == 0, result.output

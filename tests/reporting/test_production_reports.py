@@ -176,3 +176,49 @@ def test_a_report_for_a_lot_outside_the_scope_is_refused(genealogy, world):
 
     with pytest.raises(NotFound):
         recall_report.build(scope=scope_for(world.gd_qa), lot=genealogy.w1)
+
+
+def test_a_recall_report_beyond_the_expand_limit_summarises_the_consignees(market, genealogy, world, monkeypatch):
+    from bioseg.production import trace as trace_module
+
+    monkeypatch.setattr(trace_module, "EXPAND_LIMIT", 2)
+    monkeypatch.setattr(recall_report, "LINE_LIMIT", 3)
+    report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.w1, generated_at=AT)
+    wb = load_workbook(io.BytesIO(recall_report.to_xlsx(report)))
+    assert rows(wb["Summary"])[4:9] == [
+        ["受影响的批 Affected lots", 5],
+        ["运输 Shipments", 3],
+        ["运输 Shipment lines", 4],
+        ["收货方 Consignees", 2],
+        ["生成时间 Generated at (UTC)", "2025-04-01 09:30:00 UTC"],
+    ]
+    assert rows(wb["Summary"])[9][0] == "说明 Note"
+    assert "the first 3 shipment lines are listed" in rows(wb["Summary"])[9][1]
+    # the paths are worked out in bulk; the per-lot shipment columns are left empty
+    assert [(r[0], r[11], r[12], r[13]) for r in rows(wb["Lots"])[1:]] == [
+        ("W1", "W1", None, None),
+        ("D1", "W1 → D1", None, None),
+        ("D2", "W1 → D2", None, None),
+        ("P1", "W1 → D1 → P1", None, None),
+        ("P2", "W1 → D2 → P2", None, None),
+    ]
+    assert [(r[0], r[1], r[10]) for r in rows(wb["Shipments"])[1:]] == [
+        ("SH-1", "D1", "W1 → D1"),
+        ("SH-1", "D2", "W1 → D2"),
+        ("SH-2", "P2", "W1 → D2 → P2"),
+    ]
+    assert rows(wb["Consignees"])[1:] == [
+        [
+            "北京医药 / Beijing Pharma",
+            "北京市 / Beijing",
+            "1 次运输 shipments (1 条明细 lines), 2025-03-21 08:00:00 UTC – 2025-03-21 08:00:00 UTC",
+            "1 个批 lots",
+        ],
+        [
+            "广州医药 / Guangzhou Pharma",
+            "广东省 / Guangdong",
+            "1 次运输 shipments (1 条明细 lines), 2025-03-22 08:00:00 UTC – 2025-03-22 08:00:00 UTC",
+            "1 个批 lots",
+        ],
+    ]
+    assert pdf_text(recall_report.to_pdf(report)).count("SH-") == 3

@@ -241,6 +241,33 @@ def test_a_large_trace_is_capped_and_says_so(genealogy, world, monkeypatch):
     assert len(re.findall(r'data-testid="row" data-lot=', page)) == 5
 
 
+def test_a_trace_beyond_the_expand_limit_summarises_and_pages_the_shipments(market, genealogy, world, monkeypatch):
+    from bioseg.production import trace as trace_module
+    from bioseg.web.views import production as views
+
+    monkeypatch.setattr(trace_module, "EXPAND_LIMIT", 2)
+    monkeypatch.setattr(views, "LINES_PER_PAGE", 3)
+    page = text(browse(world.holder_qa, "en").get(f"/lots/{genealogy.w1.pk}/trace/?direction=forward&lines=2"))
+    assert "5 lots, 4 shipment lines, 2 consignees." in page
+    destinations = page[page.index('data-testid="trace-destinations"') :]
+    destinations = destinations[: destinations.index("</table>")]
+    assert re.findall(r'<tr data-testid="row"><td>([^<]+)', destinations) == [
+        "Shanghai site",
+        "Beijing Pharma ",
+        "Guangzhou Pharma ",
+    ]
+    assert "Lines 4–4 of 4." in page
+    assert 'data-testid="lines-previous"' in page and 'data-testid="lines-next"' not in page
+    shipments = page[page.index('data-testid="trace-shipments"') :]
+    shipments = shipments[: shipments.index("</table>")]
+    assert re.findall(r'<tr data-testid="row"><td class="mono">([^<]+)</td><td class="mono">([^<]+)', shipments) == [
+        ("SH-3", "P2")
+    ]
+    # a page number past the end shows the last page; a bad one the first
+    assert "Lines 4–4 of 4." in text(browse(world.holder_qa, "en").get(f"/lots/{genealogy.w1.pk}/trace/?lines=9"))
+    assert "Lines 1–3 of 4." in text(browse(world.holder_qa, "en").get(f"/lots/{genealogy.w1.pk}/trace/?lines=x"))
+
+
 # --- chains and shipments ------------------------------------------------------------------------------
 
 

@@ -258,6 +258,15 @@ def lot_recall_report(request, pk, fmt):
 
 # --- trace ----------------------------------------------------------------------------------------------
 
+LINES_PER_PAGE = 100  # shipment lines per page when the trace is not expanded (the rest: ?lines=N)
+
+
+def _int(value, default: int) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return default
+
 
 @page_view
 def lot_trace(request, pk):
@@ -269,6 +278,32 @@ def lot_trace(request, pk):
     sites = {s.id: s for s in result.sites}
     consignees = {c.id: c for c in result.consignees}
     numbers = {x.id: x.lot_number for x in result.lots}
+    lines_page = None
+    if result.expanded:
+        lines = result.shipments
+    else:
+        # beyond the expand limit: the destinations summary, and the lines one page at a time
+        number = _int(request.GET.get("lines"), 1)
+        pages = max((result.shipment_line_count + LINES_PER_PAGE - 1) // LINES_PER_PAGE, 1)
+        number = min(number, pages)
+        lines = result.shipment_lines(offset=(number - 1) * LINES_PER_PAGE, limit=LINES_PER_PAGE)
+        sites = {s.id: s for s in result.sites}  # the page may name more sites
+        lines_page = {
+            "number": number,
+            "pages": pages,
+            "first": (number - 1) * LINES_PER_PAGE + 1 if lines else 0,
+            "last": (number - 1) * LINES_PER_PAGE + len(lines),
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < pages else None,
+        }
+    destinations = [
+        {
+            "d": d,
+            "to": sites[d.to_site_id] if d.to_site_id else consignees[d.consignee_id],
+            "to_consignee": not d.to_site_id,
+        }
+        for d in result.destinations
+    ]
     rows = [
         {
             "lot": x,
@@ -285,7 +320,7 @@ def lot_trace(request, pk):
             "to": sites[s.to_site_id] if s.to_site_id else consignees[s.consignee_id],
             "to_consignee": not s.to_site_id,
         }
-        for s in result.shipments
+        for s in lines
     ]
     return render(
         request,
@@ -297,6 +332,8 @@ def lot_trace(request, pk):
             "picture": picture,
             "rows": rows,
             "shipments": shipments,
+            "destinations": destinations,
+            "lines_page": lines_page,
             "max_nodes": MAX_NODES,
             "can_recall": can_recall(request.user, lot),
         },
