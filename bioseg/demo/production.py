@@ -35,6 +35,7 @@ from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
 from bioseg.accounts.services import user_create
 from bioseg.audit.context import audit_context
+from bioseg.common.clock import pinned
 from bioseg.demo.data import DEMO_PASSWORD, UserSpec
 from bioseg.production import services
 from bioseg.production.coldchain import parse_logger_csv
@@ -286,10 +287,16 @@ def _release(ctx, actor: str, lot: Lot, kind: str) -> None:
 
 
 def _qp_release(ctx, qa: str, qp: str, lot: Lot, issued: str, *, cmo_qa: str | None = None) -> None:
+    """CoA issued on ``issued``; the releases are signed the next day (CMO QA 02:00 UTC, the qualified person
+    07:00 UTC — 10:00 and 15:00 in China), before the lot is shipped or used: business time is pinned, so the
+    signatures carry those times while the audit trail records when the demo really wrote them."""
     _coa(ctx, qa, lot, issued)
+    day = (d(issued) + dt.timedelta(days=1)).isoformat()
     if cmo_qa:
-        _release(ctx, cmo_qa, lot, "cmo_qa")
-    _release(ctx, qp, lot, "qualified_person")
+        with pinned(at(f"{day}T02:00:00")):
+            _release(ctx, cmo_qa, lot, "cmo_qa")
+    with pinned(at(f"{day}T07:00:00")):
+        _release(ctx, qp, lot, "qualified_person")
 
 
 # --- the four products -------------------------------------------------------------------------------
