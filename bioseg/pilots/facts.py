@@ -179,4 +179,34 @@ def case_from_product(*, product: Product, as_of: dt.date | None = None) -> dict
         case["segments"] = segments
     if cmos:
         case["contract_manufacturers"] = [{"name": name} for name in cmos]
+    case.update(_pilot_status(product, day))
     return case
+
+
+def _pilot_status(product: Product, day: dt.date) -> dict[str, Any]:
+    """What the workflow knows about the product's pilot application on ``day``: the day it was submitted,
+    and NMPA's approval if granted (facts of the product, not of the holder's dossier, which stays with the
+    application)."""
+    from bioseg.pilots.models import ApplicationStatus, NmpaDecision, PilotApplication
+
+    app = (
+        PilotApplication.objects.filter(product=product, submitted_on__isnull=False, submitted_on__lte=day)
+        .order_by("-submitted_on", "-id")
+        .first()
+    )
+    if app is None:
+        return {}
+    facts: dict[str, Any] = {"application": {"submitted_on": app.submitted_on.isoformat()}}
+    plan = getattr(app, "joint_plan", None)
+    if plan is not None and plan.agreed_on is not None and plan.agreed_on <= day:
+        facts["joint_regulatory_plan"] = {"agreed_by": sorted(plan.province_list)}
+    if app.status == ApplicationStatus.APPROVED:
+        decision = NmpaDecision.objects.filter(application=app, decision="approve").first()
+        approved_on = decision.decided_on if decision is not None else None
+        if approved_on is not None and approved_on <= day:
+            facts["pilot_approval"] = {
+                "approved": True,
+                "approved_on": approved_on.isoformat(),
+                "reference": app.reference,
+            }
+    return facts

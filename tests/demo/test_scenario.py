@@ -488,3 +488,24 @@ def production_selectors_serotypes():
     from bioseg.demo.production import PCV13_SEROTYPES
 
     return PCV13_SEROTYPES
+
+
+def test_a_product_with_an_approved_pilot_carries_its_pilot_status_into_the_case(demo):
+    """The wizard and new drafts start from case_from_product: the PD-1's submission day, approval and joint
+    plan are facts the workflow knows, so an assessment today does not fail the application deadline."""
+    import datetime as dt
+
+    from bioseg.pilots.facts import case_from_product
+    from bioseg.regulation import assess_to_dict
+
+    pd1 = Product.objects.get(name_en=PD1)
+    case = case_from_product(product=pd1, as_of=dt.date(2026, 11, 25))
+    assert case["application"] == {"submitted_on": "2025-06-30"}
+    assert case["pilot_approval"] == {"approved": True, "approved_on": "2025-09-12", "reference": "PA-2025-0001"}
+    assert case["joint_regulatory_plan"] == {"agreed_by": ["310000", "320000"]}
+    findings = {f["rule"]: f["outcome"] for f in assess_to_dict(case)["findings"]}
+    assert findings["pilot2024.timeline.application_deadline"] == "pass"
+    assert findings["pilot2024.cross_province.joint_plan"] == "pass"
+    # before it was submitted, the product had no pilot status
+    before = case_from_product(product=pd1, as_of=dt.date(2025, 6, 29))
+    assert "application" not in before and "pilot_approval" not in before

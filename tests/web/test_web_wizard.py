@@ -311,3 +311,26 @@ def test_the_dashboard_offers_the_wizard(login, world):
     client = login(world.holder_qa)
     html = client.get("/").content.decode()
     assert 'href="/wizard/"' in html
+
+
+@pytest.mark.parametrize(
+    ("today", "as_of", "expected"),
+    [
+        ("2025-06-30T10:00", "", "pilot2024"),  # applications still open: the pilot plan
+        ("2025-12-31T10:00", "", "pilot2024"),  # the deadline day itself
+        ("2026-01-01T10:00", "", "pilot2024"),  # after the deadline, but the Regulations are not yet in force
+        ("2026-05-15T10:00", "", "reg2026"),  # in force: the standing route first
+        ("2026-11-25T10:00", "2025-06-30", "pilot2024"),  # an assessment dated back follows its date
+    ],
+)
+def test_the_default_ruleset_follows_the_application_deadline(login, world, today, as_of, expected):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bioseg.common.clock import pinned
+
+    client = login(world.holder_qa)
+    with pinned(dt.datetime.fromisoformat(today).replace(tzinfo=ZoneInfo("Asia/Shanghai"))):
+        response = client.get(URL, {"as_of": as_of} if as_of else {})
+    assert response.status_code == 200
+    assert response.context["ruleset"] == expected

@@ -24,11 +24,11 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
 from bioseg.accounts.scope import scope_for
+from bioseg.common import clock
 from bioseg.common.errors import NotFound
 from bioseg.common.regions import PROVINCES
 from bioseg.registry import selectors
@@ -40,6 +40,7 @@ from bioseg.regulation import (
     assess,
     determination_to_dict,
     get_ruleset,
+    load_parameters,
     parse_case,
 )
 from bioseg.regulation.case import CATEGORY_LABELS, ORIGIN_LABELS, Category, Origin, Stage
@@ -539,9 +540,20 @@ def _load_state(raw: str | None) -> dict:
     return data
 
 
+def default_ruleset(day: date | None) -> str:
+    """The pilot plan while applications could still be made; after its deadline, once the 2026 Implementing
+    Regulations are in force, their standing route is what a holder needs first (the pilot ruleset stays one
+    click away)."""
+    day = day or clock.today()
+    deadline = load_parameters(DEFAULT_RULESET).get("application_deadline").at(day).value
+    standing = get_ruleset("reg2026")
+    return "reg2026" if day > deadline and day >= standing.valid_from else DEFAULT_RULESET
+
+
 def _options(data) -> tuple[str, date | None, str]:
-    ruleset = data.get("ruleset") or DEFAULT_RULESET
-    get_ruleset(ruleset)  # unknown → InputError(field=ruleset)
+    ruleset = data.get("ruleset") or ""
+    if ruleset:
+        get_ruleset(ruleset)  # unknown → InputError(field=ruleset)
     raw = (data.get("as_of") or "").strip()
     day = None
     if raw:
@@ -555,7 +567,7 @@ def _options(data) -> tuple[str, date | None, str]:
                 field="as_of",
             ) from None
     lang = "zh" if is_zh() else "en"
-    return ruleset, day, lang
+    return ruleset or default_ruleset(day), day, lang
 
 
 def _error(exc: InputError) -> dict[str, Any]:
@@ -580,7 +592,7 @@ def _product_case(request, raw_id: str) -> tuple[dict, Any]:
     except (TypeError, ValueError):
         raise NotFound("product", raw_id) from None
     product = selectors.product_get(scope=scope_for(request.user), pk=pk)
-    return case_from_product(product=product, as_of=timezone.localdate()), product
+    return case_from_product(product=product, as_of=clock.today()), product
 
 
 def _context(request, *, case: dict, ruleset: str, day: date, error=None, answer_errors=None, product=None):
@@ -654,7 +666,7 @@ def _render(request, ctx: dict):
 @page_view
 def wizard(request):
     """GET: start (empty, or ``?product=<id>``); POST: apply the answers and re-assess."""
-    today = timezone.localdate()
+    today = clock.today()
     if request.method != "POST":
         case: dict = {}
         product = None
@@ -664,7 +676,9 @@ def wizard(request):
         try:
             ruleset, chosen, _lang = _options(request.GET)
         except InputError as exc:
-            ctx = _context(request, case=case, ruleset=DEFAULT_RULESET, day=day, error=_error(exc), product=product)
+            ctx = _context(
+                request, case=case, ruleset=default_ruleset(day), day=day, error=_error(exc), product=product
+            )
             return _render(request, ctx)
         return _render(request, _context(request, case=case, ruleset=ruleset, day=chosen or day, product=product))
 
@@ -675,7 +689,7 @@ def wizard(request):
     except InputError as exc:
         return _render(
             request,
-            _context(request, case={}, ruleset=DEFAULT_RULESET, day=today, error=_error(exc)),
+            _context(request, case={}, ruleset=default_ruleset(today), day=today, error=_error(exc)),
         )
     day = day or today
     if data.get("edited") == "1":
@@ -708,11 +722,11 @@ def wizard_pdf(request):
     try:
         case = _load_state(request.POST.get("state"))
         ruleset, day, lang = _options(request.POST)
-        determination = assess(case, as_of=day or timezone.localdate(), ruleset=ruleset)
+        determination = assess(case, as_of=day or clock.today(), ruleset=ruleset)
     except InputError as exc:
         return _render(
             request,
-            _context(request, case={}, ruleset=DEFAULT_RULESET, day=timezone.localdate(), error=_error(exc)),
+            _context(request, case={}, ruleset=default_ruleset(None), day=clock.today(), error=_error(exc)),
         )
     response = HttpResponse(assessment_pdf(determination, case=case, lang=lang), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(determination)}"'
