@@ -39,7 +39,7 @@ from .facts import NMPA, contract_manufacturers, norm_name, place_of, province_n
 from .params import load_parameters
 
 RULESET_ID = "pilot2024"
-RULESET_VERSION = "1.0.0"
+RULESET_VERSION = "1.1.0"
 PLAN_ISSUED = date(2024, 10, 21)
 REG2026_IN_FORCE = date(2026, 5, 15)
 
@@ -745,16 +745,13 @@ def cross_border_participation(case: Case, ctx: Context) -> Verdict:
             "境外持有人或进口药品持有人可以参与试点；所有阶段均在境内生产。",
             facts=facts,
         )
-    needed = [
-        path
-        for path, value in (("holder.domestic", h.domestic), ("holder.import_drug_holder", h.import_drug_holder))
-        if value is None
-    ]
-    if needed:
-        return undetermined(
-            "Every segment is in China, but whether the holder is foreign or holds an imported drug is not known.",
-            "所有阶段均在境内，但尚不清楚持有人是否为境外企业或进口药品持有人。",
-            missing=tuple(needed),
+    if h.domestic is None or h.import_drug_holder is None:
+        # Either answer would allow participation (a foreign or import holder: pass; otherwise: nothing
+        # cross-border), so the unknown fact cannot change the outcome and is not asked for.
+        return not_applicable(
+            "Every segment is made in China: nothing cross-border needs NMPA's product-specific policy, whether "
+            "or not the holder is foreign or holds an imported drug.",
+            "所有阶段均在境内生产：无论持有人是否为境外企业或进口药品持有人，均不涉及需国家药监局“一品一策”确定的跨境事项。",
             facts=facts,
         )
     return not_applicable(
