@@ -95,7 +95,13 @@ class Errors:
         if domestic:
             if country_code != "CN":
                 self.add("country_code", "A domestic record is in CN.", "境内记录的国家应为 CN。")
-            if not is_province_code(region_code or ""):
+            if not region_code:
+                self.add(
+                    "region_code",
+                    "A record in China needs its province (GB/T 2260).",
+                    "境内记录须填写所在省级行政区（GB/T 2260）。",
+                )
+            elif not is_province_code(region_code):
                 self.add(
                     "region_code",
                     f"{region_code!r} is not a GB/T 2260 provincial code.",

@@ -207,7 +207,7 @@ def test_site_service_errors_map_onto_fields(world, login, page):
         },
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["region_code"] == ["'' 不是 GB/T 2260 省级行政区划代码。"]
+    assert response.context["form"].errors["region_code"] == ["境内记录须填写所在省级行政区（GB/T 2260）。"]
     assert _counts() == before
 
 
