@@ -56,7 +56,10 @@ class User(AbstractUser):
 
 
 class Membership(BaseModel):
-    """A role a user holds in their organisation."""
+    """A role a user holds in their organisation. Regulated: who was given which role, by whom and when is
+    part of the GMP audit trail (a role is never silently removed)."""
+
+    regulated = True
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
