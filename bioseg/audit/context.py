@@ -35,9 +35,18 @@ def current() -> AuditContext:
     return _current.get()
 
 
+def _failed_transaction(conn) -> bool:
+    """True while a PostgreSQL transaction has failed and awaits its rollback: any statement would only raise
+    "current transaction is aborted" and hide the error that is on its way out."""
+    import psycopg
+
+    raw = conn.connection
+    return raw is not None and raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+
+
 def _push(ctx: AuditContext, conn=None) -> None:
     conn = conn or connection
-    if conn.vendor == "postgresql":
+    if conn.vendor == "postgresql" and not _failed_transaction(conn):
         with conn.cursor() as cur:
             cur.execute(
                 "SELECT " + ", ".join(f"set_config('bioseg.{k}', %s, false)" for k in KEYS),

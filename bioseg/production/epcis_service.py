@@ -28,8 +28,10 @@ this module feeds it from the database and stores what it accepts.
   is missing (``epcis_identifiers_missing``, 409).
 - ``epcis_capture(actor=, document=, reason=)`` — validates the whole document against GS1's schema,
   computes the CBV 2.0 hash IDs, refuses events already stored (one ``IN`` query) or repeated, and stores
-  the events in one transaction (``bulk_create``), linking each to the lots its LGTINs name. An invalid
-  document is refused whole and nothing is written, not even an audit row.
+  the events in one transaction, linking each to the lots its LGTINs name. Rows are written with
+  ``COPY … FROM STDIN`` on PostgreSQL and ``executemany`` on SQLite (not ``bulk_create``: building model
+  instances cost as much as the inserts); the row triggers fire as for any insert. An invalid document is
+  refused whole and nothing is written, not even an audit row.
 """
 
 from __future__ import annotations
@@ -43,14 +45,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
 from bioseg.accounts.scope import Scope
 from bioseg.audit.context import audit_context
-from bioseg.audit.models import AuditEvent
+from bioseg.audit.models import AuditEvent, Signature
 from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationFailed
 from bioseg.production import epcis
 from bioseg.production import selectors as production_selectors
@@ -375,11 +377,16 @@ def _status_changes(
         )
 
     for chunk in _chunks(ids):
-        for lot_id, kind, created in Release.objects.filter(lot_id__in=chunk).values_list(
-            "lot_id", "kind", "created_at"
-        ):
+        releases = list(Release.objects.filter(lot_id__in=chunk).values_list("id", "lot_id", "kind", "created_at"))
+        # a release happened when it was signed (its business time), not when its row was written
+        signed = dict(
+            Signature.objects.filter(
+                table_name=Release._meta.db_table, object_pk__in=[str(r[0]) for r in releases]
+            ).values_list("object_pk", "signed_at")
+        )
+        for release_id, lot_id, kind, created in releases:
             status = "qa_released" if kind == ReleaseKind.CMO_QA else "released"
-            changes.append(change(lot_id, status, created, None))
+            changes.append(change(lot_id, status, signed.get(str(release_id), created), None))
     table = Lot._meta.db_table
     for chunk in _chunks(ids):
         audit_rows = AuditEvent.objects.filter(
@@ -426,7 +433,10 @@ def epcis_export_lot(*, scope: Scope, lot_id) -> dict[str, Any]:
             outputs[t_id].append(out_lot)
 
     # shipments that carried a lot of the genealogy, with all their lines and readings
-    shipment_ids = {s.shipment_id for s in backward.shipments} | {s.shipment_id for s in forward.shipments}
+    # every shipment line, also beyond the trace's expand limit (where ``shipments`` is left empty)
+    shipment_ids = {s.shipment_id for s in backward.iter_shipment_lines()} | {
+        s.shipment_id for s in forward.iter_shipment_lines()
+    }
     shipments: dict[int, tuple] = {}
     lines: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     readings: dict[int, list[tuple[dt.datetime, Decimal]]] = defaultdict(list)
@@ -564,14 +574,25 @@ def _lgtin(uri: str) -> tuple[str, str] | None:
     return found
 
 
+_SGLN_CACHE: dict[str, tuple[str, str] | None] = {}
+
+
 def _sgln(uri: str | None) -> tuple[str, str] | None:
     if not uri or "/414/" not in uri:
         return None
     try:
+        return _SGLN_CACHE[uri]
+    except KeyError:
+        pass
+    try:
         gln, extension = gs1.parse_sgln(uri)
+        found = (gln, extension or "")
     except gs1.IdentifierError:
-        return None
-    return gln, extension or ""
+        found = None
+    if len(_SGLN_CACHE) > 100_000:
+        _SGLN_CACHE.clear()
+    _SGLN_CACHE[uri] = found
+    return found
 
 
 def _lot_links(events: tuple[epcis.CapturedEvent, ...]) -> list[tuple[int, int, str]]:
@@ -643,6 +664,53 @@ def _require_capturer(actor: User) -> None:
         raise PermissionDenied("capture EPCIS events")
 
 
+def _insert_rows(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Insert ``rows`` (values in ``columns`` order, as Python values) into ``model``'s table in one
+    statement stream: ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` elsewhere. Row triggers (the
+    audit trail) fire for every row either way; the caller's transaction makes it all or nothing."""
+    fields = [model._meta.get_field(c) for c in columns]
+    assert [f.column for f in fields] == list(columns), "columns must be the table's column names"
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            adapt = [
+                (i, ops.adapt_datetimefield_value)
+                for i, f in enumerate(fields)
+                if f.get_internal_type() == "DateTimeField"
+            ]
+            prepared = []
+            for row in rows:
+                values = list(row)
+                for i, to_db in adapt:
+                    values[i] = to_db(values[i])
+                prepared.append(values)
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)
+
+
+def _event_rows(
+    events: Iterable[epcis.CapturedEvent], now: dt.datetime, capture_id: int, actor_id: int
+) -> Iterator[tuple]:
+    dumps = json.dumps  # what JSONField writes (Django's default encoder)
+    for e in events:
+        yield (
+            now, now, capture_id, e.index, e.hash_id, (e.event_id or "")[:300], e.event_type, e.action or "",
+            e.event_time, e.event_time_zone_offset, e.biz_step or "", e.disposition or "", e.read_point or "",
+            e.biz_location or "", dumps(e.raw), actor_id,
+        )  # fmt: skip
+
+
+def _event_ids(capture_id: int) -> dict[int, int]:
+    """Position in the document -> id of the events just stored for ``capture_id``."""
+    return dict(EpcisEvent.objects.filter(capture_id=capture_id).order_by().values_list("position", "id"))
+
+
 def epcis_capture(
     *,
     actor: User,
@@ -668,7 +736,10 @@ def epcis_capture(
     result = epcis.capture_document(data, known_hash_ids=_known_hash_ids, on_duplicate=on_duplicate)
     links = _lot_links(result.events)
     try:
-        with transaction.atomic(), audit_context(actor=actor, reason=reason.strip()):
+        # audit context outside the transaction: when an insert fails (a concurrent capture stored one of
+        # these events), PostgreSQL aborts the transaction, and restoring the context inside it would fail
+        # and hide the error; this way the transaction is rolled back first
+        with audit_context(actor=actor, reason=reason.strip()), transaction.atomic():
             capture = EpcisCapture.objects.create(
                 document_type=result.document_type,
                 schema_version=(result.schema_version or "")[:10],
@@ -682,32 +753,22 @@ def epcis_capture(
                 lot_link_count=len(links),
                 captured_by=actor,
             )
-            stored = EpcisEvent.objects.bulk_create(
-                [
-                    EpcisEvent(
-                        capture=capture,
-                        position=event.index,
-                        hash_id=event.hash_id,
-                        event_id=(event.event_id or "")[:300],
-                        event_type=event.event_type,
-                        action=event.action or "",
-                        event_time=event.event_time,
-                        event_time_zone_offset=event.event_time_zone_offset,
-                        biz_step=event.biz_step or "",
-                        disposition=event.disposition or "",
-                        read_point=event.read_point or "",
-                        biz_location=event.biz_location or "",
-                        raw=event.raw,
-                        captured_by=actor,
-                    )
-                    for event in result.events
-                ],
-                batch_size=1000,
-            )
+            now = dt.datetime.now(dt.UTC)
+            _insert_rows(
+                EpcisEvent,
+                (
+                    "created_at", "updated_at", "capture_id", "position", "hash_id", "event_id", "event_type",
+                    "action", "event_time", "event_time_zone_offset", "biz_step", "disposition", "read_point",
+                    "biz_location", "raw", "captured_by_id",
+                ),
+                _event_rows(result.events, now, capture.pk, actor.pk),
+            )  # fmt: skip
             if links:
-                EpcisEventLot.objects.bulk_create(
-                    [EpcisEventLot(event_id=stored[n].pk, lot_id=lot_id, role=role) for n, lot_id, role in links],
-                    batch_size=2000,
+                ids = _event_ids(capture.pk)
+                _insert_rows(
+                    EpcisEventLot,
+                    ("created_at", "updated_at", "event_id", "lot_id", "role"),
+                    ((now, now, ids[result.events[n].index], lot_id, role) for n, lot_id, role in links),
                 )
     except IntegrityError as err:  # another capture stored one of these events meanwhile
         known = _known_hash_ids([e.hash_id for e in result.events])

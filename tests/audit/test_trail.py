@@ -237,3 +237,16 @@ def test_an_audit_row_removed_out_of_band_breaks_the_chain_at_its_successor(audi
     report = verify()
     assert report.first_broken_link == ids[2]
     assert "prev_hash" in report.problems[0].detail
+
+
+def test_a_database_error_inside_a_service_transaction_surfaces_as_itself():
+    """Services write `with transaction.atomic(), audit_context(...)`: when a statement fails, leaving the
+    audit context must not run SQL in the failed transaction (on PostgreSQL that would replace the real
+    error with "current transaction is aborted")."""
+    with audit_context(actor="alice"):
+        e = _foreign("Omicron")
+        e.save()
+    with pytest.raises(DatabaseError, match="needs a reason"):
+        with transaction.atomic(), audit_context(actor="alice"):
+            Enterprise.objects.filter(pk=e.pk).update(name_en="Omicron 2")
+    assert Enterprise.objects.get(pk=e.pk).name_en == "Omicron"

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from bioseg.common.errors import ApplicationError
@@ -171,6 +172,9 @@ _STANDARD_KEYS = frozenset(
 )
 
 
+_vocab = lru_cache(maxsize=4096)(expand_vocab)  # a handful of words, repeated in every reading
+
+
 def _ids(values: Any) -> tuple[str, ...]:
     return tuple(_dl(v) for v in values or () if isinstance(v, str))
 
@@ -195,7 +199,7 @@ def _parties(elements: Any, key: str, vocab_field: str) -> tuple[PartyRef, ...]:
         kind = element.get("type")
         out.append(
             PartyRef(
-                type=expand_vocab(vocab_field, kind) if isinstance(kind, str) else None,
+                type=_vocab(vocab_field, kind) if isinstance(kind, str) else None,
                 id=_dl(element[key]),
             )
         )
@@ -203,27 +207,31 @@ def _parties(elements: Any, key: str, vocab_field: str) -> tuple[PartyRef, ...]:
 
 
 def _number_or_none(value: Any) -> float | None:
+    if value is None:
+        return None
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _sensor_readings(elements: Any) -> tuple[SensorReading, ...]:
     out = []
+    number = _number_or_none
     for element in elements or ():
         metadata = element.get("sensorMetadata") or {}
         for report in element.get("sensorReport") or ():
-            time_text = report.get("time") or metadata.get("time")
-            exception = report.get("exception")
+            get = report.get
+            time_text = get("time") or metadata.get("time")
+            exception = get("exception")
             out.append(
-                SensorReading(
-                    type=expand_vocab("measurementType", report["type"]),
-                    time=parse_time(time_text) if time_text else None,
-                    value=_number_or_none(report.get("value")),
-                    min_value=_number_or_none(report.get("minValue")),
-                    max_value=_number_or_none(report.get("maxValue")),
-                    mean_value=_number_or_none(report.get("meanValue")),
-                    uom=report.get("uom"),
-                    exception=expand_vocab("exception", exception) if isinstance(exception, str) else None,
-                    device_id=report.get("deviceID") or metadata.get("deviceID"),
+                SensorReading(  # positional: type, time, value, min, max, mean, uom, exception, device_id
+                    _vocab("measurementType", report["type"]),
+                    parse_time(time_text) if time_text else None,
+                    number(get("value")),
+                    number(get("minValue")),
+                    number(get("maxValue")),
+                    number(get("meanValue")),
+                    get("uom"),
+                    _vocab("exception", exception) if isinstance(exception, str) else None,
+                    get("deviceID") or metadata.get("deviceID"),
                 )
             )
     return tuple(out)
@@ -245,8 +253,8 @@ def _normalise(index: int, pointer: str, event: dict[str, Any], hash_id: str, ct
         event_time_zone_offset=event["eventTimeZoneOffset"],
         event_id=event.get("eventID"),
         action=event.get("action"),
-        biz_step=expand_vocab("bizStep", biz_step) if biz_step else None,
-        disposition=expand_vocab("disposition", disposition) if disposition else None,
+        biz_step=_vocab("bizStep", biz_step) if biz_step else None,
+        disposition=_vocab("disposition", disposition) if disposition else None,
         read_point=_place(event.get("readPoint")),
         biz_location=_place(event.get("bizLocation")),
         parent_id=_dl(event["parentID"]) if "parentID" in event else None,

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bioseg.production.epcis import DocumentContext, build_document, event_hash_id, event_hash_ids, pre_hash_string
+from bioseg.production.epcis import (
+    DocumentContext,
+    build_document,
+    event_hash_id,
+    event_hash_ids,
+    hashing,
+    pre_hash_string,
+)
 from bioseg.production.epcis.hashing import canonical_gs1_uri, canonical_time
 
 from .conftest import T0, example_paths
@@ -180,3 +187,122 @@ def test_identifier_normalisation_matches_the_reference(value):
     from epcis_event_hash_generator.dl_normaliser import normaliser
 
     assert canonical_gs1_uri(value) == normaliser(value)
+
+
+# --- the direct renderer and the tree walk -----------------------------------------------------------------
+# Events of the usual shape are rendered straight from the JSON (``hashing._direct_pre_hash``); everything
+# else walks the XML-shaped tree. The two must agree wherever the direct one answers.
+
+
+def test_exported_events_take_the_direct_path_and_agree_with_the_tree_walk(document):
+    events = events_of(document)
+    context = DocumentContext(document, events)
+    direct = [hashing._direct_pre_hash(e, context) for e in events]
+    assert None not in direct  # what bioseg exports (and what a national feed is made of) takes the fast path
+    assert direct == [hashing._tree_pre_hash(e, context) for e in events]
+
+
+def test_official_examples_agree_on_both_paths(vendor):
+    taken = 0
+    for path in example_paths():
+        document = json.loads(path.read_text(encoding="utf-8"))
+        events = events_of(document)
+        context = DocumentContext(document, events)
+        for event in events:
+            direct = hashing._direct_pre_hash(event, context)
+            if direct is not None:
+                taken += 1
+                assert direct == hashing._tree_pre_hash(event, context), path.name
+    assert taken == 42  # of 56 events; persistentDisposition, nested extensions, lists in ILMD… take the tree walk
+
+
+_ODD_VALUES = [
+    "", " ", "x", " shipping ", "shipping", "in_transit", "Temperature", "gs1:Temperature", "cbv:BizStep-x",
+    "urn:epc:id:sgtin:0614141.107346.2017", "urn:epc:class:lgtin:4012345.012345.998877",
+    "https://id.gs1.org/01/09521234000006/10/L1", "http://example.com/01/9521234000006/21/x?y=1", "ex:foo",
+    "bioseg:Foo-bar", "2024-01-01T08:00:00+08:00", "2024-02-30T00:00:00Z", "2024-01-01T23:59:59.9996-02:30",
+    "2024-01-01T09:52:00.000+08:00", "2024-01-01T09:52:00.000Z", "5.0", "+5", "007", "1e3",
+    "urn:epcglobal:cbv:bizstep:shipping", "KGM", "ALARM_CONDITION", "owning_party", "po", "ünï",
+    0, 25, -3, 10**20, 25.0, 5.25, 1e-7, True, False, None, {}, [],
+]  # fmt: skip
+
+
+def _random_event(rng) -> dict:
+    """An event of random shape: standard fields in random order, odd values, now and then something the
+    direct renderer refuses (an extension in a nested object, an empty object, null)."""
+
+    def value():
+        return rng.choice(_ODD_VALUES) if rng.random() < 0.15 else rng.choice(_ODD_VALUES[:30])
+
+    def some(make, most=4):
+        return [make() for _ in range(rng.randint(0, most))]
+
+    def record(names):
+        made = {name: value() for name in names if rng.random() < 0.6}
+        if rng.random() < 0.03:
+            made["ex:nested"] = "1"
+        return made
+
+    def pair(member):
+        items = [("type", value())] if rng.random() < 0.8 else []
+        items += [(member, value())] if rng.random() < 0.9 else []
+        return dict(reversed(items) if rng.random() < 0.3 else items)
+
+    makers = {
+        "type": lambda: rng.choice(["ObjectEvent", "TransformationEvent", "AggregationEvent"]),
+        "eventTime": lambda: rng.choice(_ODD_VALUES[15:20]),
+        "epcList": lambda: some(value), "inputEPCList": lambda: some(value), "childEPCs": lambda: some(value),
+        "outputEPCList": lambda: some(value),
+        "quantityList": lambda: some(lambda: record(("epcClass", "quantity", "uom"))),
+        "inputQuantityList": lambda: some(lambda: record(("epcClass", "quantity", "uom"))),
+        "readPoint": lambda: {"id": value()},
+        "bizLocation": lambda: {"id": value(), "ex:y": "z"} if rng.random() < 0.1 else {"id": value()},
+        "ilmd": lambda: record(("cbvmda:itemExpirationDate", "cbvmda:lotNumber", "ex:z", "ex:zList")),
+        "sensorElementList": lambda: some(lambda: {
+            "sensorMetadata": record(("time", "startTime", "endTime", "deviceID", "bizRules")),
+            "sensorReport": some(lambda: record(("type", "time", "value", "uom", "exception", "booleanValue"))),
+        }, 2),
+        "sourceList": lambda: some(lambda: pair("source"), 3),
+        "bizTransactionList": lambda: some(lambda: pair("bizTransaction"), 3),
+    }  # fmt: skip
+    names = [*makers, "eventTimeZoneOffset", "action", "bizStep", "disposition", "parentID", "transformationID",
+             "ex:a", "bioseg:b", "ex:c", "eventID", "recordTime", "rdfs:comment"]  # fmt: skip
+    rng.shuffle(names)
+    return {name: makers[name]() if name in makers else value() for name in names if rng.random() < 0.6}
+
+
+def test_random_events_agree_on_both_paths():
+    import random
+
+    rng = random.Random(20250301)
+    context_doc = {"@context": [{"ex": "https://ex.example/", "bioseg": "https://bioseg.invalid/ns/epcis/"}]}
+    taken = 0
+    for _ in range(60):
+        events = [_random_event(rng) for _ in range(25)]
+        context = DocumentContext(context_doc, events)
+        for event in events:
+            direct = hashing._direct_pre_hash(event, context)
+            if direct is not None:
+                taken += 1
+                assert direct == hashing._tree_pre_hash(event, context), json.dumps(event)
+    assert taken > 250  # both paths really compared, on hundreds of events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-01T09:52:00.000+08:00", "2024-01-01T03:00:00.000+08:00", "2024-03-01T02:00:00.999+08:00",
+        "2024-12-31T20:00:00.000-08:00", "0001-01-01T00:00:00.000+01:00", "9999-12-31T23:00:00.000-01:00",
+        "2024-02-30T10:00:00.000+08:00", "2024-01-01T24:00:00.000+08:00", "2024-01-01T10:60:00.000+08:00",
+        "2024-01-01T10:00:60.000+08:00", "2024-01-01T10:00:00.000+23:00", "2024-01-01T10:00:00.000-00:00",
+        "2024-01-01T10:00:00.000Z", "2024-13-01T10:00:00.000Z",
+    ],
+)  # fmt: skip
+def test_the_whole_hour_offset_shortcut_of_canonical_time_changes_nothing(text):
+    def outcome(canonical):
+        try:
+            return canonical(text)
+        except (ValueError, OverflowError) as err:  # years 1 and 9999 may leave datetime's range
+            return type(err)
+
+    assert outcome(canonical_time) == outcome(hashing._canonical_time)

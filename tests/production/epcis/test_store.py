@@ -18,6 +18,7 @@ from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 
 from bioseg.accounts.scope import scope_for
+from bioseg.audit.chain import verify
 from bioseg.audit.models import AuditEvent
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from bioseg.production import epcis
@@ -261,6 +262,15 @@ def test_round_trip_stores_every_event_with_the_exported_hash_ids_and_links_the_
     # one audit row per stored row, all with the reason
     assert AuditEvent.objects.count() - before == 1 + len(exported) + outcome.lot_links
     assert set(AuditEvent.objects.filter(id__gt=last_id).values_list("reason", "actor")) == {("round trip", "cmo-qa")}
+    # rows written by COPY (PostgreSQL) / executemany (SQLite) are exactly what their audit rows say
+    assert verify().ok
+    audited = AuditEvent.objects.filter(id__gt=last_id, table_name=EpcisEvent._meta.db_table)
+    assert sorted(int(pk) for pk in audited.values_list("row_pk", flat=True)) == sorted(
+        EpcisEvent.objects.values_list("id", flat=True)
+    )
+    first = EpcisEvent.objects.get(hash_id=exported[0])
+    assert first.created_at == first.updated_at == capture.events.order_by("id").last().created_at
+    assert first.event_time == epcis.parse_time(events(document)[0]["eventTime"])
 
 
 def test_an_official_example_is_captured(epcis_schema, mapped):
@@ -290,6 +300,40 @@ def test_a_document_captured_twice_is_refused_and_changes_nothing(epcis_schema, 
     assert outcome.capture.duplicate_count == len(events(document))
     assert outcome.capture.event_count == len(events(larger)) - len(events(document))
     assert EpcisEvent.objects.count() == len(events(larger))
+
+
+def test_events_stored_by_a_concurrent_capture_refuse_the_document_at_insert(epcis_schema, story, world, monkeypatch):
+    """The duplicate look-up ran before another capture committed the same events: the unique hash ID
+    stops the insert (COPY on PostgreSQL, executemany on SQLite), and the refusal names the events."""
+    from bioseg.production import epcis_service
+
+    document = nmpa_export(world, story.p1)
+    epcis_capture(actor=world.cmo_qa, document=document, reason="first")
+    before = counts()
+    real = epcis_service._known_hash_ids
+    calls: list[int] = []
+
+    def stale_then_real(hash_ids):
+        calls.append(len(hash_ids))
+        return set() if len(calls) == 1 else real(hash_ids)
+
+    monkeypatch.setattr(epcis_service, "_known_hash_ids", stale_then_real)
+    with pytest.raises(EPCISDocumentRejected) as err:
+        epcis_capture(actor=world.cmo_qa, document=document, reason="raced")
+    assert {p.code for p in err.value.problems} == {"duplicate_event"}
+    assert len(err.value.problems) == len(events(document)) == calls[0] == calls[1]
+    assert counts() == before
+
+
+def test_a_document_without_events_records_the_capture_only(epcis_schema, mapped, world):
+    document = {
+        "@context": [epcis.EPCIS_CONTEXT_URL], "type": "EPCISDocument", "schemaVersion": "2.0",
+        "creationDate": "2025-01-01T00:00:00Z", "epcisBody": {"eventList": []},
+    }  # fmt: skip
+    before = counts()
+    outcome = epcis_capture(actor=world.cmo_qa, document=document, reason="empty")
+    assert (outcome.capture.event_count, outcome.lot_links, outcome.hash_ids) == (0, 0, ())
+    assert counts() == dict(before, captures=before["captures"] + 1, audit=before["audit"] + 1)
 
 
 def test_an_invalid_document_is_refused_whole_and_writes_nothing(epcis_schema, story, world):
