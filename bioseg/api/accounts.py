@@ -1,6 +1,7 @@
 """Who am I, and my API tokens. A token is shown once, when created; creating one needs the password."""
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -8,8 +9,9 @@ from pydantic import ConfigDict
 
 from bioseg.accounts import services
 from bioseg.accounts.scope import scope_for
+from bioseg.api.auth import SessionAuth, TokenAuth
 from bioseg.api.errors import ERRORS
-from bioseg.common.errors import ApplicationError
+from bioseg.common.errors import ApplicationError, ValidationFailed
 
 router = Router(tags=["accounts"])
 
@@ -45,6 +47,11 @@ class TokenIn(Schema):
     name: str = Field(description="What the token is for, e.g. 'LIMS import'.")
     password: str = Field(description="Your password, re-entered.")
     days_valid: int = Field(90, ge=1, le=365)
+    username: str | None = Field(
+        None,
+        description="Your user name: needed (only) without a session or a token — how a script gets its first "
+        "token. The password is checked with the same lockout as the login page.",
+    )
 
 
 class TokenOut(Schema):
@@ -80,8 +87,46 @@ class ReauthenticationFailed(ApplicationError):
     status = 403
 
 
-@router.post("/auth/tokens", response={201: NewTokenOut, **ERRORS}, summary="Create an API token (password needed)")
+def credentials_in_body(request: HttpRequest) -> Any:
+    """The last auth of ``POST /auth/tokens``: a request with neither a session nor a bearer token may still
+    create a token by sending username and password (checked by the handler, with the lockout)."""
+    user = getattr(request, "user", None)
+    if request.headers.get("Authorization") or (user is not None and user.is_authenticated):
+        return None
+    return "credentials"
+
+
+@router.post(
+    "/auth/tokens",
+    response={201: NewTokenOut, **ERRORS},
+    auth=[TokenAuth(), SessionAuth(), credentials_in_body],
+    summary="Create an API token (password needed; with username, no session needed)",
+)
 def token_create(request: HttpRequest, payload: TokenIn):
+    if request.auth == "credentials":  # no session, no token: the user name and password are the credentials
+        if not payload.username:
+            raise ValidationFailed(
+                {
+                    "username": (
+                        "Without a session or a token, send your username with your password.",
+                        "未登录且未使用令牌时，请同时提供用户名和密码。",
+                    )
+                }
+            )
+        # Wrong credentials are a 401 bad_credentials, a locked account a 403 account_locked (as on the login page).
+        user = services.user_check_password(username=payload.username, password=payload.password)
+        token, raw = services.api_token_create(user=user, name=payload.name, days_valid=payload.days_valid)
+        token.token = raw
+        return Status(201, token)
+    if payload.username is not None and payload.username != request.user.get_username():
+        raise ValidationFailed(
+            {
+                "username": (
+                    "A token is created for the calling user: leave username out, or give your own.",
+                    "令牌只能为当前用户创建：请省略用户名，或填写您本人的用户名。",
+                )
+            }
+        )
     try:
         services.user_check_password(username=request.user.get_username(), password=payload.password)
     except ApplicationError as exc:

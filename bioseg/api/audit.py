@@ -82,6 +82,11 @@ def signature_out(status: SignatureStatus) -> dict[str, Any]:
     }
 
 
+def _article(noun: str) -> str:
+    """ "a" or "an" before ``noun`` in a summary: an enterprise, a GMP record, a licence."""
+    return "an" if noun[:1].lower() in "aeio" else "a"
+
+
 def add_object_routes(obj_router: Router, slug: str) -> None:
     """Adds ``/{id}/history`` and ``/{id}/signatures`` to the router of one object kind."""
     kind = KINDS[slug]
@@ -105,13 +110,13 @@ def add_object_routes(obj_router: Router, slug: str) -> None:
     obj_router.get(
         "/{int:id}/history",
         response={200: HistoryOut, **ERRORS},
-        summary=f"Audit trail and signatures of a {kind.label}",
+        summary=f"Audit trail and signatures of {_article(kind.label)} {kind.label}",
         url_name=f"{name}-history",
     )(history)
     obj_router.get(
         "/{int:id}/signatures",
         response={200: list[SignatureOut], **ERRORS},
-        summary=f"E-signatures of a {kind.label}",
+        summary=f"E-signatures of {_article(kind.label)} {kind.label}",
         url_name=f"{name}-signatures",
     )(signatures)
 

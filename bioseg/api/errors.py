@@ -20,7 +20,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from bioseg.api.auth import BadToken
-from bioseg.common.errors import ApplicationError
+from bioseg.common.errors import ApplicationError, ValidationFailed
 
 logger = logging.getLogger("bioseg.api")
 
@@ -56,17 +56,53 @@ def _request_id(request: HttpRequest) -> str:
 _ZH_BY_TYPE = {
     "missing": "此字段为必填项。",
     "extra_forbidden": "不允许提交此字段。",
-    "string_too_short": "内容过短。",
-    "string_too_long": "内容过长。",
-    "greater_than_equal": "数值过小。",
-    "less_than_equal": "数值过大。",
     "int_parsing": "应为整数。",
+    "int_from_float": "应为整数。",
+    "float_parsing": "应为数字。",
     "bool_parsing": "应为布尔值（true/false）。",
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）。",
     "date_parsing": "应为日期（YYYY-MM-DD）。",
+    "datetime_parsing": "应为日期时间（ISO 8601）。",
+    "datetime_from_date_parsing": "应为日期时间（ISO 8601）。",
     "decimal_parsing": "应为数字。",
+    "string_type": "应为字符串。",
+    "list_type": "应为列表。",
+    "dict_type": "应为对象。",
+    "model_type": "应为对象。",
     "json_invalid": "请求体不是有效的 JSON。",
 }
+
+# Types whose Chinese message repeats the limit or the allowed values from the error's context.
+_ZH_WITH_CONTEXT = {
+    "less_than_equal": ("le", "数值过大（不得大于 {}）。"),
+    "less_than": ("lt", "数值过大（须小于 {}）。"),
+    "greater_than_equal": ("ge", "数值过小（不得小于 {}）。"),
+    "greater_than": ("gt", "数值过小（须大于 {}）。"),
+    "string_too_short": ("min_length", "内容过短（至少 {} 个字符）。"),
+    "string_too_long": ("max_length", "内容过长（至多 {} 个字符）。"),
+    "too_short": ("min_length", "条目过少（至少 {} 项）。"),
+    "too_long": ("max_length", "条目过多（至多 {} 项）。"),
+    "literal_error": ("expected", "应为以下值之一：{}。"),
+    "enum": ("expected", "应为以下值之一：{}。"),
+}
+
+
+def _zh_list_of_values(expected: str) -> str:
+    """Pydantic's "'a', 'b' or 'c'" as "'a'、'b'、'c'"."""
+    return expected.replace(" or ", "、").replace(", ", "、")
+
+
+def zh_validation_message(err: dict[str, Any]) -> str:
+    """The Chinese message of one pydantic error: never the English text inside Chinese."""
+    etype = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if etype in _ZH_WITH_CONTEXT:
+        key, template = _ZH_WITH_CONTEXT[etype]
+        if key in ctx:
+            value = str(ctx[key])
+            return template.format(_zh_list_of_values(value) if key == "expected" else value)
+    return _ZH_BY_TYPE.get(etype, "值无效。")
+
 
 # ninja prefixes each location with its source ("body", "query", "path") and, for a body, the name of
 # the view's parameter — neither is a field the client sent.
@@ -89,7 +125,7 @@ def validation_error_response(errors: list[dict[str, Any]]) -> HttpResponse:
         key = _field_key(err.get("loc", ()))
         msg = str(err.get("msg", "Invalid value."))
         etype = str(err.get("type", ""))
-        zh = _ZH_BY_TYPE.get(etype, f"值无效：{msg}")
+        zh = zh_validation_message(err)
         fields.setdefault(key, {"message": msg, "message_zh": zh})
         listed.append({"loc": [str(p) for p in err.get("loc", ())], "type": etype, "message": msg})
     names = ", ".join(sorted(fields))
@@ -100,6 +136,35 @@ def validation_error_response(errors: list[dict[str, Any]]) -> HttpResponse:
         f"输入无效：{names}。",
         {"fields": fields, "errors": listed},
     )
+
+
+def check_choice(field: str, value: str | None, choices) -> None:
+    """A filter or field value outside its controlled list is a 400 ``validation_error`` naming the field —
+    never an empty list that looks like "nothing matches"."""
+    if value is not None and value not in choices:
+        allowed = sorted(str(c) for c in choices)
+        raise ValidationFailed(
+            {
+                field: (
+                    f"{value!r} is not one of {', '.join(allowed)}.",
+                    f"{value!r} 不是可选值，可选值为：{'、'.join(allowed)}。",
+                )
+            }
+        )
+
+
+def choice_filter(field: str, choices, column: str | None = None):
+    """A ``FilterSchema`` method that checks the value against ``choices`` and filters ``column`` (default:
+    the field) by equality: ``filter_category = choice_filter("category", Category.values)``."""
+    from django.db.models import Q
+
+    def method(self, value: str | None) -> Q:
+        if value is None:
+            return Q()
+        check_choice(field, value, choices)
+        return Q(**{column or field: value})
+
+    return method
 
 
 # --- handlers ---------------------------------------------------------------------------------------

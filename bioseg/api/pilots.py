@@ -14,14 +14,14 @@ from ninja.pagination import paginate
 
 from bioseg.accounts.scope import scope_for
 from bioseg.api.audit import SignatureOut, signature_out
-from bioseg.api.errors import ERRORS, ErrorOut
+from bioseg.api.errors import ERRORS, ErrorOut, choice_filter
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ref
 from bioseg.audit import selectors as audit_selectors
 from bioseg.common.errors import NotFound
 from bioseg.pilots import evidence as evidence_files
 from bioseg.pilots import permissions, selectors, services
-from bioseg.pilots.models import STATUS_EN, STATUS_ZH, PilotApplication
+from bioseg.pilots.models import STATUS_EN, STATUS_ZH, ApplicationStatus, PilotApplication
 from bioseg.registry import selectors as registry_selectors
 from bioseg.regulation.facts import province_name
 
@@ -291,9 +291,11 @@ def _get(request: HttpRequest, pk: int) -> PilotApplication:
 
 
 class ApplicationFilter(FilterSchema):
-    status: Annotated[str | None, FilterLookup("status")] = None
+    status: str | None = Field(None, description=" | ".join(ApplicationStatus.values))
     product: Annotated[int | None, FilterLookup("product_id")] = None
     q: Annotated[str | None, FilterLookup(["reference__icontains", "product__name_en__icontains"])] = None
+
+    filter_status = choice_filter("status", ApplicationStatus.values)
 
 
 class DraftIn(In):

@@ -26,12 +26,11 @@ from ninja.pagination import paginate
 
 from bioseg.accounts.scope import scope_for
 from bioseg.api.audit import add_object_routes, signature_out
-from bioseg.api.errors import ERRORS, ErrorOut
+from bioseg.api.errors import ERRORS, ErrorOut, check_choice
 from bioseg.api.objects import KINDS, Kind
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
 from bioseg.audit import selectors as audit_selectors
-from bioseg.common.errors import ValidationFailed
 from bioseg.common.regions import province_name
 from bioseg.production import selectors, services
 from bioseg.production.models import ExcursionStatus, LotStatus, RecallStatus
@@ -53,11 +52,7 @@ def _scope(request: HttpRequest):
     return scope_for(request.user)
 
 
-def _check_choice(field: str, value: str | None, choices) -> None:
-    if value is not None and value not in choices:
-        raise ValidationFailed(
-            {field: (f"{value!r} is not one of {sorted(choices)}.", f"{value!r} 不在可选值 {sorted(choices)} 中。")}
-        )
+_check_choice = check_choice
 
 
 def _region(code: str, lang: str) -> str:

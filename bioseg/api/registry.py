@@ -16,13 +16,13 @@ from pydantic import ConfigDict
 
 from bioseg.accounts.scope import scope_for
 from bioseg.api.audit import add_object_routes
-from bioseg.api.errors import ERRORS
+from bioseg.api.errors import ERRORS, check_choice, choice_filter
 from bioseg.api.objects import KINDS, get_in
 from bioseg.api.pagination import Pagination
 from bioseg.common.errors import NotFound, ValidationFailed
 from bioseg.common.regions import PROVINCES, country_name, province_name
 from bioseg.registry import selectors, services
-from bioseg.registry.models import Activity, PersonRole
+from bioseg.registry.models import Activity, Category, GmpOutcome, LicenceClass, Origin, PersonRole
 from bioseg.registry.services import ENTERPRISE_ROLE_FLAGS
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -50,11 +50,7 @@ def _changes(payload: Schema) -> tuple[str, dict[str, Any]]:
     return reason, data
 
 
-def _check_choice(field: str, value: str | None, choices) -> None:
-    if value is not None and value not in choices:
-        raise ValidationFailed(
-            {field: (f"{value!r} is not one of {sorted(choices)}.", f"{value!r} 不在可选值 {sorted(choices)} 中。")}
-        )
+_check_choice = check_choice
 
 
 def _in_csv(column: str, value: str) -> Q:
@@ -295,8 +291,10 @@ class LicenceOut(Schema):
 
 class LicenceFilter(FilterSchema):
     enterprise: Annotated[int | None, FilterLookup("enterprise_id")] = None
-    licence_class: str | None = None
+    licence_class: str | None = Field(None, description=" | ".join(LicenceClass.values))
     q: Annotated[str | None, FilterLookup(["number__icontains", "scope__icontains"])] = None
+
+    filter_licence_class = choice_filter("licence_class", LicenceClass.values)
 
 
 class LicenceIn(In):
@@ -348,7 +346,9 @@ class GmpRecordOut(Schema):
 
 class GmpRecordFilter(FilterSchema):
     site: Annotated[int | None, FilterLookup("site_id")] = None
-    outcome: str | None = None
+    outcome: str | None = Field(None, description=" | ".join(GmpOutcome.values))
+
+    filter_outcome = choice_filter("outcome", GmpOutcome.values)
 
 
 class GmpRecordIn(In):
@@ -408,15 +408,18 @@ class ProductOut(Schema):
 
 
 class ProductFilter(FilterSchema):
-    category: str | None = None
+    category: str | None = Field(None, description=" | ".join(Category.values))
     holder: Annotated[int | None, FilterLookup("holder_id")] = None
-    origin: str | None = None
+    origin: str | None = Field(None, description=" | ".join(Origin.values))
     innovative: bool | None = None
     urgent_clinical_need: bool | None = None
     nmpa_specified: bool | None = None
     q: Annotated[
         str | None, FilterLookup(["name_zh__icontains", "name_en__icontains", "approval_number__icontains"])
     ] = None
+
+    filter_category = choice_filter("category", Category.values)
+    filter_origin = choice_filter("origin", Origin.values)
 
 
 class ProductIn(In):

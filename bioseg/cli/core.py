@@ -37,11 +37,34 @@ def demo(
     typer.echo(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
     typer.echo(f"Demo scenario: {result.created} objects created, {result.existing} already present.")
     typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for username, role, org in result.logins:
-        typer.echo(f"  {username:<22} {role:<22} {org}")
+    for line in demo_login_lines(result.logins):
+        typer.echo(line)
     if serve:
         typer.echo(f"\nbioseg is running at http://{host}:{port}/  (Ctrl-C to stop)")
         _serve(host, port, workers=2)
+
+
+def demo_login_lines(logins: list[tuple[str, str, str]]) -> list[str]:
+    """One line per demo login: user name, role label in English and Chinese, organisation."""
+    from django.utils import translation
+
+    from bioseg.accounts.roles import Role
+
+    def label(code: str, language: str) -> str:
+        with translation.override(language):
+            return str(Role(code).label) if code in Role.values else code
+
+    rows = [(username, f"{label(role, 'en')} · {label(role, 'zh-hans')}", org) for username, role, org in logins]
+    user_width = max([len(u) for u, _, _ in rows] + [0])
+    role_width = max([_display_width(r) for _, r, _ in rows] + [0])
+    return [f"  {u:<{user_width}}  {r}{' ' * (role_width - _display_width(r))}  {o}" for u, r, o in rows]
+
+
+def _display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @app.command()

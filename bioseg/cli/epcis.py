@@ -132,12 +132,31 @@ def lots(
     if output_format == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    typer.echo(f"{'id':>8}  {'lot number':<20} {'status':<11} {'product':<40} site")
-    for row in rows:
-        typer.echo(
-            f"{row['id']:>8}  {row['lot_number']:<20} {row['status']:<11} {row['product'][:40]:<40} {row['site']}"
-        )
+    columns = [
+        ("id", "id"),
+        ("lot number", "lot_number"),
+        ("status", "status"),
+        ("product", "product"),
+        ("site", "site"),
+    ]
+    for line in text_table(columns, rows, right=("id",)):
+        typer.echo(line)
     typer.echo(f"{len(rows)} lot(s)")
+
+
+def text_table(columns: list[tuple[str, str]], rows: list[dict], right: tuple[str, ...] = ()) -> list[str]:
+    """Lines of a plain-text table whose columns are as wide as their longest value (nothing is cut off);
+    ``columns`` are (heading, key); keys in ``right`` are right-aligned."""
+    widths = {key: max([len(head), *(len(str(r[key])) for r in rows)]) for head, key in columns}
+
+    def line(values: dict) -> str:
+        cells = [
+            str(values[key]).rjust(widths[key]) if key in right else str(values[key]).ljust(widths[key])
+            for _, key in columns
+        ]
+        return "  ".join(cells).rstrip()
+
+    return [line({key: head for head, key in columns}), *(line(r) for r in rows)]
 
 
 @epcis_app.command("export")

@@ -36,6 +36,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import translation
 
 from bioseg.accounts.models import User
 from bioseg.accounts.scope import scope_for
@@ -74,6 +75,7 @@ from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.models import Enterprise, Product
 from bioseg.regulation import RULESET_NAMES, get_ruleset, load_parameters
 from bioseg.regulation.facts import province_name
+from bioseg.regulation.labels import fact_labels
 
 PILOT_RULESET = "pilot2024"
 
@@ -130,6 +132,12 @@ def _require_password(actor: User, password: str) -> None:
             "签名被拒绝：" + exc.message_zh,
             details={"cause": exc.code},
         ) from exc
+
+
+def _choice_label(choices, value: str, language: str) -> str:
+    """A choice's label in one language, for the bilingual texts stored with an event."""
+    with translation.override(language):
+        return str(choices(value).label)
 
 
 def _event(
@@ -386,8 +394,8 @@ def application_facts_declare(
             application,
             EventKind.FACTS_DECLARED,
             actor,
-            f"Facts declared: {', '.join(sorted(declared)) or '(none)'}. Reason: {reason.strip()}",
-            f"声明事实：{'、'.join(sorted(declared)) or '（无）'}。原因：{reason.strip()}",
+            f"Facts declared: {'; '.join(fact_labels(sorted(declared))) or '(none)'}. Reason: {reason.strip()}",
+            f"声明事实：{'；'.join(fact_labels(sorted(declared), lang='zh')) or '（无）'}。原因：{reason.strip()}",
             data={"keys": sorted(declared)},
         )
     return application
@@ -435,7 +443,7 @@ def application_assess(
             EventKind.ASSESSED,
             actor,
             f"Assessed with {result['ruleset']} {result['ruleset_version']} as of {day.isoformat()}: "
-            f"{result['outcome']}.",
+            f"{result['data']['outcome_en']}.",
             f"按 {result['ruleset']} {result['ruleset_version']} 评估（评估日 {day.isoformat()}）：{result['data']['outcome_zh']}。",
             data={"determination_id": stored.pk, "outcome": result["outcome"]},
         )
@@ -491,8 +499,8 @@ def evidence_attach(
             application,
             EventKind.EVIDENCE_ATTACHED,
             actor,
-            f"Evidence {checked.file_name} ({kind}) attached for {requirement}.",
-            f"为 {requirement} 添加证明材料 {checked.file_name}（{kind}）。",
+            f"Evidence {checked.file_name} ({_choice_label(EvidenceKind, kind, 'en')}) attached for {requirement}.",
+            f"为 {requirement} 添加证明材料 {checked.file_name}（{_choice_label(EvidenceKind, kind, 'zh-hans')}）。",
             data={"evidence_id": item.pk, "sha256": checked.sha256},
         )
     return item
@@ -563,7 +571,7 @@ def application_submit(*, actor: User, application: PilotApplication, password: 
             EventKind.SUBMITTED,
             actor,
             f"{'Submitted' if first else 'Re-submitted'} on {today.isoformat()} (round {application.submission_round}); "
-            f"determination {result['outcome']}; reviewed by {names_en}.",
+            f"determination: {result['data']['outcome_en']}; reviewed by {names_en}.",
             f"于 {today.isoformat()} {'提交' if first else '重新提交'}（第{application.submission_round}轮）；"
             f"评估结论：{result['data']['outcome_zh']}；审查省份：{names_zh}。",
             status_from=status_from,

@@ -139,7 +139,7 @@ def per_cmo(
             checks.append(Check(view.label, outcome, fail_en, fail_zh))
         else:
             missing.append(missing_path or view.path)
-            checks.append(Check(view.label, outcome, f"unknown: {missing_path}", f"未知：{missing_path}"))
+            checks.append(Check(view.label, outcome, f"not known whether {what_en}", f"尚不清楚是否{what_zh}"))
     if failing:
         return fail_verdict(
             f"{en_list(failing)}: {fail_en}",

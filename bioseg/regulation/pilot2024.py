@@ -36,10 +36,11 @@ from .common import (
     zh_list,
 )
 from .facts import NMPA, contract_manufacturers, norm_name, place_of, province_name, provincial_authority
+from .labels import fact_labels, segment_label
 from .params import load_parameters
 
 RULESET_ID = "pilot2024"
-RULESET_VERSION = "1.1.0"
+RULESET_VERSION = "1.1.1"
 PLAN_ISSUED = date(2024, 10, 21)
 REG2026_IN_FORCE = date(2026, 5, 15)
 
@@ -305,6 +306,7 @@ def holder_capabilities(case: Case, ctx: Context) -> Verdict:
             else Outcome.UNDETERMINED,
             "yes" if getattr(caps, key) else "no" if getattr(caps, key) is False else "unknown",
             "具备" if getattr(caps, key) else "不具备" if getattr(caps, key) is False else "未知",
+            subject_zh=zh,
         )
         for key, en, zh in _CAPABILITIES
     )
@@ -414,8 +416,8 @@ def holder_stationed_personnel(case: Case, ctx: Context) -> Verdict:
                 Check(
                     view.label,
                     Outcome.UNDETERMINED,
-                    f"{len(qualified)} qualified; unknown: {', '.join(paths)}",
-                    f"{len(qualified)}名具备资质；未知：{'、'.join(paths)}",
+                    f"{len(qualified)} qualified; unknown: {'; '.join(fact_labels(paths, case))}",
+                    f"{len(qualified)}名具备资质；未知：{'；'.join(fact_labels(paths, case, 'zh'))}",
                 )
             )
         else:
@@ -495,6 +497,7 @@ def cmo_experience(case: Case, ctx: Context) -> Verdict:
                     check.outcome,
                     f"since {since.isoformat()}; {years} years complete on {due.isoformat()}; {check.reason_en}",
                     f"自{since.isoformat()}起；{due.isoformat()}满{years}年；{check.reason_zh}",
+                    subject_zh=check.subject_zh,
                 )
             )
         else:
@@ -557,13 +560,13 @@ def _domestic_sites(case: Case):
 
 
 def _sites(case: Case):
+    """(label as (English, Chinese), path, place)."""
     h = holder(case)
     sites = []
     if h.region is not None or h.domestic is not False:
-        sites.append(("holder", "holder.region", place_of(h.region)))
+        sites.append((("holder", "持有人"), "holder.region", place_of(h.region)))
     for i, segment in enumerate(case.segments or ()):
-        label = f"segment {i + 1}" + (f" ({segment.stage.value})" if segment.stage else "")
-        sites.append((label, f"segments[{i}].region", place_of(segment.region)))
+        sites.append((segment_label(i, segment.stage), f"segments[{i}].region", place_of(segment.region)))
     return tuple(sites)
 
 
@@ -576,27 +579,29 @@ def region_pilot_region(case: Case, ctx: Context) -> Verdict:
         facts.append((path, place.province or place.country if place else None))
         if place is None or place.kind == "mainland_unknown":
             missing.append(path)
-            checks.append(Check(label, Outcome.UNDETERMINED, "province unknown", "省份未知"))
+            checks.append(Check(label[0], Outcome.UNDETERMINED, "province unknown", "省份未知", subject_zh=label[1]))
         elif place.kind == "abroad":
             continue
         elif place.province in regions:
             inside.append(place.province)
             checks.append(
                 Check(
-                    label,
+                    label[0],
                     Outcome.PASS,
                     f"{province_name(place.province)} is a pilot region",
                     f"{province_name(place.province, 'zh')}为试点地区",
+                    subject_zh=label[1],
                 )
             )
         else:
             outside.append(place.province)
             checks.append(
                 Check(
-                    label,
+                    label[0],
                     Outcome.UNDETERMINED,
                     f"{province_name(place.province)} is not (yet) a designated pilot region",
                     f"{province_name(place.province, 'zh')}尚未列为试点地区",
+                    subject_zh=label[1],
                 )
             )
     outside = sorted(set(outside))
@@ -679,6 +684,7 @@ def cross_province_joint_plan(case: Case, ctx: Context) -> Verdict:
             Outcome.PASS if c in agreed else Outcome.UNDETERMINED,
             "agreed" if c in agreed else "not yet agreed",
             "已同意" if c in agreed else "尚未同意",
+            subject_zh=province_name(c, "zh"),
         )
         for c in provinces
     )

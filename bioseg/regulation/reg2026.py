@@ -27,11 +27,12 @@ from . import sources as src
 from .case import CATEGORY_LABELS, VACCINES, Case, Category
 from .common import and3, holder, or3, per_cmo_flag, product
 from .facts import NMPA
+from .labels import segment_label
 from .params import load_parameters
 from .pilot2024 import _prohibited, segmented
 
 RULESET_ID = "reg2026"
-RULESET_VERSION = "1.0.0"
+RULESET_VERSION = "1.0.1"
 IN_FORCE = date(2026, 5, 15)
 
 
@@ -250,23 +251,23 @@ def art34_electronic_records(case: Case, ctx: Context) -> Verdict:
         return not_applicable("No segment is listed.", "未列出生产阶段。")
     missing, failing, facts, checks = [], [], [], []
     for i, segment in enumerate(case.segments):
-        label = f"segment {i + 1}" + (f" ({segment.stage.value})" if segment.stage else "")
+        en, zh = segment_label(i, segment.stage)
         path = f"segments[{i}].electronic_records"
         value = segment.electronic_records
         facts.append((path, value))
         if value is None:
             missing.append(path)
-            checks.append(Check(label, Outcome.UNDETERMINED, "unknown", "未知"))
+            checks.append(Check(en, Outcome.UNDETERMINED, "unknown", "未知", subject_zh=zh))
         elif value:
-            checks.append(Check(label, Outcome.PASS, "recorded electronically", "采用信息化手段记录"))
+            checks.append(Check(en, Outcome.PASS, "recorded electronically", "采用信息化手段记录", subject_zh=zh))
         else:
-            failing.append(label)
-            checks.append(Check(label, Outcome.FAIL, "not recorded electronically", "未采用信息化手段记录"))
+            failing.append((en, zh))
+            checks.append(Check(en, Outcome.FAIL, "not recorded electronically", "未采用信息化手段记录", subject_zh=zh))
     if failing:
         return failed(
-            f"Production and testing data of {', '.join(failing)} are not all recorded electronically, as Art. 34 "
-            "requires for biological products.",
-            f"{'、'.join(failing)}的生产、检验数据未全部采用信息化手段记录，不符合第三十四条对生物制品的要求。",
+            f"Production and testing data of {', '.join(en for en, _ in failing)} are not all recorded "
+            "electronically, as Art. 34 requires for biological products.",
+            f"{'、'.join(zh for _, zh in failing)}的生产、检验数据未全部采用信息化手段记录，不符合第三十四条对生物制品的要求。",
             facts=tuple(facts),
             checks=tuple(checks),
         )

@@ -92,7 +92,7 @@ def _finding_node(finding: Finding) -> ExplanationNode:
             kind="check",
             key=f"{finding.rule}/{check.subject}",
             label_en=check.subject,
-            label_zh=check.subject,
+            label_zh=check.subject_zh or check.subject,
             outcome=_VALUE[check.outcome],
             text_en=check.reason_en,
             text_zh=check.reason_zh,
@@ -161,31 +161,36 @@ def decide(findings: tuple[Finding, ...], ruleset: Ruleset, as_of: date, notes=(
     )
 
 
+def _titles_en(findings: list[Finding]) -> str:
+    """The rules by their titles, as a reader knows them (the ids are in the findings)."""
+    return "; ".join(f"“{f.title_en}”" for f in findings)
+
+
+def _titles_zh(findings: list[Finding]) -> str:
+    return "、".join(f"“{f.title_zh}”" for f in findings)
+
+
 def _summary_en(overall: Overall, buckets: dict[str, list[Finding]]) -> str:
     if overall is Overall.INELIGIBLE:
-        return "Ineligible: " + ", ".join(f.rule for f in buckets["failed"]) + " fail."
+        failed = buckets["failed"]
+        return f"Ineligible: {_titles_en(failed)} {'fails' if len(failed) == 1 else 'fail'}."
     if overall is Overall.INCOMPLETE:
-        return "Incomplete: facts are missing for " + ", ".join(f.rule for f in buckets["missing_facts"]) + "."
+        return f"Incomplete: facts are missing for {_titles_en(buckets['missing_facts'])}."
     if overall is Overall.NEEDS_DETERMINATION:
         return (
-            "A regulator must determine "
-            + ", ".join(f.rule for f in buckets["needs_determination"])
-            + "; every other rule passes or does not apply."
+            f"A regulator must determine {_titles_en(buckets['needs_determination'])}; every other rule passes or "
+            "does not apply."
         )
     return "Eligible: every rule in force passes or does not apply."
 
 
 def _summary_zh(overall: Overall, buckets: dict[str, list[Finding]]) -> str:
     if overall is Overall.INELIGIBLE:
-        return "不符合条件：" + "、".join(f.rule for f in buckets["failed"]) + " 不符合。"
+        return f"不符合条件：{_titles_zh(buckets['failed'])}不符合。"
     if overall is Overall.INCOMPLETE:
-        return "信息不完整：" + "、".join(f.rule for f in buckets["missing_facts"]) + " 缺少事实。"
+        return f"信息不完整：{_titles_zh(buckets['missing_facts'])}缺少事实。"
     if overall is Overall.NEEDS_DETERMINATION:
-        return (
-            "需由监管部门认定："
-            + "、".join(f.rule for f in buckets["needs_determination"])
-            + "；其余规则均符合或不适用。"
-        )
+        return f"需由监管部门认定：{_titles_zh(buckets['needs_determination'])}；其余规则均符合或不适用。"
     return "符合条件：现行有效的全部规则均符合或不适用。"
 
 

@@ -131,10 +131,11 @@ class Check(NamedTuple):
     dozens are built per assessment and a NamedTuple is about three times cheaper to construct (bench/).
     """
 
-    subject: str
+    subject: str  # how the check names what it tests, in English (or a name, the same in both languages)
     outcome: Outcome
     reason_en: str
     reason_zh: str
+    subject_zh: str = ""  # the subject in Chinese; empty when it is a name (a company, a person)
 
 
 FactValue = Any

@@ -70,7 +70,13 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "missing_facts": list(finding.missing_facts),
         "needs_determination_by": [a.as_dict() for a in finding.needs_determination_by],
         "checks": [
-            {"subject": c.subject, "outcome": _VALUE[c.outcome], "reason_en": c.reason_en, "reason_zh": c.reason_zh}
+            {
+                "subject": c.subject,
+                "subject_zh": c.subject_zh or c.subject,
+                "outcome": _VALUE[c.outcome],
+                "reason_en": c.reason_en,
+                "reason_zh": c.reason_zh,
+            }
             for c in finding.checks
         ],
         "effective_from": finding.rule_version,  # a version is named by its first day
@@ -202,7 +208,9 @@ def render_text(determination: Determination, *, lang: str = "en", citations: bo
             out.append(f"      {finding.reason_zh if zh else finding.reason_en}")
             for check in finding.checks:
                 out.append(
-                    f"      {_MARK[check.outcome]} {check.subject}: {check.reason_zh if zh else check.reason_en}"
+                    f"      {_MARK[check.outcome]} {check.subject_zh or check.subject}：{check.reason_zh}"
+                    if zh
+                    else f"      {_MARK[check.outcome]} {check.subject}: {check.reason_en}"
                 )
             if finding.missing_facts:
                 out.append(f"      {t['missing']}: {', '.join(finding.missing_facts)}")

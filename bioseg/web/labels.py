@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bioseg.accounts.roles import Role
 from bioseg.common.regions import PROVINCES, country_name, province_name
+from bioseg.regulation.labels import fact_label
+from bioseg.rulebook import OUTCOME_LABELS
 
 ENTERPRISE_ROLE_LABELS = {
     "holder": _("Holder (MAH)"),
@@ -37,8 +39,12 @@ def local_name(obj) -> str:
         return ""
     if hasattr(obj, "name_zh"):
         zh, en = obj.name_zh, obj.name_en
-    else:  # Person: ``name`` is the name as written (Chinese), ``name_en`` optional
+    elif hasattr(obj, "name"):  # Person: ``name`` is the name as written (Chinese), ``name_en`` optional
         zh, en = getattr(obj, "name", ""), getattr(obj, "name_en", "")
+    elif hasattr(obj, "version") and hasattr(obj, "product"):  # a process chain: its product and version
+        return f"{local_name(obj.product)} v{obj.version}"
+    else:  # lots, shipments …: their number is their name
+        return str(obj)
     return (zh or en) if is_zh() else (en or zh)
 
 
@@ -58,3 +64,22 @@ def province_choices(blank_label=None) -> list[tuple[str, str]]:
 def role_labels(codes) -> list[str]:
     labels = dict(Role.choices)
     return [str(labels.get(c, c)) for c in sorted(codes)]
+
+
+def outcome_pair(code: str) -> tuple[str, str]:
+    """(English, Chinese) label of a rule's or a determination's outcome code ("pass", "ineligible" …): the
+    rulebook's labels, the English one capitalised as a label ("Not applicable", "Ineligible")."""
+    en, zh = OUTCOME_LABELS.get(str(code), (str(code), str(code)))
+    return en[:1].upper() + en[1:], zh
+
+
+def outcome_label(code: str) -> str:
+    """The label of an outcome code in the active language."""
+    en, zh = outcome_pair(code)
+    return zh if is_zh() else en
+
+
+def fact_path_label(path: str, case=None) -> str:
+    """The label of a fact path (``holder.capabilities.independent_rd``) in the active language."""
+    en, zh = fact_label(path, case)
+    return zh if is_zh() else en

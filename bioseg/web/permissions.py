@@ -35,3 +35,13 @@ def writable_enterprises(user) -> QuerySet[Enterprise]:
     if user.has_role(Role.SYSTEM_ADMIN):
         return qs
     return qs.filter(organisation_id=user.organisation_id)
+
+
+def can_register_site(user) -> bool:
+    """The user may register a site for at least one enterprise (the "register a site" form would not be a 403)."""
+    return writable_enterprises(user).exists()
+
+
+def can_register_product(user) -> bool:
+    """The user may register a product: a registry writer of a holder (a CMO's QA may not; the form is a 403)."""
+    return writable_enterprises(user).filter(is_holder=True).exists()

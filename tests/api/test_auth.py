@@ -38,7 +38,6 @@ def bearer(raw: str) -> dict[str, str]:
         ("get", "/api/v1/products/1"),
         ("get", "/api/v1/products/1/history"),
         ("post", "/api/v1/products"),
-        ("post", "/api/v1/auth/tokens"),
         ("post", "/api/v1/signatures"),
     ],
 )
@@ -182,3 +181,61 @@ def test_me(world, client_for):
         "roles": ["provincial_inspector"],
         "scope": {"kind": "provincial", "organisation_id": org.id, "region_code": "320000"},
     }
+
+
+def test_a_first_token_from_username_and_password_without_a_session(world):
+    client = Client(enforce_csrf_checks=True)  # no session, no CSRF token: a script
+    payload = {"username": "js_inspector", "password": PASSWORD, "name": "LIMS import", "days_valid": 30}
+    response = client.post("/api/v1/auth/tokens", payload, content_type="application/json")
+    assert response.status_code == 201
+    raw = response.json()["token"]
+    assert ApiToken.objects.get().user_id == world.js_inspector.id
+    assert Client().get("/api/v1/me", **bearer(raw)).json()["username"] == "js_inspector"
+
+
+def test_a_first_token_keeps_the_lockout(world, settings):
+    client = Client()
+    wrong = {"username": "js_inspector", "password": "wrong", "name": "x"}
+    for _ in range(settings.BIOSEG_LOCKOUT_THRESHOLD - 1):
+        response = client.post("/api/v1/auth/tokens", wrong, content_type="application/json")
+        assert response.status_code == 401
+        assert response.json() == {
+            "code": "bad_credentials",
+            "message": "Wrong user name or password.",
+            "message_zh": "用户名或密码错误。",
+            "details": {},
+        }
+    locked = client.post("/api/v1/auth/tokens", wrong, content_type="application/json")
+    assert locked.status_code == 403 and locked.json()["code"] == "account_locked"
+    right = {"username": "js_inspector", "password": PASSWORD, "name": "x"}
+    still = client.post("/api/v1/auth/tokens", right, content_type="application/json")
+    assert still.status_code == 403 and still.json()["code"] == "account_locked"
+    unknown = client.post(
+        "/api/v1/auth/tokens", {"username": "nobody", "password": "x", "name": "x"}, content_type="application/json"
+    )
+    assert unknown.status_code == 401 and unknown.json()["code"] == "bad_credentials"
+    assert ApiToken.objects.count() == 0
+
+
+def test_without_a_session_the_username_is_required(world):
+    response = Client().post(
+        "/api/v1/auth/tokens", {"name": "x", "password": PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["details"]["fields"] == {
+        "username": {
+            "message": "Without a session or a token, send your username with your password.",
+            "message_zh": "未登录且未使用令牌时，请同时提供用户名和密码。",
+        }
+    }
+    assert ApiToken.objects.count() == 0
+
+
+def test_a_signed_in_user_cannot_create_a_token_for_someone_else(world, client_for):
+    payload = {"username": "suzhou_qa", "password": PASSWORD, "name": "x"}
+    response = client_for(world.js_inspector).post("/api/v1/auth/tokens", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["details"]["fields"]["username"]["message_zh"] == (
+        "令牌只能为当前用户创建：请省略用户名，或填写您本人的用户名。"
+    )
+    assert ApiToken.objects.count() == 0

@@ -38,7 +38,7 @@ def test_unknown_id_is_a_404(world, client_for):
     assert response.json() == {
         "code": "not_found",
         "message": "site 999999 was not found.",
-        "message_zh": "未找到site 999999。",
+        "message_zh": "未找到生产场地 999999。",
         "details": {"object": "site", "id": "999999"},
     }
 
@@ -90,8 +90,8 @@ def test_query_validation_is_a_422(world, client_for):
     response = client_for(world.nmpa).get("/api/v1/products?limit=0&offset=-1")
     assert response.status_code == 422
     assert response.json()["details"]["fields"] == {
-        "limit": {"message": "Input should be greater than or equal to 1", "message_zh": "数值过小。"},
-        "offset": {"message": "Input should be greater than or equal to 0", "message_zh": "数值过小。"},
+        "limit": {"message": "Input should be greater than or equal to 1", "message_zh": "数值过小（不得小于 1）。"},
+        "offset": {"message": "Input should be greater than or equal to 0", "message_zh": "数值过小（不得小于 0）。"},
     }
 
 
@@ -137,7 +137,67 @@ def test_application_error_keeps_its_status_and_details(world, client_for):
     assert response.json() == {
         "code": "permission_denied",
         "message": "Your role does not allow you to register a product.",
-        "message_zh": "您的角色无权执行此操作：register a product。",
+        "message_zh": "您的角色无权登记产品。",
         "details": {"action": "register a product"},
     }
     assert Product.objects.count() == before
+
+
+def test_query_messages_in_chinese_keep_the_limit_and_the_allowed_values(world, client_for):
+    too_many = client_for(world.nmpa).get("/api/v1/products?limit=100000")
+    assert too_many.status_code == 422
+    assert too_many.json()["details"]["fields"] == {
+        "limit": {"message": "Input should be less than or equal to 500", "message_zh": "数值过大（不得大于 500）。"}
+    }
+    direction = client_for(world.nmpa).get("/api/v1/lots/1/trace?direction=sideways")
+    assert direction.status_code == 422
+    assert direction.json()["details"]["fields"] == {
+        "direction": {
+            "message": "Input should be 'forward' or 'backward'",
+            "message_zh": "应为以下值之一：'forward'、'backward'。",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "allowed"),
+    [
+        ("/api/v1/products?category=zzz", "category", "adc、antibody、blood_product"),
+        ("/api/v1/products?origin=zzz", "origin", "co_developed、licensed_in、originally_developed"),
+        ("/api/v1/licences?licence_class=zzz", "licence_class", "A、B、C、D"),
+        ("/api/v1/gmp-records?outcome=zzz", "outcome", "compliant、non_compliant"),
+        ("/api/v1/pilot-applications?status=zzz", "status", "approved、draft、information_requested"),
+        ("/api/v1/lots?status=zzz", "status", "on_hold、quarantine、recalled、rejected、released"),
+    ],
+)
+def test_an_unknown_filter_value_is_a_400_naming_the_field(world, client_for, path, field, allowed):
+    response = client_for(world.nmpa).get(path)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert body["message"] == f"Invalid input: {field}."
+    assert body["message_zh"] == f"输入无效：{field}。"
+    assert list(body["details"]["fields"]) == [field]
+    assert body["details"]["fields"][field]["message"].startswith("'zzz' is not one of ")
+    zh = body["details"]["fields"][field]["message_zh"]
+    assert zh.startswith(f"'zzz' 不是可选值，可选值为：{allowed}") and zh.endswith("。")
+
+
+def test_product_category_filter_message_in_full(world, client_for):
+    response = client_for(world.nmpa).get("/api/v1/products?category=zzz")
+    values = "adc, antibody, blood_product, cell_gene_therapy, chemical_drug, glp1, insulin, other_biologic, vaccine, "
+    values += "vaccine_combination, vaccine_multivalent"
+    assert response.json()["details"]["fields"] == {
+        "category": {
+            "message": f"'zzz' is not one of {values}.",
+            "message_zh": f"'zzz' 不是可选值，可选值为：{values.replace(', ', '、')}。",
+        }
+    }
+
+
+def test_openapi_summaries_use_the_right_article(world, client_for):
+    schema = client_for(world.nmpa).get("/api/v1/openapi.json").json()
+    summaries = {op["summary"] for path in schema["paths"].values() for op in path.values()}
+    assert "Audit trail and signatures of an enterprise" in summaries
+    assert "Audit trail and signatures of a site" in summaries
+    assert not any(" a enterprise" in s for s in summaries)

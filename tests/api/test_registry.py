@@ -29,7 +29,7 @@ def test_jiangsu_inspector_gets_404_for_a_guangdong_only_site(world, client_for)
         assert response.json() == {
             "code": "not_found",
             "message": f"site {gd} was not found.",
-            "message_zh": f"未找到site {gd}。",
+            "message_zh": f"未找到生产场地 {gd}。",
             "details": {"object": "site", "id": str(gd)},
         }
     # exactly what an id that does not exist gets
@@ -236,7 +236,7 @@ def test_provincial_user_cannot_write(world, client_for):
     assert response.json() == {
         "code": "permission_denied",
         "message": "Your role does not allow you to register a site.",
-        "message_zh": "您的角色无权执行此操作：register a site。",
+        "message_zh": "您的角色无权登记生产场地。",
         "details": {"action": "register a site"},
     }
     assert (Site.objects.count(), AuditEvent.objects.count()) == before
@@ -457,10 +457,10 @@ def test_filters(world, client_for):
     assert bad.status_code == 400
     assert bad.json()["details"]["fields"] == {
         "role": {
-            "message": "'pharmacy' is not one of ['contract_manufacturer', 'holder', 'logistics_provider', "
-            "'testing_laboratory'].",
-            "message_zh": "'pharmacy' 不在可选值 ['contract_manufacturer', 'holder', 'logistics_provider', "
-            "'testing_laboratory'] 中。",
+            "message": "'pharmacy' is not one of contract_manufacturer, holder, logistics_provider, "
+            "testing_laboratory.",
+            "message_zh": "'pharmacy' 不是可选值，可选值为：contract_manufacturer、holder、logistics_provider、"
+            "testing_laboratory。",
         }
     }
 

@@ -39,6 +39,11 @@ def test_demo_creates_the_database_in_the_data_dir_and_prints_the_logins(loaded)
     assert (data / "bioseg.sqlite3").is_file()
     assert "Demo logins" in first.stdout
     assert "js-inspector" in first.stdout and "shcdmo-qa" in first.stdout
+    # roles by their labels in both languages, never their codes
+    lines = {line.split()[0]: line for line in first.stdout.splitlines() if line.startswith("  ")}
+    assert "Contract manufacturer QA · 受托生产企业质量保证" in lines["shcdmo-qa"]
+    assert "NMPA officer · 国家药监局工作人员" in lines["nmpa"]
+    assert "cmo_qa" not in first.stdout and "provincial_reviewer" not in first.stdout
     counts = _counts(data / "bioseg.sqlite3")
     assert counts["registry_enterprise"] > 0 and counts["audit_auditevent"] > 0
 

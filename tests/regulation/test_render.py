@@ -18,7 +18,7 @@ def test_json_has_the_issue_shape(antibody):
     antibody["product"]["origin"] = "licensed_in"
     data = json.loads(render(assess(antibody, as_of=date(2025, 6, 30)), fmt="json"))
     assert data["outcome"] == "needs_determination"
-    assert data["ruleset"] == "pilot2024" and data["ruleset_version"] == "1.1.0"
+    assert data["ruleset"] == "pilot2024" and data["ruleset_version"] == "1.1.1"
     assert data["as_of"] == "2025-06-30"
     assert len(data["findings"]) == 16
     for finding in data["findings"]:
@@ -87,3 +87,79 @@ def test_same_input_same_output_across_processes_and_hash_seeds(antibody, tmp_pa
     assert len(outputs) == 1
     in_process = render(assess(path), fmt="json") + render(assess(path), fmt="text", lang="zh")
     assert outputs == {in_process}
+
+
+def test_sub_checks_name_their_subject_in_both_languages(antibody):
+    det = assess(antibody, as_of=date(2025, 6, 30))
+    zh = render(det, fmt="text", lang="zh").splitlines()
+    en = render(det, fmt="text", lang="en").splitlines()
+    for line in (
+        "✔ 自主研发：具备",
+        "✔ 持有人：江苏省为试点地区",
+        "✔ 第1段（原液）：江苏省为试点地区",
+        "✔ 上海市：已同意",
+    ):
+        assert f"      {line}" in zh, line
+    for line in (
+        "✔ independent R&D: yes",
+        "✔ holder: Jiangsu is a pilot region",
+        "✔ segment 2 (drug product): Shanghai is a pilot region",
+        "✔ Shanghai: agreed",
+    ):
+        assert f"      {line}" in en, line
+    tree = determination_to_dict(det)["explanation"]
+    region = next(
+        f for g in tree["children"] if g["kind"] == "group" for f in g["children"] if f["key"].endswith("pilot_region")
+    )
+    assert [(c["label_en"], c["label_zh"]) for c in region["children"]] == [
+        ("holder", "持有人"),
+        ("segment 1 (drug substance)", "第1段（原液）"),
+        ("segment 2 (drug product)", "第2段（制剂）"),
+    ]
+
+
+def test_an_unknown_flag_of_a_contract_manufacturer_is_said_not_given_as_a_path(antibody):
+    antibody["contract_manufacturers"][0]["qa_system_complete"] = None
+    det = assess(antibody, as_of=date(2025, 6, 30))
+    finding = det.finding("pilot2024.cmo.qa_system")
+    assert str(finding.outcome) == "undetermined"
+    assert finding.missing_facts == ("contract_manufacturers[0].qa_system_complete",)
+    (check,) = finding.checks
+    assert (check.subject, check.reason_en, check.reason_zh) == (
+        "Pudong Fill-Finish Co., Ltd.",
+        "not known whether it has a complete drug quality assurance system",
+        "尚不清楚是否具备完善的药品质量保证体系",
+    )
+
+
+def test_the_summary_names_rules_by_title(antibody):
+    antibody["contract_manufacturers"][0]["commercial_biologics_production_since"] = "2023-01-01"
+    explanation = determination_to_dict(assess(antibody, as_of=date(2025, 6, 30)))["explanation"]
+    assert explanation["text_zh"] == "不符合条件：“受托生产企业具有三年以上生物制品商业化生产经验”不符合。"
+    assert explanation["text_en"] == (
+        "Ineligible: “Each contract manufacturer: at least 3 years of commercial biologics production” fails."
+    )
+
+
+def test_fact_labels_name_list_entries_from_the_case():
+    from bioseg.regulation.labels import fact_label
+
+    case = {"contract_manufacturers": [{"name": "Pudong Fill-Finish"}], "segments": [{"stage": "conjugation"}]}
+    assert fact_label("holder.capabilities.independent_rd") == (
+        "The holder has independent R&D capability for the product",
+        "持有人具备该品种的自主研发能力",
+    )
+    assert fact_label("contract_manufacturers[0].qa_system_complete", case) == (
+        "Pudong Fill-Finish: Has a complete drug quality assurance system",
+        "Pudong Fill-Finish：具有完善的药品质量保证体系",
+    )
+    assert fact_label("contract_manufacturers[1].qa_system_complete", case) == (
+        "contract manufacturer 2: Has a complete drug quality assurance system",
+        "第2家受托生产企业：具有完善的药品质量保证体系",
+    )
+    assert fact_label("segments[0].region", case) == ("segment 1 (conjugation): Where", "第1段（偶联）：生产地")
+    assert fact_label("stationed_personnel[1].qualified") == (
+        "stationed person 2: Qualified",
+        "第2名派驻人员：具备资质",
+    )
+    assert fact_label("no.such.fact") == ("no.such.fact", "no.such.fact")

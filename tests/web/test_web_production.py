@@ -73,7 +73,7 @@ def test_the_lot_list_follows_the_scope_and_filters(genealogy, world):
 def test_lot_detail_lists_blockers_in_the_active_language(genealogy, world):
     g = genealogy
     zh = text(browse(world.qp).get(f"/lots/{g.p1.pk}/"))
-    assert '<dd data-testid="remaining">5000 vial</dd>' in zh
+    assert '<dd data-testid="remaining">5,000 支</dd>' in zh
     assert "批 P1 缺少检验报告书（COA）。" in zh
     assert "上游批 D1（DS）状态为待验，尚未放行。" in zh
     assert 'data-testid="release"' in zh  # the QP may try
@@ -114,11 +114,16 @@ def test_a_blocked_release_lists_every_blocker_and_changes_nothing(genealogy, wo
     assert browse(world.holder_qa).get(f"/lots/{g.w1.pk}/release/").status_code == 403
     form = text(c.get(f"/lots/{g.p1.pk}/release/"))
     assert "批 P1 由受托生产企业生产，尚无受托方质量部门放行。" in form
+    # while something blocks the release, the button is disabled and says why
+    assert '<button type="submit" class="primary" data-testid="form-submit" disabled aria-disabled="true"' in form
+    assert "上方列出的问题全部解决后方可签名放行。" in form
     before = state()
     response = c.post(f"/lots/{g.p1.pk}/release/", {"kind": "qualified_person", "password": PASSWORD})
     page = text(response)
-    assert "该批尚不能放行：" in page
-    refused = re.findall(r'<li data-testid="refused-blocker">([^<]+)</li>', page)
+    assert "该批尚不能放行：请先解决上方列出的问题。" in page
+    # every blocker the service found, listed once (in the kind's box), not again under the form
+    assert 'data-testid="refused-blocker"' not in page
+    refused = re.findall(r'<li data-testid="blocker">([^<]+)</li>', page)
     assert refused == [
         "批 P1 缺少检验报告书（COA）。",
         "批 P1 由受托生产企业生产，尚无受托方质量部门放行。",
@@ -289,8 +294,8 @@ def test_the_shipment_page_shows_the_cold_chain_and_takes_a_signed_assessment(ge
     c = browse(world.qp)
     page = text(c.get(f"/shipments/{g.sh1.pk}/"))
     assert '<td data-testid="min">1.5 °C</td>' in page
-    assert '<td data-testid="max">12 °C</td>' in page
-    assert "读数 1.5 至 12 °C，贮存条件 2–8 °C；超出范围 25 分钟。" in page
+    assert '<td data-testid="max">12.0 °C</td>' in page
+    assert "读数 1.5 至 12.0 °C，贮存条件 2–8 °C；超出范围 25 分钟。" in page
     assert 'data-testid="assess-form"' in page
     assert "1 项温度偏离待评估。" in text(c.get("/shipments/"))
     before = state()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 
 from bioseg.accounts.scope import scope_for
@@ -110,3 +112,47 @@ def storage(product) -> str:
     if product.storage_min_c is None or product.storage_max_c is None:
         return ""
     return f"{_degrees(product.storage_min_c)}–{_degrees(product.storage_max_c)} °C"
+
+
+@register.filter
+def ts(value) -> str:
+    """A moment as every page writes it: "2026-11-25 17:34:32 UTC" (an aware datetime, or the ISO text the
+    audit trail stores, e.g. "2026-11-25T17:34:30.029Z"); empty for None."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon of the active language: "：" in Chinese text, ": " in English."""
+    return "：" if labels.is_zh() else ": "
+
+
+@register.filter
+def inparens(value) -> str:
+    """``value`` in the brackets of the active language: "（江苏省）" in Chinese, " (Jiangsu)" in English."""
+    if value in (None, ""):
+        return ""
+    return f"（{value}）" if labels.is_zh() else f" ({value})"
+
+
+@register.filter
+def outcome(code) -> str:
+    """The label of a rule or determination outcome code: ``{{ d.outcome|outcome }}`` → "符合条件" / "Eligible"."""
+    return labels.outcome_label(code) if code else ""
+
+
+@register.filter
+def fact(path, case=None) -> str:
+    """The label of a fact path: ``{{ "holder.capabilities.independent_rd"|fact }}``."""
+    return labels.fact_path_label(path, case) if path else ""

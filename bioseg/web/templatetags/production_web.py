@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
 
 from bioseg.production.models import (
@@ -12,8 +14,9 @@ from bioseg.production.models import (
     ReleaseKind,
     Stage,
     TransformationKind,
+    Unit,
 )
-from bioseg.web.labels import country_label, province_label
+from bioseg.web.labels import country_label, is_zh, province_label
 
 register = template.Library()
 
@@ -48,10 +51,53 @@ def status_tag(value) -> str:
 
 @register.filter
 def num(value) -> str:
-    """A decimal without trailing zeros: 100.0000 → 100."""
-    if value is None:
+    """A number without trailing zeros and with thousands separators: 40000.0000 → 40,000; 12.50 → 12.5."""
+    if value is None or value == "":
         return ""
-    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    if hasattr(value, "normalize"):
+        return format(value.normalize(), ",f")
+    if isinstance(value, int | float):
+        return format(value, ",")
+    return str(value)
+
+
+# Units counted in pieces: English says "1 vial", "2 vials"; Chinese has no plural and its own measure word
+# (the Unit choices' translations: 支, 支（预灌封）, 剂, 盒 …). Units of measure (L, mL, kg, g, mg) stay as written.
+_COUNT_PLURAL_EN = {"vial": "vials", "syringe": "syringes", "dose": "doses", "pack": "packs", "unit": "units"}
+_UNIT_LABELS = dict(Unit.choices)
+
+
+def unit_label(unit: str, quantity=None) -> str:
+    if unit not in _COUNT_PLURAL_EN:
+        return unit or ""
+    if is_zh():
+        return str(_UNIT_LABELS[unit])
+    return unit if quantity is not None and quantity == 1 else _COUNT_PLURAL_EN[unit]
+
+
+@register.filter
+def qty(value, unit: str) -> str:
+    """A quantity with its unit in the active language: ``{{ lot.quantity|qty:lot.unit }}`` → "40,000 vials" /
+    "40,000 支"."""
+    if value is None or value == "":
+        return ""
+    label = unit_label(unit, value)
+    return f"{num(value)} {label}" if label else num(value)
+
+
+@register.filter
+def deg(value) -> str:
+    """A temperature reading to one decimal, without the unit: 5.125 → "5.1", 12 → "12.0" (the loggers'
+    resolution; every reading on the pages — min, max, mean, an excursion's range — is written the same)."""
+    if value is None or value == "":
+        return ""
+    return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@register.filter
+def temp(value) -> str:
+    """A temperature reading with its unit: "5.1 °C"."""
+    return f"{deg(value)} °C" if value not in (None, "") else ""
 
 
 @register.filter

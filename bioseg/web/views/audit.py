@@ -11,6 +11,7 @@ from bioseg.audit.selectors import history_rows, signatures_for
 from bioseg.common.errors import NotFound, PermissionDenied
 from bioseg.registry import selectors
 from bioseg.web.permissions import can_audit
+from bioseg.web.templatetags.bioseg_web import ts
 from bioseg.web.views.common import page_view
 
 # kind in the URL → (selector that fetches the object within the user's scope, detail URL name)
@@ -27,6 +28,22 @@ def _field_labels(model) -> dict[str, str]:
     return {f.column: str(f.verbose_name) for f in model._meta.concrete_fields}
 
 
+def _field_choices(model) -> dict[str, dict[str, str]]:
+    """Column name → {stored code → its label in the active language}, for the fields with choices."""
+    return {f.column: {str(k): str(v) for k, v in f.flatchoices} for f in model._meta.concrete_fields if f.choices}
+
+
+def _value(value, choices: dict[str, str] | None):
+    """A stored value as the page shows it: a choice's label (never its code), a moment in the one format."""
+    if value is None:
+        return None
+    if choices is not None:
+        return choices.get(str(value), value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in "T ":
+        return ts(value)
+    return value
+
+
 @page_view
 def history(request, kind, pk):
     if kind not in HISTORY_KINDS:
@@ -34,10 +51,13 @@ def history(request, kind, pk):
     get, detail_url = HISTORY_KINDS[kind]
     obj = get(scope=scope_for(request.user), pk=pk)
     labels = _field_labels(type(obj))
+    choices = _field_choices(type(obj))
     rows = history_rows(obj)
     for row in rows:
         for change in row["changed"]:
             change["label"] = labels.get(change["field"], change["field"])
+            change["old"] = _value(change["old"], choices.get(change["field"]))
+            change["new"] = _value(change["new"], choices.get(change["field"]))
     return render(
         request,
         "web/history.html",

@@ -20,6 +20,7 @@ ERROR_TITLES = {
     401: _("Not signed in"),
     403: _("Not allowed"),
     404: _("Not found"),
+    409: _("Not possible in the current state"),
 }
 
 

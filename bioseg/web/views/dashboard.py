@@ -17,7 +17,7 @@ from bioseg.accounts.roles import Role
 from bioseg.accounts.scope import Scope, scope_for
 from bioseg.registry import selectors
 from bioseg.web.labels import province_label
-from bioseg.web.permissions import can_audit, can_write_registry
+from bioseg.web.permissions import can_audit, can_register_product, can_register_site
 from bioseg.web.views.common import page_view
 
 
@@ -27,6 +27,7 @@ class Card:
     label: str
     count: int
     url: str
+    query: str = ""  # e.g. "excursions=open": the card leads to what it counts, not to the whole list
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,11 @@ def _registry_cards(request, scope: Scope) -> list[Card]:
 
 def _registry_shortcuts(request, scope: Scope) -> list[Shortcut]:
     out = []
-    if can_write_registry(request.user):
-        out += [
-            Shortcut(_("Register a site"), "web:site-create"),
-            Shortcut(_("Register a product"), "web:product-create"),
-        ]
+    # only what the user may do: a shortcut that answers 403 is worse than none
+    if can_register_site(request.user):
+        out.append(Shortcut(_("Register a site"), "web:site-create"))
+    if can_register_product(request.user):
+        out.append(Shortcut(_("Register a product"), "web:product-create"))
     if can_audit(request.user):
         out.append(Shortcut(_("Verify the audit trail"), "web:audit"))
     return out
@@ -84,7 +85,15 @@ def dashboard(request):
         "web/dashboard.html",
         {
             "headlines": headlines,
-            "cards": [{"key": c.key, "label": c.label, "count": c.count, "url": reverse(c.url)} for c in cards],
+            "cards": [
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    "count": c.count,
+                    "url": reverse(c.url) + (f"?{c.query}" if c.query else ""),
+                }
+                for c in cards
+            ],
             "shortcuts": [{"label": s.label, "url": reverse(s.url)} for s in shortcuts],
             "scope": scope,
             "province": province,

@@ -26,7 +26,7 @@ from bioseg.pilots.models import ApplicationStatus, Decision, EvidenceKind, Revi
 from bioseg.registry import selectors as registry_selectors
 from bioseg.regulation import get_ruleset
 from bioseg.web.forms import apply_service_errors
-from bioseg.web.labels import is_zh, province_label
+from bioseg.web.labels import fact_path_label, is_zh, outcome_label, province_label
 from bioseg.web.views import dashboard
 from bioseg.web.views.common import page_view, paginate
 
@@ -40,6 +40,12 @@ class PasswordField(forms.CharField):
             "help_text", _("Re-enter your password to sign. The signature binds your name, the time and what you sign.")
         )
         super().__init__(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), **kwargs)
+
+
+class PilotFilter(forms.Form):
+    """The list's filter: an unknown status is an error shown on the field, never silently "all"."""
+
+    status = forms.ChoiceField(required=False, choices=[("", ""), *ApplicationStatus.choices])
 
 
 class DraftForm(forms.Form):
@@ -175,8 +181,9 @@ if _pilot_shortcuts not in dashboard.SHORTCUT_PROVIDERS:
 def pilot_list(request):
     scope = scope_for(request.user)
     qs = selectors.application_list(scope=scope).order_by("-created_at", "-id")
-    status = request.GET.get("status") or ""
-    if status in ApplicationStatus.values:
+    filter_form = PilotFilter(request.GET)
+    status = filter_form.cleaned_data.get("status", "") if filter_form.is_valid() else ""
+    if status:
         qs = qs.filter(status=status)
     return render(
         request,
@@ -184,6 +191,7 @@ def pilot_list(request):
         {
             "page": paginate(request, qs),
             "status": status,
+            "status_errors": filter_form.errors.get("status", []),
             "statuses": ApplicationStatus.choices,
             "can_draft": bool(_draftable(request.user).exists()),
         },
@@ -320,9 +328,7 @@ def pilot_assess(request, pk):
         stored = services.application_assess(
             actor=request.user, application=app, as_of=data.get("as_of"), ruleset=data.get("ruleset") or None
         )
-        return gettext("Assessed: %(outcome)s.") % {
-            "outcome": selectors.determination_data(stored)["outcome_zh" if is_zh() else "outcome_en"]
-        }
+        return gettext("Assessed: %(outcome)s.") % {"outcome": outcome_label(stored.outcome)}
 
     return _action(request, pk, "assess", call)
 
@@ -421,14 +427,16 @@ def pilot_determination(request, pk, det_pk):
         reproduction = selectors.determination_reproduce(stored=stored)
     data = selectors.determination_data(stored)
     zh = is_zh()
+    case = json.loads(stored.case_json)
     findings = [
         {
             "rule": f["rule"],
             "title": f["title_zh"] if zh else f["title_en"],
             "outcome": f["outcome"],
+            "outcome_label": outcome_label(f["outcome"]),
             "reason": f["reason_zh"] if zh else f["reason_en"],
             "citations": f["citations"],
-            "missing": f["missing_facts"],
+            "missing": [{"path": m, "label": fact_path_label(m, case)} for m in f["missing_facts"]],
             "authorities": [a["name_zh"] if zh else a["name_en"] for a in f["needs_determination_by"]],
         }
         for f in data["findings"]
@@ -440,7 +448,7 @@ def pilot_determination(request, pk, det_pk):
             "object": application,
             "stored": stored,
             "data": data,
-            "outcome_label": data["outcome_zh"] if zh else data["outcome_en"],
+            "outcome_label": outcome_label(data["outcome"]),
             "summary": data["explanation"]["text_zh"] if zh else data["explanation"]["text_en"],
             "notes": [n["text_zh"] if zh else n["text_en"] for n in data["notes"]],
             "findings": findings,

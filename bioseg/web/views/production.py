@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,25 @@ def releasable_kinds(user, lot, pending) -> list[str]:
 
 def can_recall(user, lot) -> bool:
     return user.has_role(*RECALLERS) and lot.product.holder_id in _own_enterprise_ids(user)
+
+
+class AlreadyReleased(ApplicationError):
+    """The release this user could give was already given: nothing is left for them to sign (409)."""
+
+    status = 409
+
+    def __init__(self, lot, kinds: list[str]) -> None:
+        def names(language: str, sep: str) -> str:
+            with translation.override(language):
+                labels = [str(ReleaseKind(k).label) for k in kinds]
+                return sep.join(x[:1].lower() + x[1:] if language == "en" else x for x in labels)
+
+        super().__init__(
+            "already_released",
+            f"Lot {lot.lot_number} already has its {names('en', ' and ')}: there is nothing left for you to sign.",
+            f"批 {lot.lot_number} 已完成{names('zh-hans', '、')}，无需再次签名放行。",
+            details={"lot": lot.lot_number, "kinds": list(kinds)},
+        )
 
 
 # --- lots ---------------------------------------------------------------------------------------------------
@@ -160,11 +180,13 @@ def lot_release(request, pk):
     lot = detail.lot
     kinds = releasable_kinds(request.user, lot, list(detail.release_blockers))
     if not kinds:
+        given = releasable_kinds(request.user, lot, [k for k in ReleaseKind.values if k not in detail.release_blockers])
+        if given:
+            raise AlreadyReleased(lot, given)
         raise PermissionDenied("release this lot")
     form = ReleaseForm(request.POST or None, initial={"kind": kinds[0]})
     form.fields["kind"].choices = [(k, ReleaseKind(k).label) for k in kinds]
     blockers = {k: [_text(b) for b in detail.release_blockers.get(k, [])] for k in kinds}
-    refused: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.lot_release(
@@ -176,8 +198,9 @@ def lot_release(request, pk):
             )
         except ApplicationError as exc:
             if exc.code == "release_blocked":
-                refused = [_text(b) for b in exc.details.get("blockers", [])]
-                form.add_error(None, _g("The lot cannot be released yet:"))
+                # what blocks it now, shown once: in the kind's box above the form
+                blockers[form.cleaned_data["kind"]] = [_text(b) for b in exc.details.get("blockers", [])]
+                form.add_error(None, _g("The lot cannot be released yet: see what blocks it above."))
             elif isinstance(exc, PermissionDenied):
                 raise
             else:
@@ -190,7 +213,7 @@ def lot_release(request, pk):
     return render(
         request,
         "web/lot_release.html",
-        {"object": lot, "form": form, "blockers": blockers, "refused": refused},
+        {"object": lot, "form": form, "blockers": blockers, "all_blocked": all(blockers[k] for k in kinds)},
     )
 
 
@@ -278,6 +301,7 @@ def lot_trace(request, pk):
     sites = {s.id: s for s in result.sites}
     consignees = {c.id: c for c in result.consignees}
     numbers = {x.id: x.lot_number for x in result.lots}
+    units = {x.id: x.unit for x in result.lots}
     lines_page = None
     if result.expanded:
         lines = result.shipments
@@ -316,6 +340,7 @@ def lot_trace(request, pk):
         {
             "s": s,
             "lot_number": numbers[s.lot_id],
+            "unit": units[s.lot_id],
             "from": sites[s.from_site_id],
             "to": sites[s.to_site_id] if s.to_site_id else consignees[s.consignee_id],
             "to_consignee": not s.to_site_id,
@@ -378,6 +403,12 @@ def chain_detail(request, pk):
                 {"c": c, "source": by_id[c.source_segment_id], "target": by_id[c.target_segment_id]} for c in crossings
             ],
             "regions": selectors.chain_regions(chain=chain),
+            # the chain names every site; only those in the user's scope are links (the others would be 404s)
+            "visible_sites": set(
+                registry_selectors.site_list(scope=scope)
+                .filter(pk__in={s.site_id for s in segments})
+                .values_list("pk", flat=True)
+            ),
         },
     )
 
@@ -385,14 +416,34 @@ def chain_detail(request, pk):
 # --- shipments ------------------------------------------------------------------------------------------
 
 
+class ShipmentFilter(forms.Form):
+    """``?excursions=open``: the shipments with a temperature excursion awaiting assessment (where the
+    dashboard's card leads). An unknown value is an error shown on the field."""
+
+    excursions = forms.ChoiceField(
+        label=_("Temperature excursions"),
+        required=False,
+        choices=[("", _("All shipments")), ("open", _("Awaiting assessment"))],
+    )
+
+    @property
+    def active(self) -> bool:
+        return any(v for k, v in self.data.items() if k != "page")
+
+
 @page_view
 def shipment_list(request):
     scope = scope_for(request.user)
+    form = ShipmentFilter(request.GET)
     qs = selectors.shipment_list(scope=scope).order_by("-shipped_at", "-id")
+    if form.is_valid() and form.cleaned_data["excursions"] == "open":
+        open_excursions = selectors.excursion_list(scope=scope, status="open").values("shipment_id")
+        qs = qs.filter(pk__in=open_excursions)
     return render(
         request,
         "web/shipment_list.html",
         {
+            "filter": form,
             "page": paginate(request, qs),
             "open_excursions": selectors.excursion_list(scope=scope, status="open").count(),
         },
@@ -479,6 +530,7 @@ def _production_cards(request, scope) -> list[Card]:
             _("Excursions awaiting assessment"),
             selectors.excursion_list(scope=scope, status="open").count(),
             "web:shipment-list",
+            query="excursions=open",
         ),
     ]
 

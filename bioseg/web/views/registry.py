@@ -14,7 +14,12 @@ from bioseg.common.errors import PermissionDenied, ValidationFailed
 from bioseg.registry import selectors, services
 from bioseg.web.filters import EnterpriseFilter, PersonFilter, ProductFilter, SiteFilter
 from bioseg.web.forms import ProductForm, SiteForm, apply_service_errors
-from bioseg.web.permissions import can_write_registry, writable_enterprises
+from bioseg.web.permissions import (
+    can_register_product,
+    can_register_site,
+    can_write_registry,
+    writable_enterprises,
+)
 from bioseg.web.views.common import page_view, paginate, render_list
 
 # --- lists ----------------------------------------------------------------------------------------
@@ -36,7 +41,7 @@ def site_list(request):
     return render_list(
         request,
         "web/site_list.html",
-        {"filter": form, "page": paginate(request, qs), "can_create": can_write_registry(request.user)},
+        {"filter": form, "page": paginate(request, qs), "can_create": can_register_site(request.user)},
     )
 
 
@@ -48,7 +53,7 @@ def product_list(request):
     return render_list(
         request,
         "web/product_list.html",
-        {"filter": form, "page": paginate(request, qs), "can_create": can_write_registry(request.user)},
+        {"filter": form, "page": paginate(request, qs), "can_create": can_register_product(request.user)},
     )
 
 

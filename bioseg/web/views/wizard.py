@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
@@ -44,114 +43,13 @@ from bioseg.regulation import (
     parse_case,
 )
 from bioseg.regulation.case import CATEGORY_LABELS, ORIGIN_LABELS, Category, Origin, Stage
-from bioseg.rulebook import OUTCOME_LABELS
-from bioseg.web.labels import is_zh
+from bioseg.regulation.labels import FACT_LABELS as FIELD_LABELS
+from bioseg.regulation.labels import STAGE_LABELS, fact_label, generic_path, parse_path
+from bioseg.web.labels import is_zh, outcome_pair
 from bioseg.web.views.common import page_view
 from bioseg.web.views.dashboard import SHORTCUT_PROVIDERS, Shortcut
 
-STAGE_LABELS: dict[str, tuple[str, str]] = {
-    Stage.CELL_BANK: ("cell bank", "细胞库"),
-    Stage.UPSTREAM: ("upstream", "上游工艺"),
-    Stage.DRUG_SUBSTANCE: ("drug substance", "原液"),
-    Stage.INTERMEDIATE: ("intermediate", "中间产品"),
-    Stage.ANTIBODY_INTERMEDIATE: ("antibody intermediate", "抗体中间体"),
-    Stage.LINKER_PAYLOAD: ("linker-payload", "连接子-载荷"),
-    Stage.CONJUGATION: ("conjugation", "偶联"),
-    Stage.DRUG_PRODUCT: ("drug product (formulation)", "制剂"),
-    Stage.FILL_FINISH: ("fill-finish", "灌装"),
-    Stage.PACKAGING: ("packaging", "包装"),
-    Stage.TESTING: ("testing", "检验"),
-    Stage.OTHER: ("other", "其他"),
-}
-
 CHOICE_LABELS: dict[type, dict] = {Category: CATEGORY_LABELS, Origin: ORIGIN_LABELS, Stage: STAGE_LABELS}
-
-# Labels of the case's facts, by path without list indices.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "name": ("Case name", "案例名称"),
-    "application.submitted_on": ("Day the application is (or will be) submitted", "提出（或拟提出）试点申请的日期"),
-    "holder.name": ("Holder's name", "持有人名称"),
-    "holder.domestic": ("The holder is a domestic (mainland) enterprise", "持有人为境内企业"),
-    "holder.import_drug_holder": ("The holder holds an imported-drug registration", "持有人为进口药品持有人"),
-    "holder.region": ("Where the holder is", "持有人所在地"),
-    "holder.capabilities.independent_rd": (
-        "The holder has independent R&D capability for the product",
-        "持有人具备该品种的自主研发能力",
-    ),
-    "holder.capabilities.quality_management": (
-        "The holder has quality-management capability for the product",
-        "持有人具备该品种的质量管理能力",
-    ),
-    "holder.capabilities.risk_control": (
-        "The holder has risk prevention and control capability for the product",
-        "持有人具备该品种的风险防控能力",
-    ),
-    "holder.capabilities.liability_compensation": (
-        "The holder has liability-compensation capability for the product",
-        "持有人具备该品种的责任赔偿能力",
-    ),
-    "holder.segmentation_need": ("The holder has a genuine need for segmented production", "持有人确有分段生产需要"),
-    "holder.vaccine_capacity_exceeded": (
-        "The vaccine need exceeds the holder's own production capacity",
-        "疫苗需求超出持有人自身生产能力",
-    ),
-    "product.name": ("Product name", "产品名称"),
-    "product.category": ("Product category", "产品类别"),
-    "product.innovative": ("The product is an innovative biological product", "该产品为创新生物制品"),
-    "product.urgent_clinical_need": ("The product is of urgent clinical need", "该产品为临床急需生物制品"),
-    "product.nmpa_specified": ("NMPA has specified the product", "该产品为国家药监局规定的品种"),
-    "product.origin": ("How the holder came to the product", "产品来源"),
-    "product.special_process_or_facility_need": (
-        "The product has special process or facility requirements",
-        "生产工艺、设施设备有特殊要求",
-    ),
-    "product.public_health_emergency_need": (
-        "Needed for a public-health emergency",
-        "应对突发公共卫生事件急需",
-    ),
-    "product.reserve_need": ("Needed for reserves", "储备需要"),
-    "segments": ("Segments: which enterprise makes which stage, where", "生产阶段：由哪家企业在何地生产"),
-    "segments.stage": ("Stage", "阶段"),
-    "segments.enterprise": ("Enterprise", "生产企业"),
-    "segments.region": ("Where", "生产地"),
-    "segments.electronic_records": (
-        "All production and test data are recorded electronically",
-        "生产、检验数据均以信息化方式记录",
-    ),
-    "contract_manufacturers": ("Contract manufacturers", "受托生产企业"),
-    "contract_manufacturers.name": ("Name", "名称"),
-    "contract_manufacturers.commercial_biologics_production_since": (
-        "Commercial production of biologics since",
-        "生物制品商业化生产起始日",
-    ),
-    "contract_manufacturers.qa_system_complete": (
-        "Has a complete drug quality assurance system",
-        "具有完善的药品质量保证体系",
-    ),
-    "contract_manufacturers.unified_quality_system": (
-        "Runs one unified quality system with the holder",
-        "与持有人执行统一的质量管理体系",
-    ),
-    "contract_manufacturers.redelegates": ("Re-delegates the production", "再次委托生产"),
-    "stationed_personnel": (
-        "People of the holder stationed at the contract manufacturers",
-        "持有人派驻受托生产企业的人员",
-    ),
-    "stationed_personnel.name": ("Name", "姓名"),
-    "stationed_personnel.qualified": ("Qualified", "具备资质"),
-    "stationed_personnel.stationed_at": ("Stationed at", "派驻单位"),
-    "stationed_personnel.stationed_from": ("Stationed from", "派驻起始日"),
-    "stationed_personnel.stationed_until": ("Stationed until", "派驻截止日"),
-    "joint_regulatory_plan": ("Joint regulatory plan of the provinces involved", "相关省份的联合监管方案"),
-    "joint_regulatory_plan.agreed_by": (
-        "Provinces that have agreed the joint regulatory plan",
-        "已同意联合监管方案的省份",
-    ),
-    "nmpa_consent": ("NMPA has consented to splitting this vaccine", "国家药监局已同意该疫苗分段委托生产"),
-    "pilot_approval.approved": ("The product holds an NMPA pilot approval", "该产品已获国家药监局试点批复"),
-    "pilot_approval.approved_on": ("Pilot approved on", "试点批复日期"),
-    "pilot_approval.reference": ("Pilot approval reference", "试点批复文号"),
-}
 
 SECTION_LABELS: dict[str, tuple[str, str]] = {
     "product": ("Product", "产品"),
@@ -177,32 +75,6 @@ MAX_STATE = 200_000  # characters of case JSON accepted back from the browser
 
 
 # ------------------------------------------------------------------------------------------------ fact paths
-
-_TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[name="((?:[^"\\]|\\.)*)"\]')
-
-
-def parse_path(path: str) -> list[str | int | tuple[str, str]]:
-    """``segments[0].region`` → ``["segments", 0, "region"]``; ``contract_manufacturers[name="X"].y`` →
-    ``["contract_manufacturers", ("name", "X"), "y"]``."""
-    out: list[str | int | tuple[str, str]] = []
-    pos = 0
-    while pos < len(path):
-        match = _TOKEN.match(path, pos)
-        if match is None:
-            raise ValueError(f"not a fact path: {path!r}")
-        name, index, selector = match.groups()
-        if name is not None:
-            out.append(name)
-        elif index is not None:
-            out.append(int(index))
-        else:
-            out.append(("name", selector.replace('\\"', '"')))
-        pos = match.end()
-    return out
-
-
-def generic_path(path: str) -> str:
-    return ".".join(p for p in parse_path(path) if isinstance(p, str))
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -387,7 +259,7 @@ def questions_for(determination, case: dict) -> list[Question]:
         label = field_label(path)
         subject = _subject(path, case)
         if subject:
-            label = {**label, "first": f"{subject}: {label['first']}"}
+            label = {**label, "first": f"{subject}{'：' if is_zh() else ': '}{label['first']}"}
         kind, py = field_type(path)
         q = Question(path=path, kind=kind, label=label, section=section, rules=asked_by.get(path, []))
         if kind == "list":
@@ -595,6 +467,29 @@ def _product_case(request, raw_id: str) -> tuple[dict, Any]:
     return case_from_product(product=product, as_of=clock.today()), product
 
 
+def _finding_view(finding: dict, case: dict) -> dict[str, Any]:
+    """One finding as the wizard shows it: every text as a pair (the active language first), the sub-checks
+    and the missing facts by their labels, never by code."""
+    return {
+        **finding,
+        "title": _pair(finding["title_en"], finding["title_zh"]),
+        "outcome_label": _pair(*outcome_pair(finding["outcome"])),
+        "reason": _pair(finding["reason_en"], finding["reason_zh"]),
+        "check_lines": [
+            {
+                "outcome": c["outcome"],
+                "outcome_label": _pair(*outcome_pair(c["outcome"]))["first"],
+                "text": _pair(
+                    f"{c['subject']}: {c['reason_en']}", f"{c.get('subject_zh') or c['subject']}：{c['reason_zh']}"
+                ),
+            }
+            for c in finding["checks"]
+        ],
+        "missing_labels": [{"path": m, **_pair(*fact_label(m, case))} for m in finding["missing_facts"]],
+        "authorities": [_pair(a["name_en"], a["name_zh"]) for a in finding["needs_determination_by"]],
+    }
+
+
 def _context(request, *, case: dict, ruleset: str, day: date, error=None, answer_errors=None, product=None):
     ctx: dict[str, Any] = {
         "case": case,
@@ -625,21 +520,11 @@ def _context(request, *, case: dict, ruleset: str, day: date, error=None, answer
                     {
                         "key": node["key"],
                         "label": _pair(node["label_en"], node["label_zh"]),
-                        "findings": [
-                            {
-                                **findings[child["key"]],
-                                "title": _pair(findings[child["key"]]["title_en"], findings[child["key"]]["title_zh"]),
-                                "outcome_label": _pair(*OUTCOME_LABELS[findings[child["key"]]["outcome"]]),
-                                "reason": _pair(
-                                    findings[child["key"]]["reason_en"], findings[child["key"]]["reason_zh"]
-                                ),
-                            }
-                            for child in node["children"]
-                        ],
+                        "findings": [_finding_view(findings[child["key"]], case) for child in node["children"]],
                     }
                 )
             ctx["determination"] = data
-            ctx["outcome_label"] = _pair(data["outcome_en"], data["outcome_zh"])
+            ctx["outcome_label"] = _pair(*outcome_pair(data["outcome"]))
             ctx["summary"] = _pair(data["explanation"]["text_en"], data["explanation"]["text_zh"])
             ctx["groups"] = groups
             ctx["notes"] = [_pair(n["text_en"], n["text_zh"]) for n in data["notes"]]
@@ -717,8 +602,8 @@ def wizard_pdf(request):
     """The bilingual PDF report of the wizard's current case (POST: the case travels in the form)."""
     from bioseg.reporting.assessment_pdf import assessment_pdf, pdf_filename
 
-    if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "POST"})
+    if request.method != "POST":  # a bookmarked or reloaded PDF link: back to the wizard, not an empty 405
+        return redirect("web:wizard")
     try:
         case = _load_state(request.POST.get("state"))
         ruleset, day, lang = _options(request.POST)
