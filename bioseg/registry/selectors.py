@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from bioseg.accounts.scope import Scope
+from bioseg.accounts.roles import REGISTRY_WRITERS, Role
+from bioseg.accounts.scope import Scope, scope_for
 from bioseg.common.errors import NotFound
 from bioseg.quality.models import QualityAgreement, QualityAgreementProduct
 from bioseg.registry.models import (
@@ -131,3 +132,27 @@ def gmp_record_get(*, scope: Scope, pk) -> GmpRecord:
 
 def qualification_get(*, scope: Scope, pk) -> Qualification:
     return _get(qualification_list(scope=scope), "qualification", pk)
+
+
+# --- who may write -----------------------------------------------------------------------------------
+
+
+def registry_write_allowed(*, actor, enterprise: Enterprise) -> bool:
+    """The one rule for registry writes: the system admin writes everything; a user with a writing role
+    (holder RA/QA, CMO QA) writes the records of its own enterprise only. The services enforce it; the pages
+    ask it to offer only buttons a user can use."""
+    if actor is None or not actor.is_authenticated or not actor.has_role(*REGISTRY_WRITERS):
+        return False
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return True
+    return enterprise.organisation_id is not None and enterprise.organisation_id == actor.organisation_id
+
+
+def enterprise_writable_list(*, actor) -> QuerySet[Enterprise]:
+    """The enterprises in the actor's scope whose registry records the actor may write."""
+    qs = enterprise_list(scope=scope_for(actor))
+    if actor is None or not actor.is_authenticated or not actor.has_role(*REGISTRY_WRITERS):
+        return qs.none()
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return qs
+    return qs.filter(organisation_id=actor.organisation_id)

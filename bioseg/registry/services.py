@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from bioseg.accounts.models import Organisation, User
-from bioseg.accounts.roles import REGISTRY_WRITERS, OrganisationKind, Role
+from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.scope import scope_for
 from bioseg.audit.context import audit_context
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
@@ -122,13 +122,8 @@ class Errors:
             raise ValidationFailed(self.fields)
 
 
-def _require_writer(actor: User, enterprise: Enterprise | None, action: str) -> None:
-    if actor is None or not actor.is_authenticated or not actor.has_role(*REGISTRY_WRITERS):
-        raise PermissionDenied(action)
-    if actor.has_role(Role.SYSTEM_ADMIN):
-        return
-    own = enterprise is not None and enterprise.organisation_id == actor.organisation_id
-    if not own:
+def _require_writer(actor: User, enterprise: Enterprise, action: str) -> None:
+    if not selectors.registry_write_allowed(actor=actor, enterprise=enterprise):
         raise PermissionDenied(action)
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from bioseg.accounts.roles import REGISTRY_WRITERS, Role
-from bioseg.accounts.scope import scope_for
+from bioseg.accounts.roles import Role
 from bioseg.registry import selectors
 from bioseg.registry.models import Enterprise
 
@@ -17,24 +16,14 @@ def can_audit(user) -> bool:
 
 
 def can_write_registry(user, enterprise: Enterprise | None = None) -> bool:
-    """An enterprise user with a writing role maintains its own enterprise's records; the system admin all."""
-    if not user.is_authenticated or not user.has_role(*REGISTRY_WRITERS):
-        return False
-    if user.has_role(Role.SYSTEM_ADMIN):
-        return True
+    """Whether to offer registry writes: for ``enterprise``, or for any enterprise at all."""
     if enterprise is None:
         return writable_enterprises(user).exists()
-    return enterprise.organisation_id is not None and enterprise.organisation_id == user.organisation_id
+    return selectors.registry_write_allowed(actor=user, enterprise=enterprise)
 
 
 def writable_enterprises(user) -> QuerySet[Enterprise]:
-    """The enterprises in the user's scope whose registry records the user may write."""
-    qs = selectors.enterprise_list(scope=scope_for(user))
-    if not user.is_authenticated or not user.has_role(*REGISTRY_WRITERS):
-        return qs.none()
-    if user.has_role(Role.SYSTEM_ADMIN):
-        return qs
-    return qs.filter(organisation_id=user.organisation_id)
+    return selectors.enterprise_writable_list(actor=user)
 
 
 def can_register_site(user) -> bool:

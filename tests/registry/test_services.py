@@ -151,3 +151,32 @@ def test_a_site_moved_out_of_the_users_own_records_is_still_its_own(world):
         services.site_update(actor=world.holder_qa, site=world.js_site, reason="r", region_code="999999")
     assert list(exc.value.details["fields"]) == ["region_code"]
     assert Site.objects.get(pk=world.js_site.pk).region_code == "320000"
+
+
+def test_a_writer_without_an_organisation_cannot_write_an_enterprise_without_one(world):
+    """The write rule compares organisations; two missing ones are not a match."""
+    from bioseg.accounts.models import Membership, User
+
+    orphan_ent = services.enterprise_create(
+        actor=world.admin,
+        name_zh="无主",
+        name_en="Orphan AG",
+        credit_code=None,
+        domestic=False,
+        country_code="DE",
+        roles=["holder"],
+    )
+    user = User.objects.create(username="no-org")
+    Membership.objects.create(user=user, role="holder_qa")
+    before = counts()
+    with pytest.raises(PermissionDenied):
+        services.site_create(
+            actor=user,
+            enterprise=orphan_ent,
+            name_zh="厂",
+            name_en="Plant",
+            address="1 Str",
+            country_code="DE",
+            activities=["testing"],
+        )
+    assert counts() == before
