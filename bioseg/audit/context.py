@@ -76,7 +76,8 @@ def audit_context(*, actor=None, reason: str | None = None, request_id: str | No
         changes["request_id"] = request_id
     ctx = replace(previous, **changes)
     token = _current.set(ctx)
-    _push(ctx)
+    if connection.connection is not None:
+        _push(ctx)  # otherwise the connection, when it opens, takes the context (on_connection_created)
     try:
         yield
     finally:

@@ -250,3 +250,14 @@ def test_a_database_error_inside_a_service_transaction_surfaces_as_itself():
         with transaction.atomic(), audit_context(actor="alice"):
             Enterprise.objects.filter(pk=e.pk).update(name_en="Omicron 2")
     assert Enterprise.objects.get(pk=e.pk).name_en == "Omicron"
+
+
+def test_a_context_entered_before_the_connection_opens_reaches_the_trail(audited_transactional_db):
+    """The request middleware enters the context before any query; the connection opened later takes it."""
+    connection.close()
+    assert connection.connection is None
+    with audit_context(actor="late-opener", reason="r", request_id="req-late"):
+        assert connection.connection is None  # entering did not open one
+        _foreign("Pi").save()
+    [ev] = _events()
+    assert (ev.actor, ev.request_id) == ("late-opener", "req-late")
