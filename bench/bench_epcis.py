@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bioseg.production.epcis import (  # noqa: E402
+from bioseg.epcis import (  # noqa: E402
     Location,
     LotQuantity,
     LotRef,

@@ -47,7 +47,7 @@ def setup_world(records: dict) -> object:
     from bioseg.accounts.services import organisation_create, user_create
     from bioseg.audit.context import audit_context
     from bioseg.production import services as ps
-    from bioseg.production.epcis_service import gs1_trade_item_create
+    from bioseg.production.epcis import gs1_trade_item_create
     from bioseg.production.models import Lot
     from bioseg.registry import services as rs
 
@@ -123,9 +123,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from bioseg.production.epcis import build_document, capture_document, dumps
-    from bioseg.production.epcis_service import epcis_capture
-    from bioseg.production.models_epcis import EpcisEvent, EpcisEventLot
+    from bioseg.epcis import build_document, capture_document, dumps
+    from bioseg.production.epcis import epcis_capture
+    from bioseg.production.models import EpcisEvent, EpcisEventLot
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     call_command("migrate", interactive=False, verbosity=0)

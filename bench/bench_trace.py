@@ -21,9 +21,9 @@ Measurements (p50 / p95 / max):
    its shipment lines read on demand (a page of 100 at offset 0 and 300,000; per-shipment summaries);
 4. forward trace from a site and a 7-day window (random sites that make drug substance);
 5. EPCIS 2.0 export of a ~10,000-event genealogy: the forward trace of a hot raw-material lot turned into
-   ``bioseg.production.epcis`` records (TransformationRecord, ShipmentRecord…), then ``build_document``
+   ``bioseg.epcis`` records (TransformationRecord, ShipmentRecord…), then ``build_document``
    (with CBV 2.0 event hash IDs) and ``dumps``; and ``epcis_export_lot`` when
-   ``bioseg/production/epcis_service.py`` exists.
+   ``bioseg/production/epcis/export.py`` exists.
 Targets (2-core machine): backward p95 < 50 ms; forward of an ordinary lot p95 < 100 ms; WCB lot < 1 s;
 export of a 10,000-event genealogy < 10 s.
 """
@@ -93,7 +93,7 @@ def timed(fn, *args, **kwargs):
 
 
 def _key(body: str) -> str:
-    from bioseg.production.epcis import gs1_check_digit
+    from bioseg.epcis import gs1_check_digit
 
     return body + gs1_check_digit(body)
 
@@ -119,7 +119,7 @@ def gs1_keys() -> tuple[dict, dict, dict]:
 def epcis_records(result, keys, cap_events: int | None = None):
     """TransformationRecords and ShipmentRecords for a trace, with the stored GS1 keys (``keys``, from
     ``gs1_keys``; keys derived from the ids where none is stored), in time order, up to ``cap_events``."""
-    from bioseg.production.epcis import Location, LotQuantity, LotRef, ShipmentRecord, TransformationRecord
+    from bioseg.epcis import Location, LotQuantity, LotRef, ShipmentRecord, TransformationRecord
 
     stored_gtins, stored_sites, stored_consignees = keys
     lots = {lot.id: lot for lot in result.lots}
@@ -216,10 +216,10 @@ def main() -> None:
     from django.db import connection
     from national.load import counts, ensure_gs1_mappings, read_manifest
 
-    from bioseg.accounts.scope import Scope
+    from bioseg.epcis import build_document, dumps
     from bioseg.production import selectors
-    from bioseg.production.epcis import build_document, dumps
     from bioseg.production.models import Lot, LotEdge, Segment
+    from bioseg.registry.scope import Scope
 
     ensure_gs1_mappings(connection)  # a store generated before the GS1 models existed gets its keys now
     keys = gs1_keys()
@@ -424,7 +424,7 @@ def main() -> None:
             + ", ".join(f"{k} {statistics.median(v):.0f} ms" for k, v in parts.items())
         )
         if not args.skip_validate:
-            from bioseg.production.epcis import schema_validator
+            from bioseg.epcis import schema_validator
 
             os.environ.setdefault(
                 "BIOSEG_EPCIS_SCHEMA", str(ROOT.parent / "shared/vendor/gs1-epcis/EPCIS-JSON-Schema.json")
@@ -439,12 +439,12 @@ def main() -> None:
             ] = not problems
         # the service, when it exists
         try:
-            service = importlib.import_module("bioseg.production.epcis_service")
+            service = importlib.import_module("bioseg.production.epcis.export")
         except ImportError:
             service = None
         fn = getattr(service, "epcis_export_lot", None) if service else None
         if fn is None:
-            print("    bioseg.production.epcis_service.epcis_export_lot not found: not timed")
+            print("    bioseg.production.epcis.export.epcis_export_lot not found: not timed")
         else:
             params = inspect.signature(fn).parameters
             kwargs = {"scope": scope, "pk": root} if "pk" in params else {"scope": scope, "lot_id": root}

@@ -54,8 +54,8 @@ INSTALLED_APPS = [
     "bioseg.accounts",
     "bioseg.audit",
     "bioseg.registry",
-    "bioseg.quality",
     "bioseg.production",
+    "bioseg.quality",
     "bioseg.pilots",
     "bioseg.web",
 ]

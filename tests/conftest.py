@@ -3,6 +3,9 @@ triggers are lifted only for the flush that ends a test (flushing deletes rows, 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.utils.translation import trans_real
@@ -12,6 +15,7 @@ from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create, user_create
 from bioseg.audit.context import audit_context
 from bioseg.common.i18n import compile_catalogues
+from tests.shared import MISSING, OVERSIGHT, SCHEMA_FILE, VENDOR
 
 PASSWORD = "correct horse battery 42"
 
@@ -76,3 +80,36 @@ def make_user(db):
 @pytest.fixture
 def admin(make_user) -> User:
     return make_user(Role.SYSTEM_ADMIN, username="admin")
+
+
+# --- reference material beside the checkout (../shared): skip cleanly when it is absent ----------------------
+
+
+@pytest.fixture(scope="session")
+def epcis_schema() -> Path:
+    """``BIOSEG_EPCIS_SCHEMA`` set to GS1's official schema for the session (skips when it is absent)."""
+    if not SCHEMA_FILE.is_file():
+        pytest.skip(MISSING)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BIOSEG_EPCIS_SCHEMA", str(SCHEMA_FILE))
+        yield SCHEMA_FILE
+
+
+@pytest.fixture(scope="session")
+def vendor(epcis_schema) -> Path:
+    return VENDOR
+
+
+@pytest.fixture(scope="session")
+def official_schema(vendor: Path) -> dict:
+    return json.loads((vendor / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def oversight() -> Path:
+    """The inspection-scheduling exchange format's folder (example problem, ``check.py``); skips when absent."""
+    if not (OVERSIGHT / "check.py").is_file():
+        pytest.skip(
+            f"the scheduling reference files are not in {OVERSIGHT} (../shared/oversight beside the repository)"
+        )
+    return OVERSIGHT

@@ -8,10 +8,10 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from bioseg.accounts import services
-from bioseg.accounts.scope import scope_for
 from bioseg.api.auth import SessionAuth, TokenAuth
 from bioseg.api.errors import ERRORS
 from bioseg.common.errors import ApplicationError, ValidationFailed
+from bioseg.registry.scope import scope_for
 
 router = Router(tags=["accounts"])
 

@@ -8,13 +8,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from bioseg.accounts.scope import scope_for
 from bioseg.api.errors import ERRORS
 from bioseg.api.objects import KINDS
 from bioseg.audit import selectors as audit_selectors
 from bioseg.audit import services as audit_services
 from bioseg.audit.services import SignatureStatus
 from bioseg.common.errors import ValidationFailed
+from bioseg.registry.scope import scope_for
 
 router = Router(tags=["audit"])
 

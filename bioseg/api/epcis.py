@@ -20,11 +20,11 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from bioseg.accounts.scope import scope_for
 from bioseg.api.errors import ERRORS, ErrorOut
 from bioseg.common.errors import ApplicationError
-from bioseg.production.epcis import dumps
-from bioseg.production.epcis_service import epcis_capture, epcis_export_lot
+from bioseg.epcis import dumps
+from bioseg.production.epcis import epcis_capture, epcis_export_lot
+from bioseg.registry.scope import scope_for
 
 router = Router(tags=["EPCIS"])
 

@@ -9,19 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
-from bioseg.accounts.scope import Scope
-from bioseg.common.errors import NotFound
-from bioseg.quality.selectors import quality_agreement_list
 from bioseg.registry import selectors
-
-
-def get_in(qs: QuerySet, what: str, pk) -> object:
-    try:
-        return qs.get(pk=int(pk))
-    except (ValueError, TypeError, qs.model.DoesNotExist):
-        raise NotFound(what, pk) from None
+from bioseg.registry.selectors import quality_agreement_list  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -31,23 +20,16 @@ class Kind:
     get: Callable[..., object]
 
 
-def _via(list_selector, label: str) -> Callable[..., object]:
-    def get(*, scope: Scope, pk) -> object:
-        return get_in(list_selector(scope=scope), label, pk)
-
-    return get
-
-
 KINDS: dict[str, Kind] = {
     k.slug: k
     for k in (
         Kind("enterprises", "enterprise", selectors.enterprise_get),
         Kind("sites", "site", selectors.site_get),
         Kind("licences", "licence", selectors.licence_get),
-        Kind("gmp-records", "GMP record", _via(selectors.gmp_record_list, "GMP record")),
+        Kind("gmp-records", "GMP record", selectors.gmp_record_get),
         Kind("products", "product", selectors.product_get),
         Kind("personnel", "person", selectors.person_get),
-        Kind("qualifications", "qualification", _via(selectors.qualification_list, "qualification")),
-        Kind("quality-agreements", "quality agreement", _via(quality_agreement_list, "quality agreement")),
+        Kind("qualifications", "qualification", selectors.qualification_get),
+        Kind("quality-agreements", "quality agreement", selectors.quality_agreement_get),
     )
 }

@@ -12,7 +12,6 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, File, FilterLookup, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from bioseg.accounts.scope import scope_for
 from bioseg.api.audit import SignatureOut, signature_out
 from bioseg.api.errors import ERRORS, ErrorOut, choice_filter
 from bioseg.api.pagination import Pagination
@@ -23,6 +22,7 @@ from bioseg.pilots import evidence as evidence_files
 from bioseg.pilots import permissions, selectors, services
 from bioseg.pilots.models import STATUS_EN, STATUS_ZH, ApplicationStatus, PilotApplication
 from bioseg.registry import selectors as registry_selectors
+from bioseg.registry.scope import scope_for
 from bioseg.regulation.facts import province_name
 
 router = Router(tags=["pilot-applications"])

@@ -24,7 +24,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, FilterLookup, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from bioseg.accounts.scope import scope_for
 from bioseg.api.audit import add_object_routes, signature_out
 from bioseg.api.errors import ERRORS, ErrorOut, check_choice
 from bioseg.api.objects import KINDS, Kind
@@ -35,6 +34,7 @@ from bioseg.common.regions import province_name
 from bioseg.production import selectors, services
 from bioseg.production.models import ExcursionStatus, LotStatus, RecallStatus
 from bioseg.registry import selectors as registry_selectors
+from bioseg.registry.scope import scope_for
 
 ERRORS_409 = {**ERRORS, 409: ErrorOut}
 

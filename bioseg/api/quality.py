@@ -7,14 +7,13 @@ from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from bioseg.accounts.scope import scope_for
 from bioseg.api.audit import add_object_routes
 from bioseg.api.errors import ERRORS
 from bioseg.api.objects import KINDS, quality_agreement_list
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
-from bioseg.quality import services
-from bioseg.registry import selectors
+from bioseg.registry import selectors, services
+from bioseg.registry.scope import scope_for
 
 router = Router(tags=["quality-agreements"])
 

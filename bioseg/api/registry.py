@@ -14,15 +14,15 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from bioseg.accounts.scope import scope_for
 from bioseg.api.audit import add_object_routes
 from bioseg.api.errors import ERRORS, check_choice, choice_filter
-from bioseg.api.objects import KINDS, get_in
+from bioseg.api.objects import KINDS
 from bioseg.api.pagination import Pagination
 from bioseg.common.errors import NotFound, ValidationFailed
 from bioseg.common.regions import PROVINCES, country_name, province_name
 from bioseg.registry import selectors, services
 from bioseg.registry.models import Activity, Category, GmpOutcome, LicenceClass, Origin, PersonRole
+from bioseg.registry.scope import scope_for
 from bioseg.registry.services import ENTERPRISE_ROLE_FLAGS
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -570,7 +570,7 @@ def qualification_list(request: HttpRequest, filters: Query[QualificationFilter]
 
 @qualifications.get("/{int:id}", response={200: QualificationOut, **ERRORS}, summary="One qualification")
 def qualification_detail(request: HttpRequest, id: int):
-    return get_in(selectors.qualification_list(scope=scope_for(request.user)), "qualification", id)
+    return selectors.qualification_get(scope=scope_for(request.user), pk=id)
 
 
 @qualifications.post("", response={201: QualificationOut, **ERRORS}, summary="Record a qualification")

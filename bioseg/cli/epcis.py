@@ -83,7 +83,7 @@ def _user(username: str | None, lang: str, *, required: bool):
 
 
 def _scope(user):
-    from bioseg.accounts.scope import Scope, scope_for
+    from bioseg.registry.scope import Scope, scope_for
 
     return Scope(kind="national") if user is None else scope_for(user)
 
@@ -170,8 +170,8 @@ def export(
     """Export a lot's genealogy (upstream and downstream) and movements as an EPCIS 2.0 document."""
     _setup()
     from bioseg.common.errors import ApplicationError
-    from bioseg.production.epcis import dumps
-    from bioseg.production.epcis_service import epcis_export_lot
+    from bioseg.epcis import dumps
+    from bioseg.production.epcis import epcis_export_lot
 
     scope = _scope(_user(user, lang, required=False))
     lot_id = _find_lot(scope, lot, lang)
@@ -202,7 +202,7 @@ def capture(
     _setup()
     _check_choice(output_format, ("text", "json"), "--format", lang)
     from bioseg.common.errors import ApplicationError
-    from bioseg.production.epcis_service import epcis_capture
+    from bioseg.production.epcis import epcis_capture
 
     actor = _user(user, lang, required=True)
     try:

@@ -34,7 +34,7 @@ def _fail(code: str, message: str) -> typer.Exit:
 
 def _scope(as_user: str | None):
     from bioseg.accounts.models import User
-    from bioseg.accounts.scope import Scope, scope_for
+    from bioseg.registry.scope import Scope, scope_for
 
     if as_user is None:
         return Scope(kind="national")

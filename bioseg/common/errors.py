@@ -4,39 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bioseg.errors import ApplicationError
 
-class ApplicationError(Exception):
-    """A refusal a user can read. ``status`` is the HTTP status an interface should answer with."""
-
-    status = 400
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        message_zh: str,
-        *,
-        details: dict[str, Any] | None = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_zh = message_zh
-        self.details = details or {}
-        if status is not None:
-            self.status = status
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "message_zh": self.message_zh,
-            "details": self.details,
-        }
-
-    def localized(self, language: str | None) -> str:
-        return self.message_zh if (language or "").startswith("zh") else self.message
+__all__ = ["ApplicationError", "NotFound", "PermissionDenied", "ValidationFailed"]
 
 
 # The Chinese names of the objects a NotFound names and of the actions a PermissionDenied refuses. The

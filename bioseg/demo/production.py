@@ -37,12 +37,14 @@ from bioseg.accounts.services import user_create
 from bioseg.audit.context import audit_context
 from bioseg.common.clock import pinned
 from bioseg.demo.data import DEMO_PASSWORD, UserSpec
+from bioseg.demo.epcis import epcis_demo_mappings
 from bioseg.production import services
 from bioseg.production.coldchain import parse_logger_csv
-from bioseg.production.epcis_service import epcis_demo_mappings
 from bioseg.production.models import (
     CertificateOfAnalysis,
     Consignee,
+    Gs1Location,
+    Gs1TradeItem,
     Lot,
     ProcessChain,
     Release,
@@ -50,7 +52,6 @@ from bioseg.production.models import (
     Shipment,
     TemperatureLog,
 )
-from bioseg.production.models_epcis import Gs1Location, Gs1TradeItem
 from bioseg.registry.models import Site
 
 UTC = dt.UTC

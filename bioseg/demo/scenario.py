@@ -25,10 +25,18 @@ from bioseg.accounts.services import organisation_create, user_create
 from bioseg.audit.context import audit_context
 from bioseg.demo import pilots, production
 from bioseg.demo.data import DEMO_PASSWORD, SCENARIO, EnterpriseSpec, Scenario, UserSpec
-from bioseg.quality.models import QualityAgreement
-from bioseg.quality.services import quality_agreement_create
 from bioseg.registry import services as registry
-from bioseg.registry.models import Enterprise, GmpRecord, ManufacturingLicence, Person, Product, Qualification, Site
+from bioseg.registry.models import (
+    Enterprise,
+    GmpRecord,
+    ManufacturingLicence,
+    Person,
+    Product,
+    Qualification,
+    QualityAgreement,
+    Site,
+)
+from bioseg.registry.services import quality_agreement_create
 
 __all__ = ["DEMO_PASSWORD", "LoadResult", "load"]
 

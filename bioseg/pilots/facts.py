@@ -25,8 +25,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from bioseg.quality.models import QualityAgreement
-from bioseg.registry.models import Enterprise, Product, Site
+from bioseg.registry.models import Enterprise, Product, QualityAgreement, Site
 
 # Site activities that are a production segment (testing and storage are not).
 ACTIVITY_STAGES = {

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bioseg.audit.models import RegulatedModel
+from bioseg.common.scoping import ScopedQuerySet
 from bioseg.registry.models import Enterprise, Product
 
 
@@ -72,6 +74,37 @@ STATUS_ZH = {
 }
 
 
+def _in_csv(column: str, value: str) -> Q:
+    """``value`` is one item of a comma-separated column (portable: no regex, no JSON functions)."""
+    return (
+        Q(**{column: value})
+        | Q(**{f"{column}__startswith": value + ","})
+        | Q(**{f"{column}__endswith": "," + value})
+        | Q(**{f"{column}__contains": "," + value + ","})
+    )
+
+
+class ApplicationQuerySet(ScopedQuerySet):
+    """Holder users see their applications, drafts included; contract manufacturers named in the facts see
+    them read-only; provinces see filed applications involving them; NMPA and the operator every filed one."""
+
+    def restrict(self, scope):
+        if scope.is_national:
+            return self.filter(submitted_on__isnull=False)
+        return super().restrict(scope)
+
+    def provincial_q(self, scope):
+        if not scope.region_code:
+            return None
+        return Q(submitted_on__isnull=False) & _in_csv("involved_provinces", scope.region_code)
+
+    def enterprise_q(self, scope):
+        named = ApplicationParty.objects.filter(enterprise_id__in=scope.enterprise_ids, active=True).values(
+            "application_id"
+        )
+        return Q(holder_id__in=scope.enterprise_ids) | Q(id__in=named)
+
+
 class PilotApplication(RegulatedModel):
     """A holder's application to take part in the pilot with one product.
 
@@ -97,6 +130,8 @@ class PilotApplication(RegulatedModel):
     involved_provinces = models.CharField(_("provinces involved"), max_length=250, blank=True, default="")
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,10 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from bioseg.accounts.scope import Scope
-from bioseg.common.errors import NotFound
+from bioseg.common.scoping import get_in_scope
 from bioseg.pilots import cases
 from bioseg.pilots.models import (
     ApplicationEvent,
@@ -27,43 +26,16 @@ from bioseg.pilots.models import (
     ProvincialReview,
     StoredDetermination,
 )
+from bioseg.registry.scope import Scope
 from bioseg.regulation import InputError, get_ruleset
 
 
-def _in_csv(column: str, value: str) -> Q:
-    """``value`` is one item of a comma-separated column (portable: no regex, no JSON functions)."""
-    return (
-        Q(**{column: value})
-        | Q(**{f"{column}__startswith": value + ","})
-        | Q(**{f"{column}__endswith": "," + value})
-        | Q(**{f"{column}__contains": "," + value + ","})
-    )
-
-
 def application_list(*, scope: Scope) -> QuerySet[PilotApplication]:
-    qs = PilotApplication.objects.select_related("product", "holder")
-    if scope.is_national:
-        return qs.filter(submitted_on__isnull=False)
-    if scope.is_provincial:
-        if not scope.region_code:
-            return qs.none()
-        return qs.filter(Q(submitted_on__isnull=False) & _in_csv("involved_provinces", scope.region_code))
-    if scope.is_enterprise:
-        own = Q(holder__organisation_id=scope.organisation_id)
-        named = Q(
-            parties__enterprise__organisation_id=scope.organisation_id,
-            parties__active=True,
-        )
-        ids = PilotApplication.objects.filter(own | named).values("id")
-        return qs.filter(id__in=ids)
-    return qs.none()
+    return PilotApplication.objects.select_related("product", "holder").restrict(scope)
 
 
 def application_get(*, scope: Scope, pk) -> PilotApplication:
-    try:
-        return application_list(scope=scope).get(pk=int(pk))
-    except (ValueError, TypeError, PilotApplication.DoesNotExist):
-        raise NotFound("pilot application", pk) from None
+    return get_in_scope(application_list(scope=scope), None, pk, "pilot application")
 
 
 def awaiting_count(*, scope: Scope, user) -> int:
@@ -90,10 +62,7 @@ def determination_list(*, application: PilotApplication) -> QuerySet[StoredDeter
 
 
 def determination_get(*, application: PilotApplication, pk) -> StoredDetermination:
-    try:
-        return determination_list(application=application).get(pk=int(pk))
-    except (ValueError, TypeError, StoredDetermination.DoesNotExist):
-        raise NotFound("determination", pk) from None
+    return get_in_scope(determination_list(application=application), None, pk, "determination")
 
 
 def evidence_list(*, application: PilotApplication) -> QuerySet[Evidence]:
@@ -101,10 +70,7 @@ def evidence_list(*, application: PilotApplication) -> QuerySet[Evidence]:
 
 
 def evidence_get(*, application: PilotApplication, pk) -> Evidence:
-    try:
-        return evidence_list(application=application).get(pk=int(pk))
-    except (ValueError, TypeError, Evidence.DoesNotExist):
-        raise NotFound("evidence", pk) from None
+    return get_in_scope(evidence_list(application=application), None, pk, "evidence")
 
 
 def review_list(*, application: PilotApplication) -> QuerySet[ProvincialReview]:

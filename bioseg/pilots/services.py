@@ -39,7 +39,6 @@ from django.db.models import Q
 from django.utils import translation
 
 from bioseg.accounts.models import User
-from bioseg.accounts.scope import scope_for
 from bioseg.accounts.services import user_check_password
 from bioseg.audit.context import audit_context
 from bioseg.audit.services import SignatureRefused, signature_sign
@@ -73,6 +72,7 @@ from bioseg.pilots.models import (
 )
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.models import Enterprise, Product
+from bioseg.registry.scope import scope_for
 from bioseg.regulation import RULESET_NAMES, get_ruleset, load_parameters
 from bioseg.regulation.facts import province_name
 from bioseg.regulation.labels import fact_labels

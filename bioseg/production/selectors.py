@@ -18,13 +18,14 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from bioseg.accounts.scope import Scope
-from bioseg.common.errors import NotFound
+from bioseg.common.scoping import get_in_scope
+from bioseg.production.genealogy import lot_ancestor_ids, lot_descendant_ids, reach_sql  # noqa: F401
 from bioseg.production.models import (
     STATUS_EN,
     STATUS_ZH,
     CertificateOfAnalysis,
     Consignee,
+    EpcisEvent,
     Excursion,
     ExcursionStatus,
     Lot,
@@ -38,58 +39,17 @@ from bioseg.production.models import (
     TemperatureLog,
     Transformation,
 )
-from bioseg.production.trace import reach_sql
-from bioseg.registry.models import Enterprise
-from bioseg.registry.selectors import product_list
-
-# --- scope helpers -------------------------------------------------------------------------------------
-
-
-def own_enterprise_ids(scope: Scope) -> list[int]:
-    if not scope.is_enterprise:
-        return []
-    return list(Enterprise.objects.filter(organisation_id=scope.organisation_id).values_list("id", flat=True))
-
-
-def visible_product_ids(scope: Scope) -> QuerySet:
-    """The products an enterprise holds or shares under a quality agreement (a subquery)."""
-    return product_list(scope=scope).order_by().values("id")
-
-
-def _shipments_touching_region(region: str) -> Q:
-    return (
-        Q(shipment__from_site__region_code=region)
-        | Q(shipment__to_site__region_code=region)
-        | Q(shipment__consignee__region_code=region)
-    )
-
-
-def _get(qs: QuerySet, what: str, pk):
-    try:
-        return qs.get(pk=int(pk))
-    except (ValueError, TypeError, qs.model.DoesNotExist):
-        raise NotFound(what, pk) from None
-
+from bioseg.registry.scope import Scope
 
 # --- lots ------------------------------------------------------------------------------------------------
 
 
 def lot_list(*, scope: Scope) -> QuerySet[Lot]:
-    qs = Lot.objects.select_related("product", "segment", "site", "site__enterprise")
-    if scope.is_national:
-        return qs
-    if scope.is_provincial:
-        shipped = ShipmentLine.objects.filter(_shipments_touching_region(scope.region_code)).values("lot_id")
-        return qs.filter(Q(site__region_code=scope.region_code) | Q(id__in=shipped))
-    if scope.is_enterprise:
-        return qs.filter(
-            Q(product_id__in=visible_product_ids(scope)) | Q(site__enterprise_id__in=own_enterprise_ids(scope))
-        )
-    return qs.none()
+    return Lot.objects.select_related("product", "segment", "site", "site__enterprise").restrict(scope)
 
 
 def lot_get(*, scope: Scope, pk) -> Lot:
-    return _get(lot_list(scope=scope), "lot", pk)
+    return get_in_scope(lot_list(scope=scope), None, pk, "lot")
 
 
 def lot_find(*, scope: Scope, lot_number: str) -> list[Lot]:
@@ -104,18 +64,6 @@ def lot_consumed(*, lot: Lot) -> Decimal:
 
 def lot_remaining(*, lot: Lot) -> Decimal:
     return lot.quantity - lot_consumed(lot=lot)
-
-
-def lot_ancestor_ids(*, lot: Lot) -> set[int]:
-    """Every lot upstream of ``lot`` (not the lot itself)."""
-    sql, params = reach_sql(Lot.objects.filter(pk=lot.pk), "backward")
-    return set(Lot.objects.filter(id__in=_raw(sql, params)).exclude(pk=lot.pk).values_list("id", flat=True))
-
-
-def lot_descendant_ids(*, lot: Lot) -> set[int]:
-    """Every lot downstream of ``lot`` (not the lot itself)."""
-    sql, params = reach_sql(Lot.objects.filter(pk=lot.pk), "forward")
-    return set(Lot.objects.filter(id__in=_raw(sql, params)).exclude(pk=lot.pk).values_list("id", flat=True))
 
 
 def _raw(sql: str, params):
@@ -241,28 +189,16 @@ def lot_release_blockers(*, lot: Lot, kind: str, on_date=None) -> list[Blocker]:
 
 
 def chain_list(*, scope: Scope) -> QuerySet[ProcessChain]:
-    qs = ProcessChain.objects.select_related("product", "product__holder")
-    if scope.is_national:
-        return qs
-    if scope.is_provincial:
-        crossing = Segment.objects.filter(site__region_code=scope.region_code).values("chain_id")
-        return qs.filter(id__in=crossing)
-    if scope.is_enterprise:
-        own_sites = Segment.objects.filter(site__enterprise_id__in=own_enterprise_ids(scope)).values("chain_id")
-        return qs.filter(Q(product_id__in=visible_product_ids(scope)) | Q(id__in=own_sites))
-    return qs.none()
+    return ProcessChain.objects.select_related("product", "product__holder").restrict(scope)
 
 
 def chain_get(*, scope: Scope, pk) -> ProcessChain:
-    return _get(chain_list(scope=scope), "process chain", pk)
+    return get_in_scope(chain_list(scope=scope), None, pk, "process chain")
 
 
 def segment_get(*, scope: Scope, pk) -> Segment:
     """A segment of a chain the user may see (404 otherwise)."""
-    qs = Segment.objects.select_related("chain", "chain__product", "site").filter(
-        chain_id__in=chain_list(scope=scope).order_by().values("id")
-    )
-    return _get(qs, "segment", pk)
+    return get_in_scope(Segment.objects.select_related("chain", "chain__product", "site"), scope, pk, "segment")
 
 
 def chain_segments(*, chain: ProcessChain) -> list[Segment]:
@@ -340,64 +276,52 @@ def chain_regions(*, chain: ProcessChain) -> list[tuple[str, str]]:
 
 
 def transformation_list(*, scope: Scope) -> QuerySet[Transformation]:
-    qs = Transformation.objects.select_related("segment", "site", "product")
-    if scope.is_national:
-        return qs
-    if scope.is_provincial:
-        return qs.filter(site__region_code=scope.region_code)
-    if scope.is_enterprise:
-        return qs.filter(
-            Q(product_id__in=visible_product_ids(scope)) | Q(site__enterprise_id__in=own_enterprise_ids(scope))
-        )
-    return qs.none()
+    return Transformation.objects.select_related("segment", "site", "product").restrict(scope)
 
 
 def transformation_get(*, scope: Scope, pk) -> Transformation:
-    return _get(transformation_list(scope=scope), "transformation", pk)
+    return get_in_scope(transformation_list(scope=scope), None, pk, "transformation")
 
 
 def shipment_list(*, scope: Scope) -> QuerySet[Shipment]:
-    qs = Shipment.objects.select_related("from_site", "to_site", "consignee")
-    if scope.is_national:
-        return qs
-    if scope.is_provincial:
-        r = scope.region_code
-        return qs.filter(Q(from_site__region_code=r) | Q(to_site__region_code=r) | Q(consignee__region_code=r))
-    if scope.is_enterprise:
-        own = own_enterprise_ids(scope)
-        carrying = ShipmentLine.objects.filter(lot__product_id__in=visible_product_ids(scope)).values("shipment_id")
-        return qs.filter(Q(from_site__enterprise_id__in=own) | Q(to_site__enterprise_id__in=own) | Q(id__in=carrying))
-    return qs.none()
+    return Shipment.objects.select_related("from_site", "to_site", "consignee").restrict(scope)
 
 
 def shipment_get(*, scope: Scope, pk) -> Shipment:
-    return _get(shipment_list(scope=scope), "shipment", pk)
+    return get_in_scope(shipment_list(scope=scope), None, pk, "shipment")
+
+
+def shipment_lines(*, scope: Scope, shipment: Shipment) -> list[ShipmentLine]:
+    """The lines of ``shipment`` whose lot the user may see: scope is per lot, so a holder sees only its own
+    lots on a shipment that carries another holder's too."""
+    return list(
+        ShipmentLine.objects.filter(shipment=shipment)
+        .restrict(scope)
+        .select_related("lot", "lot__product")
+        .order_by("id")
+    )
 
 
 def consignee_list(*, scope: Scope) -> QuerySet[Consignee]:
     """Consignees are a shared directory (distributors, hospitals, importers): every scoped user sees it."""
-    if scope.kind == "none":
-        return Consignee.objects.none()
-    return Consignee.objects.all()
+    return Consignee.objects.restrict(scope)
 
 
 def consignee_get(*, scope: Scope, pk) -> Consignee:
-    return _get(consignee_list(scope=scope), "consignee", pk)
+    return get_in_scope(consignee_list(scope=scope), None, pk, "consignee")
 
 
 def temperature_log_list(*, scope: Scope) -> QuerySet[TemperatureLog]:
-    return TemperatureLog.objects.filter(shipment__in=shipment_list(scope=scope).order_by().values("id"))
+    return TemperatureLog.objects.restrict(scope)
 
 
 def excursion_list(*, scope: Scope, status: str | None = None) -> QuerySet[Excursion]:
-    qs = Excursion.objects.select_related("shipment", "product", "log").filter(
-        shipment__in=shipment_list(scope=scope).order_by().values("id")
-    )
+    qs = Excursion.objects.select_related("shipment", "product", "log").restrict(scope)
     return qs.filter(status=status) if status else qs
 
 
 def excursion_get(*, scope: Scope, pk) -> Excursion:
-    return _get(excursion_list(scope=scope), "excursion", pk)
+    return get_in_scope(excursion_list(scope=scope), None, pk, "excursion")
 
 
 # --- trace ------------------------------------------------------------------------------------------------
@@ -472,3 +396,12 @@ def lot_detail(*, scope: Scope, pk) -> LotDetail:
         inputs=inputs,
         release_blockers={k.value: lot_release_blockers(lot=lot, kind=k) for k in kinds if k.value not in done},
     )
+
+
+# --- captured EPCIS events ---------------------------------------------------------------------------------
+
+
+def epcis_event_list(*, scope: Scope) -> QuerySet[EpcisEvent]:
+    """Captured events the user may see: everything (national), else those captured by someone of the
+    user's organisation or naming a lot the user may see."""
+    return EpcisEvent.objects.restrict(scope)

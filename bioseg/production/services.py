@@ -23,15 +23,17 @@ from django.db.models import Sum
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
-from bioseg.accounts.scope import scope_for
 from bioseg.accounts.services import user_check_password
 from bioseg.audit.context import audit_context
 from bioseg.audit.models import SignatureMeaning
 from bioseg.audit.services import SignatureRefused, signature_sign
 from bioseg.common import clock
-from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationFailed
 from bioseg.common.regions import is_country_code, is_province_code
+from bioseg.common.scoping import recheck
+from bioseg.common.validation import Errors
 from bioseg.production import coldchain, selectors
+from bioseg.production.genealogy import reach
 from bioseg.production.models import (
     STATUS_EN,
     STATUS_ZH,
@@ -62,9 +64,8 @@ from bioseg.production.models import (
     TransformationKind,
     Unit,
 )
-from bioseg.production.trace import reach
-from bioseg.registry.models import Enterprise, Product, Site
-from bioseg.registry.services import Errors
+from bioseg.registry.models import Product, Site
+from bioseg.registry.scope import own_enterprise_ids, scope_for
 
 UNUSABLE = {LotStatus.REJECTED, LotStatus.RECALLED, LotStatus.ON_HOLD}
 KIND_ZH = {"manufacture": "生产", "blend": "混合", "fill": "灌装", "rework": "返工"}
@@ -96,12 +97,6 @@ class Refused(ApplicationError):
 # --- who may do what -----------------------------------------------------------------------------------
 
 
-def _actor_enterprise_ids(actor: User) -> set[int]:
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.organisation_id is None:
-        return set()
-    return set(Enterprise.objects.filter(organisation_id=actor.organisation_id).values_list("id", flat=True))
-
-
 def _require(actor: User, roles, enterprise_ids: set[int], action: str, *, admin: bool = True) -> None:
     """The actor must hold one of ``roles`` in an organisation owning one of ``enterprise_ids``
     (or be the system admin, when ``admin``)."""
@@ -109,13 +104,8 @@ def _require(actor: User, roles, enterprise_ids: set[int], action: str, *, admin
         raise PermissionDenied(action)
     if admin and actor.has_role(Role.SYSTEM_ADMIN):
         return
-    if not actor.has_role(*roles) or not (_actor_enterprise_ids(actor) & enterprise_ids):
+    if not actor.has_role(*roles) or not (own_enterprise_ids(actor) & enterprise_ids):
         raise PermissionDenied(action)
-
-
-def _recheck(actor: User, qs_for_scope, obj, what: str) -> None:
-    if not qs_for_scope(scope=scope_for(actor)).filter(pk=obj.pk).exists():
-        raise NotFound(what, obj.pk)
 
 
 def _reason(reason: str) -> None:
@@ -396,7 +386,7 @@ def chain_create(
                 for t in dict.fromkeys(seg.get("feeds") or [])
             ]
         )
-        _recheck(actor, selectors.chain_list, chain, "process chain")
+        recheck(chain, scope_for(actor), "process chain")
         return chain
 
 
@@ -704,7 +694,7 @@ def transformation_record(
                     for child in made
                 ]
             )
-            _recheck(actor, selectors.transformation_list, t, "transformation")
+            recheck(t, scope_for(actor), "transformation")
             return t
 
 
@@ -892,7 +882,7 @@ def shipment_create(
             ShipmentLine.objects.bulk_create(
                 [ShipmentLine(shipment=shipment, lot=lot, quantity=q) for lot, q in parsed]
             )
-            _recheck(actor, selectors.shipment_list, shipment, "shipment")
+            recheck(shipment, scope_for(actor), "shipment")
             return shipment
 
 

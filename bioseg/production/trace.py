@@ -34,33 +34,8 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 
-DIRECTIONS = ("forward", "backward")
-
-
-def reach_sql(roots: QuerySet, direction: str) -> tuple[str, tuple]:
-    """SQL selecting the ids of ``roots`` (a Lot queryset) and every lot downstream (forward) or
-    upstream (backward) of them, and its parameters."""
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {DIRECTIONS}")
-    from bioseg.production.models import LotEdge
-
-    base_sql, base_params = roots.order_by().values("id").query.sql_with_params()
-    edge = LotEdge._meta.db_table
-    near, far = ("parent_lot_id", "child_lot_id") if direction == "forward" else ("child_lot_id", "parent_lot_id")
-    sql = (
-        f"WITH RECURSIVE reach(id) AS ({base_sql} "
-        f"UNION SELECT e.{far} FROM {edge} e JOIN reach r ON e.{near} = r.id) "
-        "SELECT id FROM reach"
-    )
-    return sql, tuple(base_params)
-
-
-def reach(roots: QuerySet, direction: str) -> RawSQL:
-    """The reached ids as an expression for ``filter(id__in=...)``."""
-    return RawSQL(*reach_sql(roots, direction))
-
+from bioseg.production.genealogy import DIRECTIONS, reach, reach_sql  # noqa: F401  (re-exported)
 
 # --- result --------------------------------------------------------------------------------------------
 
@@ -565,7 +540,7 @@ def trace(
     ]
 
     if scope is not None:
-        _flag_scope(scope, lots, shipments, sites, consignees, reached, include_shipments and result.expanded)
+        _flag_scope(scope, lots, reached)
 
     result.lots = sorted(lots.values(), key=attrgetter("depth", "lot_number", "id"))
     result.edges = sorted(edges, key=lambda e: (e.parent_lot_id, e.child_lot_id, e.transformation_id))
@@ -580,45 +555,16 @@ def trace(
     return result
 
 
-def _flag_scope(scope, lots, shipments, sites, consignees, reached, shipments_known: bool) -> None:
-    """Sets ``in_scope`` with the same rules as ``selectors.lot_list``, from what the trace fetched."""
+def _flag_scope(scope, lots, reached) -> None:
+    """Sets ``in_scope`` from ``Lot.objects.restrict(scope)`` — the same rule every selector uses — over the
+    reached lots (one query; the reach is a subquery)."""
     if scope.is_national:
         return
-    if scope.is_provincial:
-        region = scope.region_code
-        shipped_here: set[int] = set()
-        if shipments_known:
-            consignee_region = {c.id: c.region_code for c in consignees}
-            for s in shipments:
-                touched = {sites[s.from_site_id].region_code}
-                if s.to_site_id:
-                    touched.add(sites[s.to_site_id].region_code)
-                if s.consignee_id:
-                    touched.add(consignee_region.get(s.consignee_id, ""))
-                if region in touched:
-                    shipped_here.add(s.lot_id)
-        else:
-            from bioseg.production.models import ShipmentLine
-            from bioseg.production.selectors import _shipments_touching_region
+    from bioseg.production.models import Lot
 
-            shipped_here = set(
-                ShipmentLine.objects.filter(lot_id__in=reached)
-                .filter(_shipments_touching_region(region))
-                .values_list("lot_id", flat=True)
-            )
-        for lot in lots.values():
-            lot.in_scope = lot.region_code == region or lot.id in shipped_here
-        return
-    if scope.is_enterprise:
-        from bioseg.production.selectors import own_enterprise_ids, visible_product_ids
-
-        products = set(visible_product_ids(scope).values_list("id", flat=True))
-        own = set(own_enterprise_ids(scope))
-        for lot in lots.values():
-            lot.in_scope = lot.product_id in products or lot.enterprise_id in own
-        return
+    visible = set(Lot.objects.filter(id__in=reached).restrict(scope).values_list("id", flat=True))
     for lot in lots.values():
-        lot.in_scope = False
+        lot.in_scope = lot.id in visible
 
 
 # --- shipments beyond the expand limit: aggregated and paged in the database ----------------------------------

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bioseg.accounts.models import Organisation
 from bioseg.audit.models import RegulatedModel
+from bioseg.common.scoping import ScopedQuerySet
 
 
 class Activity(models.TextChoices):
@@ -36,6 +38,81 @@ class Origin(models.TextChoices):
     CO_DEVELOPED = "co_developed", _("Co-developed")
 
 
+# --- who sees which row (see ``bioseg.registry.scope`` and ``bioseg.common.scoping``) -------------------------
+
+
+class EnterpriseQuerySet(ScopedQuerySet):
+    def provincial_q(self, scope):
+        with_site = Site.objects.filter(region_code=scope.region_code).values("enterprise_id")
+        return Q(region_code=scope.region_code) | Q(id__in=with_site)
+
+    def enterprise_q(self, scope):
+        return Q(id__in=scope.visible_enterprise_ids)
+
+
+class SiteQuerySet(ScopedQuerySet):
+    def provincial_q(self, scope):
+        return Q(region_code=scope.region_code)
+
+    def enterprise_q(self, scope):
+        return Q(enterprise_id__in=scope.visible_enterprise_ids)
+
+
+class ProductQuerySet(ScopedQuerySet):
+    def provincial_q(self, scope):
+        """Held by an enterprise registered or with a site in the province, or made there by a contract
+        manufacturer under a quality agreement."""
+        r = scope.region_code
+        holders = Enterprise.objects.restrict(scope).values("id")
+        cmo_here = Site.objects.filter(region_code=r).values("enterprise_id")
+        made_here = QualityAgreementProduct.objects.filter(agreement__contract_manufacturer_id__in=cmo_here).values(
+            "product_id"
+        )
+        return Q(holder_id__in=holders) | Q(id__in=made_here)
+
+    def enterprise_q(self, scope):
+        return Q(id__in=scope.product_ids)
+
+
+class EnterpriseRecordQuerySet(ScopedQuerySet):
+    """Rows that belong to an enterprise (licences, personnel): visible with their enterprise."""
+
+    enterprise_path = "enterprise_id"
+
+    def provincial_q(self, scope):
+        return Q(**{f"{self.enterprise_path}__in": Enterprise.objects.restrict(scope).values("id")})
+
+    def enterprise_q(self, scope):
+        return Q(**{f"{self.enterprise_path}__in": scope.visible_enterprise_ids})
+
+
+class QualificationQuerySet(EnterpriseRecordQuerySet):
+    enterprise_path = "person__enterprise_id"
+
+
+class GmpRecordQuerySet(ScopedQuerySet):
+    def provincial_q(self, scope):
+        return Q(site__region_code=scope.region_code)
+
+    def enterprise_q(self, scope):
+        return Q(site__enterprise_id__in=scope.visible_enterprise_ids)
+
+
+class QualityAgreementQuerySet(ScopedQuerySet):
+    def provincial_q(self, scope):
+        seen = Enterprise.objects.restrict(scope).values("id")
+        return Q(holder_id__in=seen) | Q(contract_manufacturer_id__in=seen)
+
+    def enterprise_q(self, scope):
+        own = scope.enterprise_ids
+        return Q(holder_id__in=own) | Q(contract_manufacturer_id__in=own)
+
+    def in_force(self, on_date):
+        from bioseg.registry.scope import agreements_in_force_q
+
+        return self.filter(agreements_in_force_q(on_date))
+
+
 class Enterprise(RegulatedModel):
     organisation = models.OneToOneField(
         Organisation, on_delete=models.PROTECT, related_name="enterprise", null=True, blank=True
@@ -50,6 +127,8 @@ class Enterprise(RegulatedModel):
     is_contract_manufacturer = models.BooleanField(_("contract manufacturer"), default=False)
     is_testing_laboratory = models.BooleanField(_("testing laboratory"), default=False)
     is_logistics_provider = models.BooleanField(_("logistics provider"), default=False)
+
+    objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_en"]
@@ -78,6 +157,8 @@ class Site(RegulatedModel):
     region_code = models.CharField(_("province"), max_length=6, blank=True, default="", db_index=True)
     activities = models.CharField(_("activities"), max_length=200, default="")  # comma-separated Activity codes
 
+    objects = SiteQuerySet.as_manager()
+
     class Meta:
         ordering = ["name_en"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "name_en"], name="uniq_site_name_per_ent")]
@@ -105,6 +186,8 @@ class ManufacturingLicence(RegulatedModel):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
 
+    objects = EnterpriseRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["number"]
 
@@ -122,6 +205,8 @@ class GmpRecord(RegulatedModel):
     outcome = models.CharField(_("outcome"), max_length=20, choices=GmpOutcome.choices)
     reference = models.CharField(_("reference"), max_length=60, blank=True, default="")
 
+    objects = GmpRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["-inspected_on"]
 
@@ -138,6 +223,8 @@ class Product(RegulatedModel):
     origin = models.CharField(_("origin"), max_length=30, choices=Origin.choices, blank=True, default="")
     storage_min_c = models.DecimalField(_("storage min (°C)"), max_digits=5, decimal_places=1, null=True, blank=True)
     storage_max_c = models.DecimalField(_("storage max (°C)"), max_digits=5, decimal_places=1, null=True, blank=True)
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_en"]
@@ -174,6 +261,8 @@ class Person(RegulatedModel):
     roles = models.CharField(_("roles"), max_length=200, default="")  # comma-separated PersonRole codes
     email = models.EmailField(_("email"), blank=True, default="")
 
+    objects = EnterpriseRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -192,5 +281,38 @@ class Qualification(RegulatedModel):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
+    objects = QualificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-valid_from"]
+
+
+class QualityAgreement(RegulatedModel):
+    """药品委托生产质量协议: what a holder and a contract manufacturer agree for the products it covers.
+    It is also what lets each party see the other's records for those products."""
+
+    reference = models.CharField(_("reference"), max_length=60, unique=True)
+    holder = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="agreements_as_holder")
+    contract_manufacturer = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="agreements_as_contractor"
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+
+    objects = QualityAgreementQuerySet.as_manager()
+
+    class Meta:
+        db_table = "quality_qualityagreement"  # the table keeps its name: its audit history is under it
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class QualityAgreementProduct(RegulatedModel):
+    agreement = models.ForeignKey(QualityAgreement, on_delete=models.PROTECT, related_name="product_links")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="agreement_links")
+
+    class Meta:
+        db_table = "quality_qualityagreementproduct"
+        constraints = [models.UniqueConstraint(fields=["agreement", "product"], name="uniq_agreement_product")]

@@ -10,12 +10,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from bioseg.accounts.roles import REGISTRY_WRITERS, Role
-from bioseg.accounts.scope import Scope, scope_for
-from bioseg.common.errors import NotFound
-from bioseg.quality.models import QualityAgreement, QualityAgreementProduct
+from bioseg.common.scoping import get_in_scope
 from bioseg.registry.models import (
     Enterprise,
     GmpRecord,
@@ -23,115 +21,66 @@ from bioseg.registry.models import (
     Person,
     Product,
     Qualification,
+    QualityAgreement,
     Site,
 )
-
-
-def _own_enterprise_ids(scope: Scope) -> list[int]:
-    return list(Enterprise.objects.filter(organisation_id=scope.organisation_id).values_list("id", flat=True))
-
-
-def _partner_ids(own: list[int]) -> set[int]:
-    pairs = QualityAgreement.objects.filter(Q(holder_id__in=own) | Q(contract_manufacturer_id__in=own)).values_list(
-        "holder_id", "contract_manufacturer_id"
-    )
-    return {e for pair in pairs for e in pair} - set(own)
+from bioseg.registry.scope import Scope, scope_for
 
 
 def enterprise_list(*, scope: Scope) -> QuerySet[Enterprise]:
-    qs = Enterprise.objects.all()
-    if scope.is_national:
-        return qs
-    if scope.is_provincial:
-        in_region = Site.objects.filter(region_code=scope.region_code).values("enterprise_id")
-        return qs.filter(Q(region_code=scope.region_code) | Q(id__in=in_region)).distinct()
-    if scope.is_enterprise:
-        own = _own_enterprise_ids(scope)
-        return qs.filter(id__in=set(own) | _partner_ids(own))
-    return qs.none()
+    return Enterprise.objects.restrict(scope)
 
 
 def site_list(*, scope: Scope) -> QuerySet[Site]:
-    qs = Site.objects.select_related("enterprise")
-    if scope.is_national:
-        return qs
-    if scope.is_provincial:
-        return qs.filter(region_code=scope.region_code)
-    if scope.is_enterprise:
-        own = _own_enterprise_ids(scope)
-        return qs.filter(enterprise_id__in=set(own) | _partner_ids(own))
-    return qs.none()
+    return Site.objects.select_related("enterprise").restrict(scope)
 
 
 def product_list(*, scope: Scope) -> QuerySet[Product]:
-    qs = Product.objects.select_related("holder")
-    if scope.is_national:
-        return qs
-    if scope.is_provincial:
-        cmo_in_region = Site.objects.filter(region_code=scope.region_code).values("enterprise_id")
-        made_in_region = QualityAgreementProduct.objects.filter(
-            agreement__contract_manufacturer_id__in=cmo_in_region
-        ).values("product_id")
-        holder_in_region = Q(holder__region_code=scope.region_code) | Q(holder__sites__region_code=scope.region_code)
-        return qs.filter(holder_in_region | Q(id__in=made_in_region)).distinct()
-    if scope.is_enterprise:
-        own = _own_enterprise_ids(scope)
-        shared = QualityAgreementProduct.objects.filter(
-            Q(agreement__holder_id__in=own) | Q(agreement__contract_manufacturer_id__in=own)
-        ).values("product_id")
-        return qs.filter(Q(holder_id__in=own) | Q(id__in=shared))
-    return qs.none()
+    return Product.objects.select_related("holder").restrict(scope)
 
 
 def person_list(*, scope: Scope) -> QuerySet[Person]:
-    return Person.objects.select_related("enterprise").filter(enterprise__in=enterprise_list(scope=scope))
+    return Person.objects.select_related("enterprise").restrict(scope)
 
 
 def licence_list(*, scope: Scope) -> QuerySet[ManufacturingLicence]:
-    return ManufacturingLicence.objects.select_related("enterprise").filter(enterprise__in=enterprise_list(scope=scope))
+    return ManufacturingLicence.objects.select_related("enterprise").restrict(scope)
 
 
 def gmp_record_list(*, scope: Scope) -> QuerySet[GmpRecord]:
-    return GmpRecord.objects.select_related("site").filter(site__in=site_list(scope=scope))
+    return GmpRecord.objects.select_related("site").restrict(scope)
 
 
 def qualification_list(*, scope: Scope) -> QuerySet[Qualification]:
-    return Qualification.objects.filter(person__in=person_list(scope=scope))
-
-
-def _get(qs: QuerySet, what: str, pk) -> object:
-    try:
-        return qs.get(pk=int(pk))
-    except (ValueError, TypeError, qs.model.DoesNotExist):
-        raise NotFound(what, pk) from None
+    return Qualification.objects.restrict(scope)
 
 
 def enterprise_get(*, scope: Scope, pk) -> Enterprise:
-    return _get(enterprise_list(scope=scope), "enterprise", pk)
+    return get_in_scope(enterprise_list(scope=scope), None, pk, "enterprise")
 
 
 def site_get(*, scope: Scope, pk) -> Site:
-    return _get(site_list(scope=scope), "site", pk)
+    return get_in_scope(site_list(scope=scope), None, pk, "site")
 
 
 def product_get(*, scope: Scope, pk) -> Product:
-    return _get(product_list(scope=scope), "product", pk)
+    return get_in_scope(product_list(scope=scope), None, pk, "product")
 
 
 def person_get(*, scope: Scope, pk) -> Person:
-    return _get(person_list(scope=scope), "person", pk)
+    return get_in_scope(person_list(scope=scope), None, pk, "person")
 
 
 def licence_get(*, scope: Scope, pk) -> ManufacturingLicence:
-    return _get(licence_list(scope=scope), "licence", pk)
+    return get_in_scope(licence_list(scope=scope), None, pk, "licence")
 
 
 def gmp_record_get(*, scope: Scope, pk) -> GmpRecord:
-    return _get(gmp_record_list(scope=scope), "GMP record", pk)
+    return get_in_scope(gmp_record_list(scope=scope), None, pk, "GMP record")
 
 
 def qualification_get(*, scope: Scope, pk) -> Qualification:
-    return _get(qualification_list(scope=scope), "qualification", pk)
+    return get_in_scope(qualification_list(scope=scope), None, pk, "qualification")
 
 
 # --- who may write -----------------------------------------------------------------------------------
@@ -156,3 +105,17 @@ def enterprise_writable_list(*, actor) -> QuerySet[Enterprise]:
     if actor.has_role(Role.SYSTEM_ADMIN):
         return qs
     return qs.filter(organisation_id=actor.organisation_id)
+
+
+def quality_agreement_list(*, scope: Scope) -> QuerySet[QualityAgreement]:
+    """All agreements (national); those with a party the province sees (provincial); those its own
+    enterprise is party to (enterprise), in force or not."""
+    return (
+        QualityAgreement.objects.select_related("holder", "contract_manufacturer")
+        .prefetch_related("product_links__product")
+        .restrict(scope)
+    )
+
+
+def quality_agreement_get(*, scope: Scope, pk) -> QualityAgreement:
+    return get_in_scope(quality_agreement_list(scope=scope), None, pk, "quality agreement")

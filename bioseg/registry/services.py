@@ -5,17 +5,17 @@ actor and reason, and re-checks that the result is inside the actor's scope."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
 from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
-from bioseg.accounts.scope import scope_for
 from bioseg.audit.context import audit_context
-from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from bioseg.common.regions import is_country_code, is_province_code
+from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationFailed
+from bioseg.common.regions import is_province_code
+from bioseg.common.scoping import recheck
+from bioseg.common.validation import Errors
 from bioseg.registry import selectors
 from bioseg.registry.models import (
     Activity,
@@ -30,8 +30,11 @@ from bioseg.registry.models import (
     PersonRole,
     Product,
     Qualification,
+    QualityAgreement,
+    QualityAgreementProduct,
     Site,
 )
+from bioseg.registry.scope import scope_for
 from bioseg.registry.validators import approval_number_problem, credit_code_problem
 
 ENTERPRISE_ROLE_FLAGS = {
@@ -42,86 +45,6 @@ ENTERPRISE_ROLE_FLAGS = {
 }
 
 
-# How a field is named in an error message a user reads.
-FIELD_LABELS = {
-    "name_zh": ("The Chinese name", "中文名称"),
-    "name_en": ("The English name", "英文名称"),
-    "name": ("The name", "姓名"),
-    "address": ("The address", "地址"),
-    "number": ("The number", "编号"),
-    "scope": ("The scope", "范围"),
-    "reference": ("The reference", "编号"),
-    "kind": ("The qualification", "资质"),
-    "valid_from": ("The start of validity", "有效期起始日"),
-    "valid_until": ("The end of validity", "有效期截止日"),
-    "inspected_on": ("The inspection date", "检查日期"),
-    "effective_from": ("The effective date", "生效日期"),
-}
-
-
-class Errors:
-    """Collects field errors so a request gets all of them at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, tuple[str, str]] = {}
-
-    def add(self, field: str, en: str, zh: str) -> None:
-        self.fields.setdefault(field, (en, zh))
-
-    def required(self, field: str, value) -> None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            en, zh = FIELD_LABELS.get(field, (field, field))
-            self.add(field, f"{en} is required.", f"{zh}为必填项。")
-
-    def choice(self, field: str, value, choices: Iterable[str]) -> None:
-        if value not in set(choices):
-            self.add(
-                field,
-                f"{value!r} is not one of {sorted(choices)}.",
-                f"{value!r} 不在可选值 {sorted(choices)} 中。",
-            )
-
-    def date_order(self, first: str, a: dt.date | None, second: str, b: dt.date | None) -> None:
-        if a and b and b < a:
-            self.add(second, f"{second} ({b}) is before {first} ({a}).", f"{second}（{b}）早于 {first}（{a}）。")
-
-    def place(self, *, domestic: bool, country_code: str, region_code: str) -> None:
-        if not is_country_code(country_code or ""):
-            self.add(
-                "country_code",
-                f"{country_code!r} is not an ISO 3166-1 alpha-2 code.",
-                f"{country_code!r} 不是 ISO 3166-1 二字母国家代码。",
-            )
-        if domestic:
-            if country_code != "CN":
-                self.add("country_code", "A domestic record is in CN.", "境内记录的国家应为 CN。")
-            if not region_code:
-                self.add(
-                    "region_code",
-                    "A record in China needs its province (GB/T 2260).",
-                    "境内记录须填写所在省级行政区（GB/T 2260）。",
-                )
-            elif not is_province_code(region_code):
-                self.add(
-                    "region_code",
-                    f"{region_code!r} is not a GB/T 2260 provincial code.",
-                    f"{region_code!r} 不是 GB/T 2260 省级行政区划代码。",
-                )
-        else:
-            if region_code:
-                self.add(
-                    "region_code",
-                    "A foreign record has no Chinese province.",
-                    "境外记录不应填写省级行政区划。",
-                )
-            if country_code == "CN":
-                self.add("country_code", "A foreign record is outside CN.", "境外记录的国家不应为 CN。")
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(self.fields)
-
-
 def _require_writer(actor: User, enterprise: Enterprise, action: str) -> None:
     if not selectors.registry_write_allowed(actor=actor, enterprise=enterprise):
         raise PermissionDenied(action)
@@ -130,12 +53,6 @@ def _require_writer(actor: User, enterprise: Enterprise, action: str) -> None:
 def _reason_for_update(reason: str) -> None:
     if not (reason or "").strip():
         raise ValidationFailed({"reason": ("A change needs a reason.", "修改需要填写原因。")})
-
-
-def _recheck(actor: User, selector, obj, what: str) -> None:
-    """After a write, the object must be inside the actor's scope; if not, the transaction is undone."""
-    if not selector(scope=scope_for(actor)).filter(pk=obj.pk).exists():
-        raise NotFound(what, obj.pk)
 
 
 def _unique_violation(exc: IntegrityError, field: str, value) -> ApplicationError:
@@ -283,7 +200,7 @@ def site_create(
             region_code=region_code if country_code == "CN" else "",
             activities=",".join(sorted(set(activities))),
         )
-        _recheck(actor, selectors.site_list, site, "site")
+        recheck(site, scope_for(actor), "site")
         return site
 
 
@@ -311,7 +228,7 @@ def site_update(*, actor: User, site: Site, reason: str, **changes) -> Site:
         for k, v in values.items():
             setattr(site, k, v.strip() if isinstance(v, str) and k != "activities" else v)
         site.save()
-        _recheck(actor, selectors.site_list, site, "site")
+        recheck(site, scope_for(actor), "site")
         return site
 
 
@@ -466,7 +383,7 @@ def product_create(
     e.raise_if_any()
     with transaction.atomic(), audit_context(actor=actor, reason=reason or "product registered"):
         product = Product.objects.create(holder=holder, **values)
-        _recheck(actor, selectors.product_list, product, "product")
+        recheck(product, scope_for(actor), "product")
         return product
 
 
@@ -495,7 +412,7 @@ def product_update(*, actor: User, product: Product, reason: str, **changes) -> 
         for k, v in values.items():
             setattr(product, k, v)
         product.save()
-        _recheck(actor, selectors.product_list, product, "product")
+        recheck(product, scope_for(actor), "product")
         return product
 
 
@@ -554,3 +471,61 @@ def qualification_create(
             valid_from=valid_from,
             valid_until=valid_until,
         )
+
+
+# --- quality agreements (药品委托生产质量协议指南, 2020) -----------------------------------------------
+
+
+def quality_agreement_create(
+    *,
+    actor: User,
+    reference: str,
+    holder: Enterprise,
+    contract_manufacturer: Enterprise,
+    products: list[Product],
+    effective_from: dt.date,
+    effective_until: dt.date | None = None,
+    reason: str = "",
+) -> QualityAgreement:
+    """The holder's QA or regulatory affairs (or the system admin) records an agreement it has signed."""
+    own_holder = holder.organisation_id is not None and holder.organisation_id == actor.organisation_id
+    if not (actor.has_role(Role.SYSTEM_ADMIN) or (own_holder and actor.has_role(Role.HOLDER_QA, Role.HOLDER_RA))):
+        raise PermissionDenied("record a quality agreement")
+    e = Errors()
+    e.required("reference", reference)
+    e.required("effective_from", effective_from)
+    e.date_order("effective_from", effective_from, "effective_until", effective_until)
+    if not holder.is_holder:
+        e.add("holder", f"{holder.name_en} is not a holder.", f"{holder.name_zh} 不是持有人。")
+    if not contract_manufacturer.is_contract_manufacturer:
+        e.add(
+            "contract_manufacturer",
+            f"{contract_manufacturer.name_en} is not a contract manufacturer.",
+            f"{contract_manufacturer.name_zh} 不是受托生产企业。",
+        )
+    if holder.pk == contract_manufacturer.pk:
+        e.add("contract_manufacturer", "A holder cannot contract itself.", "持有人不能委托自身。")
+    if not products:
+        e.add("products", "An agreement covers at least one product.", "质量协议至少涵盖一个产品。")
+    for p in products:
+        if p.holder_id != holder.pk:
+            e.add(
+                "products",
+                f"{p.name_en} is not held by {holder.name_en}.",
+                f"{p.name_zh} 不属于 {holder.name_zh}。",
+            )
+    if reference and QualityAgreement.objects.filter(reference=reference.strip()).exists():
+        e.add("reference", f"{reference} is already registered.", f"{reference} 已被登记。")
+    e.raise_if_any()
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or "quality agreement recorded"):
+        agreement = QualityAgreement.objects.create(
+            reference=reference.strip(),
+            holder=holder,
+            contract_manufacturer=contract_manufacturer,
+            effective_from=effective_from,
+            effective_until=effective_until,
+        )
+        QualityAgreementProduct.objects.bulk_create(
+            [QualityAgreementProduct(agreement=agreement, product=p) for p in products]
+        )
+        return agreement

@@ -7,7 +7,6 @@ from django.contrib.auth.hashers import identify_hasher
 
 from bioseg.accounts.models import ApiToken, Membership, Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
-from bioseg.accounts.scope import scope_for
 from bioseg.accounts.services import (
     AccountLocked,
     BadCredentials,
@@ -20,6 +19,7 @@ from bioseg.accounts.services import (
 )
 from bioseg.audit.context import audit_context
 from bioseg.common.errors import NotFound, ValidationFailed
+from bioseg.registry.scope import scope_for
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

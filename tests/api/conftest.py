@@ -14,10 +14,9 @@ from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create
 from bioseg.audit.context import audit_context
-from bioseg.quality.models import QualityAgreement
-from bioseg.quality.services import quality_agreement_create
 from bioseg.registry import services
-from bioseg.registry.models import Enterprise, Product, Site
+from bioseg.registry.models import Enterprise, Product, QualityAgreement, Site
+from bioseg.registry.services import quality_agreement_create
 
 SUZHOU_CODE = "91320594MA1ABCDEFL"
 SHANGHAI_CODE = "91310115MA1HJKLMNX"

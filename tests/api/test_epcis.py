@@ -10,10 +10,10 @@ from django.test import Client
 
 from bioseg.accounts.services import api_token_create
 from bioseg.audit.models import AuditEvent
-from bioseg.production.epcis_service import epcis_demo_mappings
-from bioseg.production.models_epcis import EpcisCapture, EpcisEvent, EpcisEventLot
+from bioseg.demo.epcis import epcis_demo_mappings
+from bioseg.production.models import EpcisCapture, EpcisEvent, EpcisEventLot
 from tests.production.conftest import fast_password_hashing, genealogy, world  # noqa: F401  (fixtures)
-from tests.production.epcis.conftest import VENDOR, epcis_schema  # noqa: F401  (fixture)
+from tests.shared import VENDOR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("epcis_schema")]
 

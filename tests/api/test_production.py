@@ -80,7 +80,7 @@ def test_each_user_lists_the_lots_of_their_scope(genealogy, world):
     assert numbers(get(world.holder_qa, "/lots")) == everything
     assert numbers(get(world.cmo_qa, "/lots")) == everything
     assert numbers(get(world.nmpa, "/lots")) == everything
-    assert numbers(get(world.js_inspector, "/lots")) == ["D2", "D1", "W1"]
+    assert numbers(get(world.js_inspector, "/lots")) == everything  # the holder's province
     assert numbers(get(world.sh_inspector, "/lots")) == ["P2", "P1", "D2", "D1"]  # made or shipped in Shanghai
     assert numbers(get(world.gd_inspector, "/lots")) == []
     assert numbers(get(world.gd_qa, "/lots")) == []
@@ -145,8 +145,8 @@ def test_out_of_scope_lots_are_404_like_unknown_ones(genealogy, world):
         response = get(world.gd_qa, path)
         assert response.status_code == 404, path
         assert response.json()["details"] == {"object": "lot", "id": str(g.p1.pk)}
-    assert get(world.js_inspector, f"/lots/{g.p1.pk}").status_code == 404  # made in Shanghai, not shipped via Jiangsu
-    assert get(world.js_inspector, f"/lots/{g.d1.pk}").status_code == 200
+    assert get(world.sh_inspector, f"/lots/{g.w1.pk}").status_code == 404  # made in Jiangsu, not shipped via Shanghai
+    assert get(world.sh_inspector, f"/lots/{g.d1.pk}").status_code == 200  # received in Shanghai
     assert get(world.gd_qa, "/lots/987654").json()["details"] == {"object": "lot", "id": "987654"}
     before = state()
     response = post(world.gd_qa, f"/lots/{g.p1.pk}/recall", {"reason": "probe"})
@@ -527,15 +527,9 @@ def test_forward_and_backward_trace(market, genealogy, world):
     assert [x["lot_number"] for x in backward["lots"]] == ["P1", "D1", "D2", "W1"]
     assert backward["shipments"] == []
     assert len(backward["edges"]) == 4
-    # the Jiangsu inspector may open W1; the trace lists P1/P2 too, flagged out of scope
-    js = get(world.js_inspector, f"/lots/{g.w1.pk}/trace").json()
-    assert {x["lot_number"]: x["in_scope"] for x in js["lots"]} == {
-        "W1": True,
-        "D1": True,
-        "D2": True,
-        "P1": False,
-        "P2": False,
-    }
+    # the Shanghai inspector may open P1; its backward trace lists the Jiangsu cell bank W1 too, out of scope
+    sh = get(world.sh_inspector, f"/lots/{g.p1.pk}/trace", direction="backward").json()
+    assert {x["lot_number"]: x["in_scope"] for x in sh["lots"]} == {"P1": True, "D1": True, "D2": True, "W1": False}
     bad = get(world.holder_qa, f"/lots/{g.w1.pk}/trace", direction="sideways")
     assert bad.status_code == 422
     assert bad.json()["code"] == "validation_error"

@@ -164,10 +164,10 @@ def test_load_into_the_database_and_trace(world):
     from django.db import connection
     from national.load import bulk_load, counts
 
-    from bioseg.accounts.scope import Scope
     from bioseg.audit import triggers
     from bioseg.production import selectors
     from bioseg.production.models import Lot, LotEdge
+    from bioseg.registry.scope import Scope
 
     gen, t = world
     before = counts(connection)

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from bioseg.audit.models import AuditEvent
 from bioseg.cli import app
-from bioseg.production.epcis_service import epcis_demo_mappings
-from bioseg.production.models_epcis import EpcisCapture, EpcisEvent, EpcisEventLot
+from bioseg.demo.epcis import epcis_demo_mappings
+from bioseg.production.models import EpcisCapture, EpcisEvent, EpcisEventLot
 from tests.production import conftest as production_fixtures
-from tests.production.epcis.conftest import SCHEMA_FILE, VENDOR, epcis_schema  # noqa: F401  (fixture)
+from tests.shared import SCHEMA_FILE, VENDOR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("epcis_schema")]
 

@@ -104,14 +104,14 @@ def test_backward_trace_as_json_by_lot_id(genealogy, world):
 
 
 def test_as_user_applies_that_users_scope(genealogy, world):
-    inside = run("trace", "W1", "--as", "js-inspector", "--format", "json")
+    inside = run("trace", "P1", "--direction", "backward", "--as", "sh-inspector", "--format", "json")
     assert inside.exit_code == 0, inside.output
     flags = {x["lot_number"]: x["in_scope"] for x in json.loads(inside.output)["lots"]}
-    assert flags == {"W1": True, "D1": True, "D2": True, "P1": False, "P2": False}
-    outside = run("trace", "P1", "--as", "js-inspector")
+    assert flags == {"P1": True, "D1": True, "D2": True, "W1": False}
+    outside = run("trace", "W1", "--as", "sh-inspector")
     assert outside.exit_code == 2
-    assert "error [lot_not_found]: no lot 'P1' was found (give a lot id or a lot number)." in outside.output
-    assert "P1" not in outside.output.replace("'P1'", "")  # nothing about the lot leaks
+    assert "error [lot_not_found]: no lot 'W1' was found (give a lot id or a lot number)." in outside.output
+    assert "W1" not in outside.output.replace("'W1'", "")  # nothing about the lot leaks
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from django.db import transaction
 
 from bioseg.accounts.models import Membership, Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
-from bioseg.accounts.scope import scope_for
 from bioseg.accounts.services import user_check_password
 from bioseg.audit import chain
 from bioseg.audit.models import AuditEvent
@@ -32,6 +31,8 @@ from bioseg.production.models import (
     Consignee,
     Excursion,
     ExcursionAssessment,
+    Gs1Location,
+    Gs1TradeItem,
     Lot,
     LotEdge,
     LotHold,
@@ -47,10 +48,19 @@ from bioseg.production.models import (
     Transformation,
     TransformationInput,
 )
-from bioseg.production.models_epcis import Gs1Location, Gs1TradeItem
-from bioseg.quality.models import QualityAgreement, QualityAgreementProduct
 from bioseg.registry import selectors
-from bioseg.registry.models import Enterprise, GmpRecord, ManufacturingLicence, Person, Product, Qualification, Site
+from bioseg.registry.models import (
+    Enterprise,
+    GmpRecord,
+    ManufacturingLicence,
+    Person,
+    Product,
+    Qualification,
+    QualityAgreement,
+    QualityAgreementProduct,
+    Site,
+)
+from bioseg.registry.scope import scope_for
 from bioseg.registry.validators import credit_code_check_char, credit_code_problem
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from bioseg.accounts.services import organisation_create
 from bioseg.audit.context import audit_context
 from bioseg.audit.models import AuditEvent, Signature
 from bioseg.pilots import models as pm
-from bioseg.quality.services import quality_agreement_create
 from bioseg.registry import services
+from bioseg.registry.services import quality_agreement_create
 from bioseg.registry.validators import credit_code_check_char
 
 # What the registry cannot know, declared by the holder (issue 3's case shape).

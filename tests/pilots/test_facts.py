@@ -11,8 +11,8 @@ from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create
 from bioseg.audit.context import audit_context
 from bioseg.pilots.facts import case_from_product
-from bioseg.quality.services import quality_agreement_create
 from bioseg.registry import services
+from bioseg.registry.services import quality_agreement_create
 from bioseg.registry.validators import credit_code_check_char
 from bioseg.regulation import assess, parse_case
 

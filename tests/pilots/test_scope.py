@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bioseg.accounts.scope import scope_for
 from bioseg.common.errors import NotFound, PermissionDenied
 from bioseg.pilots import permissions, selectors, services
+from bioseg.registry.scope import scope_for
 from tests.conftest import PASSWORD
 from tests.pilots.helpers import GD_DECLARED, PD1_DECLARED
 

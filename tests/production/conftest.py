@@ -24,8 +24,8 @@ from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create
 from bioseg.audit.context import audit_context
 from bioseg.production import services as ps
-from bioseg.quality.services import quality_agreement_create
 from bioseg.registry import services as rs
+from bioseg.registry.services import quality_agreement_create
 from tests.conftest import PASSWORD
 from tests.production.helpers import EXPIRES, MADE, at, credit_code, make_output
 

@@ -208,6 +208,6 @@ def test_a_rejected_excursion_rejects_the_held_lots(genealogy, world):
 
 
 def selectors_scope(user):
-    from bioseg.accounts.scope import scope_for
+    from bioseg.registry.scope import scope_for
 
     return scope_for(user)

@@ -1,14 +1,15 @@
 """Who sees which lots, chains and shipments: holder and contract manufacturer share the product's lots;
-each province sees the lots made or shipped in it; everyone else gets 404."""
+each province sees the lots made or shipped in it, and the holder's province every lot of its holders' products
+wherever it is made; everyone else gets 404."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from bioseg.accounts.scope import scope_for
 from bioseg.common.errors import NotFound
 from bioseg.production import selectors
+from bioseg.registry.scope import scope_for
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +33,15 @@ def test_holder_and_contract_manufacturer_see_the_lots_of_their_shared_product(g
 
 
 def test_each_province_sees_the_lots_made_or_shipped_in_it(market, genealogy, world):
-    # Jiangsu: made there (W1, D1, D2); D1 and D2 were also shipped from there
-    assert numbers(selectors.lot_list(scope=scope_for(world.js_inspector))) == ["D1", "D2", "W1"]
-    # Shanghai: made there (P1, P2) and received there (D1, D2)
+    # Jiangsu: made there (W1, D1, D2), and the Suzhou holder's drug-product lots made in Shanghai (P1, P2)
+    assert numbers(selectors.lot_list(scope=scope_for(world.js_inspector))) == ["D1", "D2", "P1", "P2", "W1"]
+    assert selectors.lot_get(scope=scope_for(world.js_inspector), pk=genealogy.p1.pk) == genealogy.p1
+    # Shanghai: made there (P1, P2) and received there (D1, D2) — not the Jiangsu cell bank W1
     assert numbers(selectors.lot_list(scope=scope_for(world.sh_inspector))) == ["D1", "D2", "P1", "P2"]
+    with pytest.raises(NotFound):
+        selectors.lot_get(scope=scope_for(world.sh_inspector), pk=genealogy.w1.pk)
     # Guangdong: only P2, shipped to a Guangzhou consignee
     assert numbers(selectors.lot_list(scope=scope_for(world.gd_inspector))) == ["P2"]
-    with pytest.raises(NotFound):
-        selectors.lot_get(scope=scope_for(world.js_inspector), pk=genealogy.p1.pk)
     with pytest.raises(NotFound):
         selectors.lot_get(scope=scope_for(world.gd_inspector), pk=genealogy.p1.pk)
     assert selectors.lot_get(scope=scope_for(world.gd_inspector), pk=genealogy.p2.pk) == genealogy.p2
@@ -71,7 +73,8 @@ def test_shipments_are_seen_by_the_parties_and_the_provinces_they_touch(market, 
 
     assert refs(world.holder_qa) == ["SH-1", "SH-2", "SH-3"]
     assert refs(world.cmo_qa) == ["SH-1", "SH-2", "SH-3"]
-    assert refs(world.js_inspector) == ["SH-1"]
+    # Jiangsu: SH-1 left Suzhou; SH-2 and SH-3 carry the Suzhou holder's lots
+    assert refs(world.js_inspector) == ["SH-1", "SH-2", "SH-3"]
     assert refs(world.sh_inspector) == ["SH-1", "SH-2", "SH-3"]
     assert refs(world.gd_inspector) == ["SH-3"]
     assert refs(world.gd_qa) == []
@@ -84,6 +87,13 @@ def test_transformations_follow_the_lots(genealogy, world):
         return sorted((t.segment.code, t.site.name_en) for t in selectors.transformation_list(scope=scope_for(user)))
 
     assert kinds(world.sh_inspector) == [("DP", "Shanghai site"), ("DP", "Shanghai site")]
-    assert kinds(world.js_inspector) == [("DS", "Suzhou site"), ("DS", "Suzhou site"), ("WCB", "Suzhou site")]
+    # Jiangsu: made there, and the Suzhou holder's fills in Shanghai
+    assert kinds(world.js_inspector) == [
+        ("DP", "Shanghai site"),
+        ("DP", "Shanghai site"),
+        ("DS", "Suzhou site"),
+        ("DS", "Suzhou site"),
+        ("WCB", "Suzhou site"),
+    ]
     assert len(kinds(world.cmo_qa)) == 5
     assert kinds(world.gd_qa) == []

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bioseg.accounts.scope import scope_for
 from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationFailed
 from bioseg.production import selectors
 from bioseg.production import services as ps
+from bioseg.registry.scope import scope_for
 from tests.production.helpers import at, counts
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from bioseg.accounts.scope import scope_for
 from bioseg.audit.models import AuditEvent
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.production import selectors
 from bioseg.production import services as ps
 from bioseg.production.models import Lot, RecallAction
+from bioseg.registry.scope import scope_for
 from tests.production.helpers import reload
 
 pytestmark = pytest.mark.django_db
@@ -120,8 +120,23 @@ def test_trace_from_a_site_and_time_window(genealogy, world):
         ("P1", 1, ["D1", "P1"]),
         ("P2", 1, ["D2", "P2"]),
     ]
-    # the Jiangsu inspector sees the whole trace, but only Jiangsu's lots are in its scope
-    assert {lot.lot_number: lot.in_scope for lot in result.lots} == {"D1": True, "D2": True, "P1": False, "P2": False}
+    # the Jiangsu inspector: made in Jiangsu, or the Suzhou holder's lots made in Shanghai — all in scope
+    assert {lot.lot_number: lot.in_scope for lot in result.lots} == {"D1": True, "D2": True, "P1": True, "P2": True}
+    # the Shanghai inspector tracing back from its site sees the Jiangsu cell bank flagged out of scope
+    back = selectors.site_trace(
+        scope=scope_for(world.sh_inspector),
+        site_pk=world.sh_site.pk,
+        date_from=dt.date(2025, 1, 1),
+        date_to=dt.date(2025, 12, 31),
+        direction="backward",
+    )
+    assert {lot.lot_number: lot.in_scope for lot in back.lots} == {
+        "P1": True,
+        "P2": True,
+        "D1": True,
+        "D2": True,
+        "W1": False,
+    }
     with pytest.raises(NotFound):
         selectors.site_trace(
             scope=scope_for(world.js_inspector),

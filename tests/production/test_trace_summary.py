@@ -13,12 +13,12 @@ from decimal import Decimal
 
 import pytest
 
-from bioseg.accounts.scope import Scope, scope_for
 from bioseg.production import selectors
 from bioseg.production import services as ps
 from bioseg.production import trace as trace_module
 from bioseg.production.models import Lot
 from bioseg.production.trace import TraceDestination, TraceShipmentSummary, trace
+from bioseg.registry.scope import Scope, scope_for
 from tests.production.helpers import at
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from bioseg.accounts.scope import scope_for
 from bioseg.common.errors import NotFound
 from bioseg.registry import selectors
+from bioseg.registry.scope import scope_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bioseg.accounts.scope import scope_for
 from bioseg.audit.models import AuditEvent
 from bioseg.audit.selectors import signatures_for
 from bioseg.production import selectors
+from bioseg.registry.scope import scope_for
 from bioseg.reporting import recall_report
 from bioseg.reporting.release_certificate import release_certificate_pdf
 from tests.production import conftest as production_fixtures

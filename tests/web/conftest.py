@@ -20,8 +20,8 @@ import pytest
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create
 from bioseg.audit.context import audit_context
-from bioseg.quality.services import quality_agreement_create
 from bioseg.registry import services
+from bioseg.registry.services import quality_agreement_create
 from bioseg.registry.validators import credit_code_check_char
 
 

@@ -59,7 +59,9 @@ def state() -> tuple:
 
 def test_the_lot_list_follows_the_scope_and_filters(genealogy, world):
     assert lot_rows(browse(world.holder_qa).get("/lots/")) == ["P2", "P1", "D2", "D1", "W1"]
-    assert lot_rows(browse(world.js_inspector).get("/lots/")) == ["D2", "D1", "W1"]
+    # the holder's province sees its holder's lots wherever they are made
+    assert lot_rows(browse(world.js_inspector).get("/lots/")) == ["P2", "P1", "D2", "D1", "W1"]
+    assert lot_rows(browse(world.sh_inspector).get("/lots/")) == ["P2", "P1", "D2", "D1"]
     assert lot_rows(browse(world.gd_qa).get("/lots/")) == []
     assert lot_rows(browse(world.holder_qa).get("/lots/", {"site": world.sh_site.pk})) == ["P2", "P1"]
     assert lot_rows(browse(world.holder_qa).get("/lots/", {"q": "w"})) == ["W1"]
@@ -104,7 +106,8 @@ def test_out_of_scope_lot_pages_are_404(genealogy, world):
         f"/chains/{world.chain.pk}/",
     ):
         assert c.get(path).status_code == 404, path
-    assert browse(world.js_inspector).get(f"/lots/{g.p1.pk}/").status_code == 404
+    assert browse(world.sh_inspector).get(f"/lots/{g.w1.pk}/").status_code == 404  # made in Jiangsu, not shipped here
+    assert browse(world.js_inspector).get(f"/lots/{g.p1.pk}/").status_code == 200  # the Suzhou holder's lot
     assert browse(world.holder_qa).get(f"/lots/{g.w1.pk}/history/").status_code == 200
 
 
@@ -228,12 +231,12 @@ def test_a_backward_trace_puts_the_ancestors_on_the_left(genealogy, world):
 
 def test_out_of_scope_lots_are_drawn_but_not_linked(genealogy, world):
     g = genealogy
-    page = text(browse(world.js_inspector).get(f"/lots/{g.w1.pk}/trace/"))
+    page = text(browse(world.sh_inspector).get(f"/lots/{g.p1.pk}/trace/?direction=backward"))
     svg = svg_of(page)
     assert f'<a href="/lots/{g.d1.pk}/">' in svg
-    assert f'<a href="/lots/{g.p1.pk}/">' not in svg
-    assert 'data-lot="P1"' in svg
-    assert 'P1 <span class="muted">(不在您的查看范围内)</span>' in page
+    assert f'<a href="/lots/{g.w1.pk}/">' not in svg
+    assert 'data-lot="W1"' in svg
+    assert 'W1 <span class="muted">(不在您的查看范围内)</span>' in page
 
 
 def test_a_large_trace_is_capped_and_says_so(genealogy, world, monkeypatch):

@@ -1,385 +1,291 @@
-"""Capture (import) of an EPCIS 2.0 JSON/JSON-LD document: validate, hash, normalise — all or nothing.
-
-``capture_document`` either returns every event, normalised and with its CBV 2.0 hash ID, or raises
-``EPCISDocumentRejected`` listing every problem with a JSON pointer: schema violations (GS1's official
-schema, formats really checked), wrong GS1 check digits or malformed EPC URNs in identifier fields,
-malformed NMPA drug traceability codes, and duplicate events (already known, or twice in the document).
-Nothing here writes anything; the caller stores the result in one transaction.
-"""
+"""Capture of an EPCIS 2.0 document: validate, hash, refuse duplicates, store all or nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
-import os
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
 from typing import Any, Literal
 
-from bioseg.common.errors import ApplicationError
+from django.db import IntegrityError, connection, transaction
 
-from . import identifiers as ids
-from .hashing import DocumentContext, _parse_rfc3339, event_hash_id
-from .model import CapturedEvent, CaptureResult, Duplicate, PartyRef, QuantityElement, SensorReading
-from .schema import fast_validator, iter_schema_problems
-from .vocab import expand_vocab
-
-__all__ = ["EPCISDocumentRejected", "Problem", "capture_document", "document_problems", "parse_time"]
-
-MAX_LISTED_PROBLEMS = 500
-
-KnownHashes = Collection[str] | Callable[[list[str]], Collection[str]]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    pointer: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"pointer": self.pointer, "code": self.code, "message": self.message}
-
-
-class EPCISDocumentRejected(ApplicationError):
-    """The whole document is refused; ``problems`` lists why (``details["problems"]`` for the API)."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        listed = [p.as_dict() for p in self.problems[:MAX_LISTED_PROBLEMS]]
-        super().__init__(
-            "epcis_document_invalid",
-            f"EPCIS document refused: {count} problem(s) found; nothing was captured.",
-            f"EPCIS 文档被拒收：发现 {count} 个问题，未导入任何事件。",
-            details={"problems": listed, "problem_count": count, "truncated": count > len(listed)},
-        )
-
-
-def parse_time(text: str) -> datetime:
-    """An RFC 3339 timestamp as an aware datetime (sub-microsecond digits are dropped)."""
-    moment = _parse_rfc3339(text)
-    if moment is None:
-        raise ValueError(f"{text!r} is not an RFC 3339 date-time")
-    return moment
-
-
-def _events_of(document: Mapping[str, Any]) -> tuple[list[Any], str]:
-    body = document.get("epcisBody") or {}
-    if document.get("type") == "EPCISQueryDocument":
-        results = body.get("queryResults") or {}
-        return list(
-            (results.get("resultsBody") or {}).get("eventList") or []
-        ), "/epcisBody/queryResults/resultsBody/eventList"
-    return list(body.get("eventList") or []), "/epcisBody/eventList"
-
-
-# --------------------------------------------------------------------------------------------------------
-# Semantic checks of identifiers
-
-_URN_KNOWN = (
-    "urn:epc:id:sgtin:", "urn:epc:id:sscc:", "urn:epc:id:sgln:", "urn:epc:id:grai:", "urn:epc:id:giai:",
-    "urn:epc:id:gsrn:", "urn:epc:id:gsrnp:", "urn:epc:id:gdti:", "urn:epc:id:sgcn:", "urn:epc:id:cpi:",
-    "urn:epc:id:ginc:", "urn:epc:id:gsin:", "urn:epc:id:itip:", "urn:epc:id:upui:", "urn:epc:id:pgln:",
-    "urn:epc:class:lgtin:", "urn:epc:idpat:sgtin:",
-)  # fmt: skip
-
-
-_PROBLEM_CACHE: dict[str, tuple[str, str] | None] = {}
-_DL_CACHE: dict[str, str] = {}
-
-
-def _identifier_problem(value: Any) -> tuple[str, str] | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return _PROBLEM_CACHE[value]
-    except KeyError:
-        pass
-    found = _find_identifier_problem(value)
-    if len(_PROBLEM_CACHE) > 100_000:
-        _PROBLEM_CACHE.clear()
-    _PROBLEM_CACHE[value] = found
-    return found
-
-
-def _dl(value: str) -> str:
-    """``identifiers.to_digital_link`` with a cache (sites and lots repeat across events)."""
-    try:
-        return _DL_CACHE[value]
-    except KeyError:
-        pass
-    if len(_DL_CACHE) > 100_000:
-        _DL_CACHE.clear()
-    converted = _DL_CACHE[value] = ids.to_digital_link(value)
-    return converted
-
-
-def _find_identifier_problem(value: str) -> tuple[str, str] | None:
-    if value.startswith(ids.NMPA_CODE_URI_PREFIX):
-        try:
-            ids.parse_nmpa_code_uri(value)
-        except ids.IdentifierError as err:
-            return err.code, err.message
-        return None
-    if value.startswith("urn:epc:"):
-        if value.startswith(_URN_KNOWN) and ids.epc_urn_to_digital_link(value) is None:
-            return "epc_urn_syntax", f"{value!r} is not a well-formed EPC URI (GS1 Tag Data Standard)"
-        return None
-    if value.startswith(("https://", "http://")) and ids.is_digital_link(value):
-        try:
-            ids.parse_digital_link(value)
-        except ids.IdentifierError as err:
-            return err.code, err.message
-    return None
-
-
-def _identifier_fields(event: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
-    for list_name in ("epcList", "inputEPCList", "outputEPCList", "childEPCs"):
-        for i, value in enumerate(event.get(list_name) or ()):
-            yield f"/{list_name}/{i}", value
-    if "parentID" in event:
-        yield "/parentID", event["parentID"]
-    for list_name in ("quantityList", "inputQuantityList", "outputQuantityList", "childQuantityList"):
-        for i, element in enumerate(event.get(list_name) or ()):
-            if isinstance(element, dict):
-                yield f"/{list_name}/{i}/epcClass", element.get("epcClass")
-    for place in ("readPoint", "bizLocation"):
-        if isinstance(event.get(place), dict):
-            yield f"/{place}/id", event[place].get("id")
-    for list_name, key in (("sourceList", "source"), ("destinationList", "destination")):
-        for i, element in enumerate(event.get(list_name) or ()):
-            if isinstance(element, dict):
-                yield f"/{list_name}/{i}/{key}", element.get(key)
-
-
-def _check_event(event: Mapping[str, Any], pointer: str, problems: list[Problem]) -> None:
-    for where, value in _identifier_fields(event):
-        found = _identifier_problem(value)
-        if found is not None:
-            problems.append(Problem(pointer + where, found[0], found[1]))
-
-
-# --------------------------------------------------------------------------------------------------------
-# Normalisation
-
-_STANDARD_KEYS = frozenset(
-    """@context type eventTime recordTime eventTimeZoneOffset eventID certificationInfo errorDeclaration action
-    epcList quantityList bizStep disposition persistentDisposition readPoint bizLocation bizTransactionList
-    sourceList destinationList sensorElementList ilmd parentID childEPCs childQuantityList inputEPCList
-    inputQuantityList outputEPCList outputQuantityList transformationID""".split()
+from bioseg import epcis
+from bioseg.accounts.models import User
+from bioseg.audit.context import audit_context
+from bioseg.common.errors import PermissionDenied, ValidationFailed
+from bioseg.epcis import identifiers as gs1
+from bioseg.production.epcis.common import CAPTURE_ROLES, KNOWN_CHUNK, _chunks
+from bioseg.production.models import (
+    EpcisCapture,
+    EpcisEvent,
+    EpcisEventLot,
+    EpcisLotRole,
+    Gs1Location,
+    Gs1TradeItem,
+    Lot,
 )
 
 
-_vocab = lru_cache(maxsize=4096)(expand_vocab)  # a handful of words, repeated in every reading
+@dataclass(frozen=True)
+class CaptureOutcome:
+    capture: EpcisCapture
+    hash_ids: tuple[str, ...]  # of the events stored, in document order
+    duplicates: tuple[epcis.Duplicate, ...]  # skipped (``on_duplicate="skip"`` only)
+    lot_links: int
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.capture
+        return {
+            "capture_id": c.pk,
+            "document_type": c.document_type,
+            "event_count": c.event_count,
+            "duplicate_count": c.duplicate_count,
+            "lot_link_count": c.lot_link_count,
+            "hash_ids": list(self.hash_ids),
+            "duplicates": [{"pointer": d.pointer, "hash_id": d.hash_id, "reason": d.reason} for d in self.duplicates],
+        }
 
 
-def _ids(values: Any) -> tuple[str, ...]:
-    return tuple(_dl(v) for v in values or () if isinstance(v, str))
+def _known_hash_ids(hash_ids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for chunk in _chunks(hash_ids, KNOWN_CHUNK):
+        known.update(EpcisEvent.objects.filter(hash_id__in=chunk).values_list("hash_id", flat=True))
+    return known
 
 
-def _quantities(elements: Any) -> tuple[QuantityElement, ...]:
-    out = []
-    for element in elements or ():
-        quantity = element.get("quantity")
-        out.append(
-            QuantityElement(
-                epc_class=_dl(element["epcClass"]),
-                quantity=float(quantity) if quantity is not None else None,
-                uom=element.get("uom"),
-            )
-        )
-    return tuple(out)
+_LGTIN_CACHE: dict[str, tuple[str, str] | None] = {}
 
 
-def _parties(elements: Any, key: str, vocab_field: str) -> tuple[PartyRef, ...]:
-    out = []
-    for element in elements or ():
-        kind = element.get("type")
-        out.append(
-            PartyRef(
-                type=_vocab(vocab_field, kind) if isinstance(kind, str) else None,
-                id=_dl(element[key]),
-            )
-        )
-    return tuple(out)
-
-
-def _number_or_none(value: Any) -> float | None:
-    if value is None:
-        return None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _sensor_readings(elements: Any) -> tuple[SensorReading, ...]:
-    out = []
-    number = _number_or_none
-    for element in elements or ():
-        metadata = element.get("sensorMetadata") or {}
-        for report in element.get("sensorReport") or ():
-            get = report.get
-            time_text = get("time") or metadata.get("time")
-            exception = get("exception")
-            out.append(
-                SensorReading(  # positional: type, time, value, min, max, mean, uom, exception, device_id
-                    _vocab("measurementType", report["type"]),
-                    parse_time(time_text) if time_text else None,
-                    number(get("value")),
-                    number(get("minValue")),
-                    number(get("maxValue")),
-                    number(get("meanValue")),
-                    get("uom"),
-                    _vocab("exception", exception) if isinstance(exception, str) else None,
-                    get("deviceID") or metadata.get("deviceID"),
-                )
-            )
-    return tuple(out)
-
-
-def _place(value: Any) -> str | None:
-    return _dl(value["id"]) if isinstance(value, dict) and "id" in value else None
-
-
-def _normalise(index: int, pointer: str, event: dict[str, Any], hash_id: str, ctx: DocumentContext) -> CapturedEvent:
-    biz_step = event.get("bizStep")
-    disposition = event.get("disposition")
-    return CapturedEvent(
-        index=index,
-        pointer=pointer,
-        hash_id=hash_id,
-        event_type=event["type"],
-        event_time=parse_time(event["eventTime"]),
-        event_time_zone_offset=event["eventTimeZoneOffset"],
-        event_id=event.get("eventID"),
-        action=event.get("action"),
-        biz_step=_vocab("bizStep", biz_step) if biz_step else None,
-        disposition=_vocab("disposition", disposition) if disposition else None,
-        read_point=_place(event.get("readPoint")),
-        biz_location=_place(event.get("bizLocation")),
-        parent_id=_dl(event["parentID"]) if "parentID" in event else None,
-        epc_list=_ids(event.get("epcList")),
-        child_epcs=_ids(event.get("childEPCs")),
-        input_epcs=_ids(event.get("inputEPCList")),
-        output_epcs=_ids(event.get("outputEPCList")),
-        quantities=_quantities(event.get("quantityList")),
-        child_quantities=_quantities(event.get("childQuantityList")),
-        input_quantities=_quantities(event.get("inputQuantityList")),
-        output_quantities=_quantities(event.get("outputQuantityList")),
-        transformation_id=event.get("transformationID"),
-        sources=_parties(event.get("sourceList"), "source", "sourceDestType"),
-        destinations=_parties(event.get("destinationList"), "destination", "sourceDestType"),
-        biz_transactions=_parties(event.get("bizTransactionList"), "bizTransaction", "bizTransactionType"),
-        sensor_readings=_sensor_readings(event.get("sensorElementList")),
-        extensions={
-            _expanded_key(key, ctx): _expanded_value(value, ctx)
-            for key, value in event.items()
-            if key not in _STANDARD_KEYS
-        },
-        raw=event,
-    )
-
-
-def _expanded_key(key: str, ctx: DocumentContext) -> str:
-    prefix, sep, local = key.partition(":")
-    return ctx.namespaces[prefix] + local if sep and prefix in ctx.namespaces else key
-
-
-def _expanded_value(value: Any, ctx: DocumentContext) -> Any:
-    if isinstance(value, str):
-        prefix, sep, local = value.partition(":")
-        return ctx.namespaces[prefix] + local if sep and prefix in ctx.namespaces else value
-    return value
-
-
-# --------------------------------------------------------------------------------------------------------
-# Entry points
-
-
-def _load(document: bytes | str | Mapping[str, Any]) -> Any:
-    if isinstance(document, Mapping):
-        return document
+def _lgtin(uri: str) -> tuple[str, str] | None:
     try:
-        return json.loads(document)
-    except (ValueError, UnicodeDecodeError) as err:
-        where = f" (line {err.lineno}, column {err.colno})" if isinstance(err, json.JSONDecodeError) else ""
-        raise EPCISDocumentRejected([Problem("", "json_syntax", f"not valid JSON{where}: {err}")]) from err
+        return _LGTIN_CACHE[uri]
+    except KeyError:
+        pass
+    found = None
+    try:
+        link = gs1.parse_digital_link(uri)
+        if link.ai == "01" and link.lot is not None and link.serial is None:
+            found = (link.key, link.lot)
+    except gs1.IdentifierError:
+        pass
+    if len(_LGTIN_CACHE) > 100_000:
+        _LGTIN_CACHE.clear()
+    _LGTIN_CACHE[uri] = found
+    return found
 
 
-def document_problems(document: Any, *, schema_path: str | os.PathLike[str] | None = None) -> list[Problem]:
-    """Schema and identifier problems of an already-parsed document (empty list = valid)."""
-    problems: list[Problem] = []
-    if not fast_validator(schema_path).is_valid(document):
-        by_pointer: dict[str, list[str]] = {}
-        for pointer, message in iter_schema_problems(document, schema_path):
-            by_pointer.setdefault(pointer, []).append(message)
-        problems = [Problem(pointer, "schema", "; ".join(messages)) for pointer, messages in by_pointer.items()]
-        if not problems:  # pragma: no cover - the two validators disagree: trust the slow one, say so
-            problems = [Problem("", "schema", "document rejected by the schema (no detail available)")]
-        return problems
-    if not isinstance(document, dict) or document.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
-        return [Problem("/type", "not_a_document", "expected an EPCISDocument or EPCISQueryDocument")]
-    events, base = _events_of(document)
-    for i, event in enumerate(events):
-        _check_event(event, f"{base}/{i}", problems)
-    return problems
+_SGLN_CACHE: dict[str, tuple[str, str] | None] = {}
 
 
-def capture_document(
-    document: bytes | str | Mapping[str, Any],
+def _sgln(uri: str | None) -> tuple[str, str] | None:
+    if not uri or "/414/" not in uri:
+        return None
+    try:
+        return _SGLN_CACHE[uri]
+    except KeyError:
+        pass
+    try:
+        gln, extension = gs1.parse_sgln(uri)
+        found = (gln, extension or "")
+    except gs1.IdentifierError:
+        found = None
+    if len(_SGLN_CACHE) > 100_000:
+        _SGLN_CACHE.clear()
+    _SGLN_CACHE[uri] = found
+    return found
+
+
+def _lot_links(events: tuple[epcis.CapturedEvent, ...]) -> list[tuple[int, int, str]]:
+    """``(event position in events, lot id, role)`` for each LGTIN that names a known lot."""
+    wanted: list[tuple[int, tuple[str, str], str, tuple[str, str] | None]] = []
+    for n, event in enumerate(events):
+        place = _sgln(event.biz_location) or _sgln(event.read_point)
+        for role, elements in (
+            (EpcisLotRole.OBJECT, event.quantities),
+            (EpcisLotRole.INPUT, event.input_quantities),
+            (EpcisLotRole.OUTPUT, event.output_quantities),
+            (EpcisLotRole.CHILD, event.child_quantities),
+        ):
+            for element in elements:
+                lgtin = _lgtin(element.epc_class)
+                if lgtin is not None:
+                    wanted.append((n, lgtin, role, place))
+    if not wanted:
+        return []
+    items: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks({gtin for _, (gtin, _), _, _ in wanted}):
+        for gtin, product_id, material in Gs1TradeItem.objects.filter(gtin__in=chunk).values_list(
+            "gtin", "product_id", "material"
+        ):
+            items[gtin] = (product_id, material)
+    numbers = {number for _, (gtin, number), _, _ in wanted if gtin in items}
+    if not numbers:
+        return []
+    candidates: dict[tuple[int, str, str], list[tuple[int, int]]] = defaultdict(list)
+    product_ids = {p for p, _ in items.values()}
+    for chunk in _chunks(numbers):
+        for lot_id, product_id, material, number, site_id in Lot.objects.filter(
+            lot_number__in=chunk, product_id__in=product_ids
+        ).values_list("id", "product_id", "material", "lot_number", "site_id"):
+            candidates[(product_id, material, number)].append((lot_id, site_id))
+    sites: dict[tuple[str, str], int] = {}
+    places = {place for _, _, _, place in wanted if place}
+    if places:
+        glns = {gln for gln, _ in places}
+        for gln, extension, site_id in Gs1Location.objects.filter(gln__in=glns, site__isnull=False).values_list(
+            "gln", "extension", "site_id"
+        ):
+            sites[(gln, extension)] = site_id
+    links: set[tuple[int, int, str]] = set()
+    for n, (gtin, number), role, place in wanted:
+        item = items.get(gtin)
+        if item is None:
+            continue
+        found = candidates.get((item[0], item[1], number), [])
+        if len(found) > 1 and place in sites:  # the same lot number at several sites: the event's place decides
+            found = [(lot_id, site_id) for lot_id, site_id in found if site_id == sites[place]]
+        if len(found) == 1:
+            links.add((n, found[0][0], role))
+    return sorted(links)
+
+
+def _document_bytes(document: bytes | str | Mapping[str, Any]) -> tuple[bytes | Mapping[str, Any], str]:
+    if isinstance(document, str):
+        document = document.encode("utf-8")
+    if isinstance(document, bytes | bytearray):
+        return bytes(document), hashlib.sha256(document).hexdigest()
+    return document, ""
+
+
+def _require_capturer(actor: User) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied("capture EPCIS events")
+    if not actor.has_role(*CAPTURE_ROLES):
+        raise PermissionDenied("capture EPCIS events")
+
+
+def _insert_rows(model: type, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Insert ``rows`` (values in ``columns`` order, as Python values) into ``model``'s table in one
+    statement stream: ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` elsewhere. Row triggers (the
+    audit trail) fire for every row either way; the caller's transaction makes it all or nothing."""
+    fields = [model._meta.get_field(c) for c in columns]
+    assert [f.column for f in fields] == list(columns), "columns must be the table's column names"
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            adapt = [
+                (i, ops.adapt_datetimefield_value)
+                for i, f in enumerate(fields)
+                if f.get_internal_type() == "DateTimeField"
+            ]
+            prepared = []
+            for row in rows:
+                values = list(row)
+                for i, to_db in adapt:
+                    values[i] = to_db(values[i])
+                prepared.append(values)
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)
+
+
+def _event_rows(
+    events: Iterable[epcis.CapturedEvent], now: dt.datetime, capture_id: int, actor_id: int
+) -> Iterator[tuple]:
+    dumps = json.dumps  # what JSONField writes (Django's default encoder)
+    for e in events:
+        yield (
+            now, now, capture_id, e.index, e.hash_id, (e.event_id or "")[:300], e.event_type, e.action or "",
+            e.event_time, e.event_time_zone_offset, e.biz_step or "", e.disposition or "", e.read_point or "",
+            e.biz_location or "", dumps(e.raw), actor_id,
+        )  # fmt: skip
+
+
+def _event_ids(capture_id: int) -> dict[int, int]:
+    """Position in the document -> id of the events just stored for ``capture_id``."""
+    return dict(EpcisEvent.objects.filter(capture_id=capture_id).order_by().values_list("position", "id"))
+
+
+def epcis_capture(
     *,
-    known_hash_ids: KnownHashes = frozenset(),
+    actor: User,
+    document: bytes | str | Mapping[str, Any],
+    reason: str,
     on_duplicate: Literal["reject", "skip"] = "reject",
-    schema_path: str | os.PathLike[str] | None = None,
-) -> CaptureResult:
-    """Validate ``document`` whole and return its events with their CBV 2.0 hash IDs.
+) -> CaptureOutcome:
+    """Validates ``document`` whole (GS1's official schema with URI and date-time formats checked, GS1 check
+    digits, NMPA codes), computes each event's CBV 2.0 hash ID and stores the events in one transaction.
 
-    ``known_hash_ids`` is either a collection of hash IDs already stored or a function that receives the
-    list of this document's hash IDs and returns those already stored (one query on the storing side).
-    With ``on_duplicate="reject"`` (default) a duplicate refuses the document; with ``"skip"`` duplicates
-    are reported in ``CaptureResult.duplicates`` and left out of ``events``.
-    Raises ``EPCISDocumentRejected`` (an ``ApplicationError``) listing every problem with its JSON pointer.
-    """
-    parsed = _load(document)
-    problems = document_problems(parsed, schema_path=schema_path)
-    if problems:
-        raise EPCISDocumentRejected(problems)
-    events, base = _events_of(parsed)
-    ctx = DocumentContext(parsed, events)
-    hash_ids = [event_hash_id(event, ctx) for event in events]
-    known = known_hash_ids(hash_ids) if callable(known_hash_ids) else known_hash_ids
-    seen: dict[str, int] = {}
-    duplicates: list[Duplicate] = []
-    captured: list[CapturedEvent] = []
-    for i, (event, hash_id) in enumerate(zip(events, hash_ids, strict=True)):
-        pointer = f"{base}/{i}"
-        if hash_id in known:
-            duplicates.append(Duplicate(i, pointer, hash_id, "known"))
-            continue
-        if hash_id in seen:
-            duplicates.append(Duplicate(i, pointer, hash_id, "repeated_in_document"))
-            continue
-        seen[hash_id] = i
-        captured.append(_normalise(i, pointer, event, hash_id, ctx))
-    if duplicates and on_duplicate == "reject":
-        raise EPCISDocumentRejected(
-            Problem(
-                d.pointer,
-                "duplicate_event",
-                f"event {d.hash_id} was already captured"
-                if d.reason == "known"
-                else f"event {d.hash_id} repeats the event at {base}/{seen[d.hash_id]}",
-            )
-            for d in duplicates
+    Refused, with nothing written (``EPCISDocumentRejected``, 400, every problem with its JSON pointer):
+    an invalid document, and — with ``on_duplicate="reject"`` (default) — any event already captured or
+    repeated in the document; with ``"skip"`` those are left out and listed in the outcome. Needs a QA role
+    (holder QA, contract manufacturer QA, qualified person) or the system admin, and a reason."""
+    _require_capturer(actor)
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": ("A reason is required.", "必须填写原因。")})
+    if on_duplicate not in ("reject", "skip"):
+        raise ValidationFailed(
+            {"on_duplicate": ("Use reject or skip.", "on_duplicate 须为 reject 或 skip。")},
         )
-    creation = parsed.get("creationDate")
-    return CaptureResult(
-        document_type=parsed["type"],
-        events=tuple(captured),
-        duplicates=tuple(duplicates),
-        sender=parsed.get("sender"),
-        receiver=parsed.get("receiver"),
-        instance_identifier=parsed.get("instanceIdentifier"),
-        creation_date=parse_time(creation) if isinstance(creation, str) else None,
-        schema_version=parsed.get("schemaVersion"),
+    data, sha256 = _document_bytes(document)
+    result = epcis.capture_document(data, known_hash_ids=_known_hash_ids, on_duplicate=on_duplicate)
+    links = _lot_links(result.events)
+    try:
+        # audit context outside the transaction: when an insert fails (a concurrent capture stored one of
+        # these events), PostgreSQL aborts the transaction, and restoring the context inside it would fail
+        # and hide the error; this way the transaction is rolled back first
+        with audit_context(actor=actor, reason=reason.strip()), transaction.atomic():
+            capture = EpcisCapture.objects.create(
+                document_type=result.document_type,
+                schema_version=(result.schema_version or "")[:10],
+                creation_date=result.creation_date,
+                sender=(result.sender or "")[:300],
+                receiver=(result.receiver or "")[:300],
+                instance_identifier=(result.instance_identifier or "")[:300],
+                sha256=sha256,
+                event_count=len(result.events),
+                duplicate_count=len(result.duplicates),
+                lot_link_count=len(links),
+                captured_by=actor,
+            )
+            now = dt.datetime.now(dt.UTC)
+            _insert_rows(
+                EpcisEvent,
+                (
+                    "created_at", "updated_at", "capture_id", "position", "hash_id", "event_id", "event_type",
+                    "action", "event_time", "event_time_zone_offset", "biz_step", "disposition", "read_point",
+                    "biz_location", "raw", "captured_by_id",
+                ),
+                _event_rows(result.events, now, capture.pk, actor.pk),
+            )  # fmt: skip
+            if links:
+                ids = _event_ids(capture.pk)
+                _insert_rows(
+                    EpcisEventLot,
+                    ("created_at", "updated_at", "event_id", "lot_id", "role"),
+                    ((now, now, ids[result.events[n].index], lot_id, role) for n, lot_id, role in links),
+                )
+    except IntegrityError as err:  # another capture stored one of these events meanwhile
+        known = _known_hash_ids([e.hash_id for e in result.events])
+        problems = [
+            epcis.Problem(e.pointer, "duplicate_event", f"event {e.hash_id} was already captured")
+            for e in result.events
+            if e.hash_id in known
+        ]
+        if not problems:
+            raise
+        raise epcis.EPCISDocumentRejected(problems) from err
+    return CaptureOutcome(
+        capture=capture,
+        hash_ids=tuple(e.hash_id for e in result.events),
+        duplicates=result.duplicates,
+        lot_links=len(links),
     )

@@ -1,294 +1,304 @@
-"""Build an EPCIS 2.0 ``EPCISDocument`` (JSON-LD) from plain records.
-
-Each event carries its CBV 2.0 hash ID as ``eventID`` so a receiver can check it. Vocabulary choices are
-documented in ``vocab``; extension fields use the ``bioseg:`` prefix bound to ``vocab.BIOSEG_NS`` in the
-document's ``@context``. Extension *values* that name a kind or status are CURIEs in the same namespace
-(``bioseg:LotStatus-recalled``): a bare word equal to a CBV term (``recalled``) would be expanded by the
-event-hash algorithm whenever the CBV term appears elsewhere in the document, making the hash of an event
-depend on its neighbours.
-"""
+"""Export of a lot's genealogy and movements as an EPCIS 2.0 document."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
-from .hashing import DocumentContext, event_hash_id
-from .identifiers import nmpa_code_uri, sscc_uri
-from .model import LotQuantity, Number, ShipmentRecord, StatusChange, TemperatureReading, TransformationRecord
-from .vocab import (
-    BIOSEG_NS,
-    BIOSEG_PREFIX,
-    EPCIS_CONTEXT_URL,
-    EXT_LOT_STATUS,
-    EXT_REASON,
-    EXT_RECORD_ID,
-    EXT_SHIPMENT_ID,
-    EXT_TRANSFORMATION_KIND,
-    LOT_STATUS_EVENTS,
+from django.db.models import Q
+
+from bioseg import epcis
+from bioseg.audit.models import AuditEvent, Signature
+from bioseg.common.errors import ApplicationError
+from bioseg.epcis import identifiers as gs1
+from bioseg.production import selectors as production_selectors
+from bioseg.production.epcis.common import KIND_EPCIS, _chunks, _uom, _zone
+from bioseg.production.models import (
+    Consignee,
+    Gs1Location,
+    Gs1TradeItem,
+    Lot,
+    LotStatus,
+    Release,
+    ReleaseKind,
+    Shipment,
+    ShipmentLine,
+    TemperatureReading,
+    Transformation,
+    TransformationInput,
+)
+from bioseg.registry.models import Product, Site
+from bioseg.registry.scope import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class _LotRow:
+    id: int
+    lot_number: str
+    product_id: int
+    material: str
+    site_id: int
+    quantity: Decimal
+    unit: str
+    expires_on: dt.date
+    produced_by_id: int | None
+
+
+_LOT_FIELDS = (
+    "id",
+    "lot_number",
+    "product_id",
+    "material",
+    "site_id",
+    "quantity",
+    "unit",
+    "expires_on",
+    "produced_by_id",
 )
 
-__all__ = [
-    "build_document",
-    "document_context",
-    "dumps",
-    "receiving_event",
-    "shipping_event",
-    "status_event",
-    "transformation_event",
-]
+
+def _lot_rows(ids: Iterable[int]) -> dict[int, _LotRow]:
+    rows: dict[int, _LotRow] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for values in Lot.objects.filter(id__in=chunk).values_list(*_LOT_FIELDS):
+            rows[values[0]] = _LotRow(*values)
+    return rows
 
 
-def document_context() -> list[Any]:
-    return [EPCIS_CONTEXT_URL, {BIOSEG_PREFIX: BIOSEG_NS}]
+class _Identifiers:
+    """GS1 keys for the lots and places of one export; every missing one is collected, then refused."""
 
+    def __init__(self, lots: Mapping[int, _LotRow], site_ids: set[int], consignee_ids: set[int]) -> None:
+        product_ids = {lot.product_id for lot in lots.values()}
+        self.gtins = {
+            (p, m): g
+            for p, m, g in Gs1TradeItem.objects.filter(product_id__in=product_ids).values_list(
+                "product_id", "material", "gtin"
+            )
+        }
+        places = Gs1Location.objects.filter(Q(site_id__in=site_ids) | Q(consignee_id__in=consignee_ids))
+        self.sites: dict[int, epcis.Location] = {}
+        self.consignees: dict[int, epcis.Location] = {}
+        for loc in places:
+            location = epcis.Location(gln=loc.gln, extension=loc.extension or None)
+            if loc.site_id:
+                self.sites[loc.site_id] = location
+            else:
+                self.consignees[loc.consignee_id] = location
+        self.lot_refs: dict[int, epcis.LotRef] = {}
+        self.missing: list[dict[str, Any]] = []
+        missing_items: set[tuple[int, str]] = set()
+        for lot in sorted(lots.values(), key=lambda x: x.id):
+            gtin = self.gtins.get((lot.product_id, lot.material))
+            if gtin is None:
+                missing_items.add((lot.product_id, lot.material))
+                continue
+            try:
+                self.lot_refs[lot.id] = epcis.LotRef(gtin=gtin, lot=lot.lot_number)
+            except gs1.IdentifierError as err:
+                self.missing.append(
+                    {"kind": "lot_number", "lot_id": lot.id, "lot_number": lot.lot_number, "message": err.message}
+                )
+        products = dict(Product.objects.filter(id__in={p for p, _ in missing_items}).values_list("id", "name_en"))
+        for product_id, material in sorted(missing_items):
+            self.missing.append(
+                {"kind": "gtin", "product_id": product_id, "product": products[product_id], "material": material}
+            )
+        for site in Site.objects.filter(id__in=site_ids - set(self.sites)).order_by("id"):
+            self.missing.append({"kind": "gln", "site_id": site.pk, "site": site.name_en})
+        for consignee in Consignee.objects.filter(id__in=consignee_ids - set(self.consignees)).order_by("id"):
+            self.missing.append({"kind": "gln", "consignee_id": consignee.pk, "consignee": consignee.name_en})
 
-def _time(value: datetime) -> str:
-    return value.isoformat(timespec="milliseconds")
-
-
-def _offset(value: datetime) -> str:
-    delta = value.utcoffset()
-    assert delta is not None
-    minutes = int(delta.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _number(value: Number) -> int | float:
-    if isinstance(value, bool):
-        raise ValueError("a quantity cannot be a boolean")
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} is not a finite number")
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        raise ValueError(f"{value} is not a finite number")
-    return value
-
-
-def _quantity_list(lines: Iterable[LotQuantity]) -> list[dict[str, Any]]:
-    out = []
-    for line in lines:
-        element: dict[str, Any] = {"epcClass": line.lot.uri, "quantity": _number(line.quantity)}
-        if line.uom:
-            element["uom"] = line.uom
-        out.append(element)
-    return out
-
-
-def _header(event_type: str, when: datetime) -> dict[str, Any]:
-    return {"type": event_type, "eventTime": _time(when), "eventTimeZoneOffset": _offset(when)}
-
-
-def _value_iri(kind: str, value: str) -> str:
-    return f"{BIOSEG_PREFIX}:{kind}-{value}"
-
-
-def transformation_event(record: TransformationRecord) -> dict[str, Any]:
-    """A ``TransformationEvent`` (inputs -> outputs). A manufacture without recorded input lots (e.g. a
-    working cell bank) is not a valid TransformationEvent (EPCIS requires inputs and outputs, or a
-    transformationID): it is exported as what CBV calls it, an ``ObjectEvent`` ``ADD`` / ``commissioning``
-    of the output lot(s)."""
-    if not record.inputs and not record.transformation_id:
-        return _commissioning_event(record)
-    event = _header("TransformationEvent", record.event_time)
-    if record.inputs:
-        event["inputQuantityList"] = _quantity_list(record.inputs)
-    if record.output_codes:
-        event["outputEPCList"] = [nmpa_code_uri(code) for code in record.output_codes]
-    if record.outputs:
-        event["outputQuantityList"] = _quantity_list(record.outputs)
-    if record.transformation_id:
-        event["transformationID"] = record.transformation_id
-    event["bizStep"] = "commissioning"
-    event["disposition"] = LOT_STATUS_EVENTS["quarantine"][1]
-    event["readPoint"] = {"id": record.location.uri}
-    event["bizLocation"] = {"id": record.location.uri}
-    if record.expiry_date is not None:
-        event["ilmd"] = {"cbvmda:itemExpirationDate": record.expiry_date.isoformat()}
-    event[EXT_TRANSFORMATION_KIND] = _value_iri("TransformationKind", record.kind)
-    if record.record_id is not None:
-        event[EXT_RECORD_ID] = str(record.record_id)
-    return event
-
-
-def _commissioning_event(record: TransformationRecord) -> dict[str, Any]:
-    event = _header("ObjectEvent", record.event_time)
-    if record.output_codes:
-        event["epcList"] = [nmpa_code_uri(code) for code in record.output_codes]
-    if record.outputs:
-        event["quantityList"] = _quantity_list(record.outputs)
-    event["action"] = "ADD"
-    event["bizStep"] = "commissioning"
-    event["disposition"] = LOT_STATUS_EVENTS["quarantine"][1]
-    event["readPoint"] = {"id": record.location.uri}
-    event["bizLocation"] = {"id": record.location.uri}
-    if record.expiry_date is not None:
-        event["ilmd"] = {"cbvmda:itemExpirationDate": record.expiry_date.isoformat()}
-    event[EXT_TRANSFORMATION_KIND] = _value_iri("TransformationKind", record.kind)
-    if record.record_id is not None:
-        event[EXT_RECORD_ID] = str(record.record_id)
-    return event
-
-
-def _parties(record: ShipmentRecord) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    sources = [{"type": "location", "source": record.origin.uri}]
-    if record.origin.party_gln:
-        sources.append({"type": "owning_party", "source": f"https://id.gs1.org/417/{record.origin.party_gln}"})
-    destinations = [{"type": "location", "destination": record.destination.uri}]
-    if record.destination.party_gln:
-        destinations.append(
-            {"type": "owning_party", "destination": f"https://id.gs1.org/417/{record.destination.party_gln}"}
+    def refuse_if_missing(self) -> None:
+        if not self.missing:
+            return
+        listed = []
+        for item in self.missing:
+            if item["kind"] == "gtin":
+                listed.append(f"GTIN of {item['product']} material {item['material']}")
+            elif item["kind"] == "lot_number":
+                listed.append(f"lot {item['lot_number']}: {item['message']}")
+            elif "site" in item:
+                listed.append(f"GLN of site {item['site']}")
+            else:
+                listed.append(f"GLN of consignee {item['consignee']}")
+        raise ApplicationError(
+            "epcis_identifiers_missing",
+            f"The lot cannot be exported as EPCIS: {len(listed)} GS1 identifier(s) missing or unusable: "
+            + "; ".join(listed)
+            + ".",
+            f"无法导出 EPCIS：缺少或无法使用 {len(listed)} 个 GS1 标识（GTIN/GLN），详见 details.missing。",
+            details={"missing": self.missing},
+            status=409,
         )
-    return sources, destinations
 
 
-def _epcs(record: ShipmentRecord) -> list[str]:
-    epcs = [sscc_uri(record.sscc)] if record.sscc else []
-    return epcs + [nmpa_code_uri(code) for code in record.codes]
+def _lot_quantity(ref: epcis.LotRef, quantity: Decimal, unit: str) -> epcis.LotQuantity:
+    return epcis.LotQuantity(lot=ref, quantity=quantity, uom=_uom(unit))
 
 
-def shipping_event(record: ShipmentRecord) -> dict[str, Any]:
-    event = _header("ObjectEvent", record.shipped_at)
-    epcs = _epcs(record)
-    if epcs:
-        event["epcList"] = epcs
-    if record.lines:
-        event["quantityList"] = _quantity_list(record.lines)
-    event["action"] = "OBSERVE"
-    event["bizStep"] = "shipping"
-    event["disposition"] = "in_transit"
-    event["readPoint"] = {"id": record.origin.uri}
-    event["sourceList"], event["destinationList"] = _parties(record)
-    event[EXT_SHIPMENT_ID] = record.shipment_id
-    return event
+def _status_changes(
+    lots: Mapping[int, _LotRow], refs: Mapping[int, epcis.LotRef], places: Mapping[int, epcis.Location], zones
+) -> list[epcis.StatusChange]:
+    changes: list[epcis.StatusChange] = []
+    ids = sorted(lots)
+
+    def change(lot_id: int, status: str, when: dt.datetime, reason: str | None) -> epcis.StatusChange:
+        site_id = lots[lot_id].site_id
+        return epcis.StatusChange(
+            lot=refs[lot_id],
+            status=status,  # type: ignore[arg-type]
+            event_time=when.astimezone(zones[site_id]),
+            location=places[site_id],
+            reason=reason or None,
+        )
+
+    for chunk in _chunks(ids):
+        releases = list(Release.objects.filter(lot_id__in=chunk).values_list("id", "lot_id", "kind", "created_at"))
+        # a release happened when it was signed (its business time), not when its row was written
+        signed = dict(
+            Signature.objects.filter(
+                table_name=Release._meta.db_table, object_pk__in=[str(r[0]) for r in releases]
+            ).values_list("object_pk", "signed_at")
+        )
+        for release_id, lot_id, kind, created in releases:
+            status = "qa_released" if kind == ReleaseKind.CMO_QA else "released"
+            changes.append(change(lot_id, status, signed.get(str(release_id), created), None))
+    table = Lot._meta.db_table
+    for chunk in _chunks(ids):
+        audit_rows = AuditEvent.objects.filter(
+            table_name=table, action="update", row_pk__in=[str(i) for i in chunk]
+        ).values_list("row_pk", "occurred_at", "reason", "old_values", "new_values")
+        for row_pk, occurred_at, reason, old_text, new_text in audit_rows.order_by("id"):
+            old = json.loads(old_text or "{}").get("status")
+            new = json.loads(new_text or "{}").get("status")
+            if old == new:
+                continue
+            if new in (LotStatus.REJECTED, LotStatus.ON_HOLD, LotStatus.RECALLED) or (
+                new == LotStatus.RELEASED and old == LotStatus.ON_HOLD
+            ):
+                when = dt.datetime.fromisoformat(occurred_at)
+                changes.append(change(int(row_pk), new, when, reason))
+    return changes
 
 
-def _device(logger_id: str) -> str:
-    return logger_id if ":" in logger_id else f"{BIOSEG_NS}logger/{quote(logger_id, safe='')}"
+def epcis_export_lot(*, scope: Scope, lot_id) -> dict[str, Any]:
+    """The genealogy (backward and forward) and movements of a lot the user may see (404 otherwise) as an
+    EPCIS 2.0 ``EPCISDocument`` (a JSON-ready dict, valid against GS1's schema), each event carrying its
+    CBV 2.0 hash ID as ``eventID``. Raises ``epcis_identifiers_missing`` (409) listing every product
+    material without a GTIN and every site or consignee without a GLN."""
+    backward = production_selectors.lot_trace(scope=scope, pk=lot_id, direction="backward")
+    forward = production_selectors.lot_trace(scope=scope, pk=lot_id, direction="forward")
+    genealogy = {lot.id for lot in backward.lots} | {lot.id for lot in forward.lots}
+    lots = _lot_rows(genealogy)
 
+    # transformations that made a lot of the genealogy, with all their inputs and outputs
+    transformation_ids = {lot.produced_by_id for lot in lots.values() if lot.produced_by_id}
+    transformations: dict[int, tuple[str, dt.date, int, str]] = {}
+    inputs: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    outputs: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(transformation_ids)):
+        for row in Transformation.objects.filter(id__in=chunk).values_list(
+            "id", "kind", "performed_on", "site_id", "reference"
+        ):
+            transformations[row[0]] = row[1:]
+        for t_id, in_lot, qty in TransformationInput.objects.filter(transformation_id__in=chunk).values_list(
+            "transformation_id", "lot_id", "quantity"
+        ):
+            inputs[t_id].append((in_lot, qty))
+        for out_lot, t_id in Lot.objects.filter(produced_by_id__in=chunk).values_list("id", "produced_by_id"):
+            outputs[t_id].append(out_lot)
 
-def _sensor_elements(record: ShipmentRecord) -> list[dict[str, Any]]:
-    readings: list[TemperatureReading] = sorted(record.readings, key=lambda r: r.time)
-    start, end = _time(readings[0].time), _time(readings[-1].time)
-    metadata: dict[str, Any] = {"startTime": start, "endTime": end}
-    if record.logger_id:
-        metadata["deviceID"] = _device(record.logger_id)
-    low, high = (None, None) if record.storage_range is None else record.storage_range
-    reports = []
-    for reading in readings:
-        report: dict[str, Any] = {"type": "Temperature", "time": _time(reading.time), "value": _number(reading.celsius)}
-        if low is not None and high is not None and not (low <= reading.celsius <= high):
-            report["exception"] = "ALARM_CONDITION"
-        report["uom"] = "CEL"
-        reports.append(report)
-    values = [Decimal(str(r.celsius)) for r in readings]
-    mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.001"))
-    summary = {
-        "type": "Temperature",
-        "minValue": _number(min(values)),
-        "maxValue": _number(max(values)),
-        "meanValue": _number(mean.normalize() if mean == mean.to_integral_value() else mean),
-        "uom": "CEL",
+    # shipments that carried a lot of the genealogy, with all their lines and readings
+    # every shipment line, also beyond the trace's expand limit (where ``shipments`` is left empty)
+    shipment_ids = {s.shipment_id for s in backward.iter_shipment_lines()} | {
+        s.shipment_id for s in forward.iter_shipment_lines()
     }
-    if low is not None and high is not None and (min(values) < Decimal(str(low)) or max(values) > Decimal(str(high))):
-        summary["exception"] = "ALARM_CONDITION"
-    return [
-        {"sensorMetadata": metadata, "sensorReport": reports},
-        {"sensorMetadata": {"startTime": start, "endTime": end}, "sensorReport": [summary]},
-    ]
+    shipments: dict[int, tuple] = {}
+    lines: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    readings: dict[int, list[tuple[dt.datetime, Decimal]]] = defaultdict(list)
+    for chunk in _chunks(sorted(shipment_ids)):
+        for row in Shipment.objects.filter(id__in=chunk).values_list(
+            "id", "reference", "from_site_id", "to_site_id", "consignee_id", "shipped_at", "received_at"
+        ):
+            shipments[row[0]] = row
+        for s_id, lot_ref, qty in ShipmentLine.objects.filter(shipment_id__in=chunk).values_list(
+            "shipment_id", "lot_id", "quantity"
+        ):
+            lines[s_id].append((lot_ref, qty))
+        for s_id, when, celsius in TemperatureReading.objects.filter(log__shipment_id__in=chunk).values_list(
+            "log__shipment_id", "recorded_at", "celsius"
+        ):
+            readings[s_id].append((when, celsius))
 
+    more = {lot for rows in inputs.values() for lot, _ in rows} | {lot for rows in lines.values() for lot, _ in rows}
+    more |= {lot for rows in outputs.values() for lot in rows}
+    lots.update(_lot_rows(more - set(lots)))
 
-def receiving_event(record: ShipmentRecord) -> dict[str, Any] | None:
-    if record.received_at is None:
-        return None
-    event = _header("ObjectEvent", record.received_at)
-    epcs = _epcs(record)
-    if epcs:
-        event["epcList"] = epcs
-    if record.lines:
-        event["quantityList"] = _quantity_list(record.lines)
-    event["action"] = "OBSERVE"
-    event["bizStep"] = "receiving"
-    event["disposition"] = "in_progress"
-    event["readPoint"] = {"id": record.destination.uri}
-    event["bizLocation"] = {"id": record.destination.uri}
-    event["sourceList"], event["destinationList"] = _parties(record)
-    if record.readings:
-        event["sensorElementList"] = _sensor_elements(record)
-    event[EXT_SHIPMENT_ID] = record.shipment_id
-    return event
-
-
-def status_event(record: StatusChange) -> dict[str, Any]:
-    biz_step, disposition = LOT_STATUS_EVENTS[record.status]
-    event = _header("ObjectEvent", record.event_time)
-    event["quantityList"] = [{"epcClass": record.lot.uri}]
-    event["action"] = "OBSERVE"
-    event["bizStep"] = biz_step
-    event["disposition"] = disposition
-    event["readPoint"] = {"id": record.location.uri}
-    event["bizLocation"] = {"id": record.location.uri}
-    event[EXT_LOT_STATUS] = _value_iri("LotStatus", record.status)
-    if record.reason:
-        event[EXT_REASON] = record.reason
-    if record.record_id is not None:
-        event[EXT_RECORD_ID] = str(record.record_id)
-    return event
-
-
-def build_document(
-    *,
-    transformations: Iterable[TransformationRecord] = (),
-    shipments: Iterable[ShipmentRecord] = (),
-    status_changes: Iterable[StatusChange] = (),
-    creation_date: datetime | None = None,
-    sender: str | None = None,
-    receiver: str | None = None,
-    instance_identifier: str | None = None,
-    with_event_ids: bool = True,
-) -> dict[str, Any]:
-    """An ``EPCISDocument`` with one event per transformation and status change and one or two per
-    shipment (shipping; receiving when received), in time order. Valid against GS1's schema."""
-    timed: list[tuple[datetime, int, dict[str, Any]]] = []
-    for record in transformations:
-        timed.append((record.event_time, len(timed), transformation_event(record)))
-    for shipment in shipments:
-        timed.append((shipment.shipped_at, len(timed), shipping_event(shipment)))
-        received = receiving_event(shipment)
-        if received is not None:
-            assert shipment.received_at is not None
-            timed.append((shipment.received_at, len(timed), received))
-    for change in status_changes:
-        timed.append((change.event_time, len(timed), status_event(change)))
-    timed.sort(key=lambda item: (item[0], item[1]))
-    events = [event for _, _, event in timed]
-    document: dict[str, Any] = {
-        "@context": document_context(),
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": _time(creation_date or datetime.now(UTC)),
+    site_ids = {t[2] for t in transformations.values()} | {lots[i].site_id for i in genealogy}
+    consignee_ids: set[int] = set()
+    for _, _, from_site, to_site, consignee, _, _ in shipments.values():
+        site_ids.add(from_site)
+        if to_site:
+            site_ids.add(to_site)
+        if consignee:
+            consignee_ids.add(consignee)
+    keys = _Identifiers(lots, site_ids, consignee_ids)
+    keys.refuse_if_missing()
+    zones = dict(Site.objects.filter(id__in=site_ids).values_list("id", "country_code"))
+    zones = {pk: _zone(country) for pk, country in zones.items()}
+    consignee_zones = {
+        pk: _zone(country)
+        for pk, country in Consignee.objects.filter(id__in=consignee_ids).values_list("id", "country_code")
     }
-    if sender:
-        document["sender"] = sender
-    if receiver:
-        document["receiver"] = receiver
-    if instance_identifier:
-        document["instanceIdentifier"] = instance_identifier
-    document["epcisBody"] = {"eventList": events}
-    if with_event_ids:
-        context = DocumentContext(document, events)
-        for event in events:
-            event["eventID"] = event_hash_id(event, context)
-    return document
+    refs = keys.lot_refs
 
+    records: list[epcis.TransformationRecord] = []
+    for t_id, (kind, performed_on, site_id, reference) in sorted(transformations.items()):
+        made = sorted(outputs[t_id])
+        expiries = {lots[o].expires_on for o in made}
+        records.append(
+            epcis.TransformationRecord(
+                kind=KIND_EPCIS[kind],  # type: ignore[arg-type]
+                event_time=dt.datetime.combine(performed_on, dt.time(0), tzinfo=zones[site_id]),
+                location=keys.sites[site_id],
+                inputs=tuple(_lot_quantity(refs[lot], qty, lots[lot].unit) for lot, qty in sorted(inputs[t_id])),
+                outputs=tuple(_lot_quantity(refs[o], lots[o].quantity, lots[o].unit) for o in made),
+                record_id=reference or None,
+                expiry_date=expiries.pop() if len(expiries) == 1 else None,
+            )
+        )
 
-def dumps(document: dict[str, Any], *, indent: int | None = None) -> str:
-    """JSON text of a document (UTF-8 friendly: Chinese stays readable)."""
-    return json.dumps(document, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
+    storage = dict(
+        (pk, (lo, hi)) for pk, lo, hi in Product.objects.filter(id__in={lot.product_id for lot in lots.values()})
+        .values_list("id", "storage_min_c", "storage_max_c")
+    )  # fmt: skip
+    shipment_records: list[epcis.ShipmentRecord] = []
+    for s_id, (_, reference, from_site, to_site, consignee, shipped_at, received_at) in sorted(shipments.items()):
+        destination = keys.sites[to_site] if to_site else keys.consignees[consignee]
+        arrival_zone = zones[to_site] if to_site else consignee_zones[consignee]
+        ranges = [storage[lots[lot].product_id] for lot, _ in lines[s_id]]
+        ranges = [(lo, hi) for lo, hi in ranges if lo is not None and hi is not None]
+        storage_range = (max(lo for lo, _ in ranges), min(hi for _, hi in ranges)) if ranges else None
+        temps = sorted(readings[s_id]) if received_at is not None else []
+        shipment_records.append(
+            epcis.ShipmentRecord(
+                shipment_id=reference,
+                origin=keys.sites[from_site],
+                destination=destination,
+                lines=tuple(_lot_quantity(refs[lot], qty, lots[lot].unit) for lot, qty in sorted(lines[s_id])),
+                shipped_at=shipped_at.astimezone(zones[from_site]),
+                received_at=received_at.astimezone(arrival_zone) if received_at else None,
+                readings=tuple(epcis.TemperatureReading(when.astimezone(arrival_zone), c) for when, c in temps),
+                storage_range=storage_range,
+            )
+        )
+
+    genealogy_rows = {i: lots[i] for i in genealogy}
+    changes = _status_changes(genealogy_rows, refs, keys.sites, zones)
+    return epcis.build_document(transformations=records, shipments=shipment_records, status_changes=changes)

@@ -6,9 +6,9 @@ import datetime as dt
 
 from django import template
 
-from bioseg.accounts.scope import scope_for
 from bioseg.audit.models import SignatureMeaning
 from bioseg.registry.models import Activity, Category, GmpOutcome, LicenceClass, Origin, PersonRole
+from bioseg.registry.scope import scope_for
 from bioseg.web import labels
 from bioseg.web.permissions import can_audit
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import reverse
 
-from bioseg.accounts.scope import scope_for
 from bioseg.audit import chain
 from bioseg.audit.selectors import history_rows, signatures_for
 from bioseg.common.errors import NotFound, PermissionDenied
 from bioseg.registry import selectors
+from bioseg.registry.scope import scope_for
 from bioseg.web.permissions import can_audit
 from bioseg.web.templatetags.bioseg_web import ts
 from bioseg.web.views.common import page_view

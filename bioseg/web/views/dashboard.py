@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bioseg.accounts.roles import Role
-from bioseg.accounts.scope import Scope, scope_for
 from bioseg.registry import selectors
+from bioseg.registry.scope import Scope, scope_for
 from bioseg.web.labels import province_label
 from bioseg.web.permissions import can_audit, can_register_product, can_register_site
 from bioseg.web.views.common import page_view

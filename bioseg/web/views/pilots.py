@@ -18,12 +18,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from bioseg.accounts.scope import scope_for
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.pilots import evidence as evidence_files
 from bioseg.pilots import permissions, selectors, services
 from bioseg.pilots.models import ApplicationStatus, Decision, EvidenceKind, ReviewAction
 from bioseg.registry import selectors as registry_selectors
+from bioseg.registry.scope import scope_for
 from bioseg.regulation import get_ruleset
 from bioseg.web.forms import apply_service_errors
 from bioseg.web.labels import fact_path_label, is_zh, outcome_label, province_label

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from bioseg.accounts.roles import Role
-from bioseg.accounts.scope import scope_for
 from bioseg.audit.selectors import signatures_for
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.production import selectors, services
 from bioseg.production.models import AssessmentOutcome, ExcursionStatus, LotStatus, RecallStatus, ReleaseKind
 from bioseg.registry import selectors as registry_selectors
+from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.web.filters import FilterForm
 from bioseg.web.genealogy import MAX_NODES, genealogy_svg
 from bioseg.web.labels import is_zh, local_name
@@ -52,7 +52,7 @@ def _text(item) -> str:
 
 
 def _own_enterprise_ids(user) -> set[int]:
-    return set(selectors.own_enterprise_ids(scope_for(user)))
+    return set(own_enterprise_ids(user))
 
 
 def releasable_kinds(user, lot, pending) -> list[str]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.shortcuts import redirect, render
 
-from bioseg.accounts.scope import scope_for
 from bioseg.common import clock
 from bioseg.common.errors import PermissionDenied, ValidationFailed
 from bioseg.registry import selectors, services
+from bioseg.registry.scope import scope_for
 from bioseg.web.filters import EnterpriseFilter, PersonFilter, ProductFilter, SiteFilter
 from bioseg.web.forms import ProductForm, SiteForm, apply_service_errors
 from bioseg.web.permissions import (

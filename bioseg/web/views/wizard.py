@@ -26,11 +26,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
-from bioseg.accounts.scope import scope_for
 from bioseg.common import clock
 from bioseg.common.errors import NotFound
 from bioseg.common.regions import PROVINCES
 from bioseg.registry import selectors
+from bioseg.registry.scope import scope_for
 from bioseg.regulation import (
     DEFAULT_RULESET,
     RULESET_NAMES,

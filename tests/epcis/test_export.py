@@ -11,7 +11,7 @@ import pytest
 from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 
-from bioseg.production.epcis import (
+from bioseg.epcis import (
     BIOSEG_NS,
     EPCIS_CONTEXT_URL,
     build_document,
@@ -19,7 +19,7 @@ from bioseg.production.epcis import (
     dumps,
     format_checker,
 )
-from bioseg.production.epcis.vocab import LOT_STATUS_EVENTS
+from bioseg.epcis.vocab import LOT_STATUS_EVENTS
 
 from .conftest import T0, records
 
@@ -156,7 +156,7 @@ def test_status_changes_use_cbv_dispositions(status):
     data = records()
     change = next((c for c in data["status_changes"] if c.status == status), None)
     if change is None:
-        from bioseg.production.epcis import StatusChange
+        from bioseg.epcis import StatusChange
 
         base = data["status_changes"][0]
         change = StatusChange(lot=base.lot, status=status, event_time=base.event_time, location=base.location)
@@ -177,7 +177,7 @@ def test_events_are_in_time_order_and_carry_their_hash_ids(document):
 
 
 def test_naive_times_and_bad_keys_are_refused_where_records_are_built():
-    from bioseg.production.epcis import IdentifierError, Location, LotRef, StatusChange
+    from bioseg.epcis import IdentifierError, Location, LotRef, StatusChange
 
     with pytest.raises(IdentifierError):
         LotRef(gtin="06901234001007", lot="D1")

@@ -35,7 +35,7 @@ from urllib.parse import unquote
 from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 
-from bioseg.common.errors import ApplicationError
+from bioseg.errors import ApplicationError
 
 __all__ = [
     "FastValidator",

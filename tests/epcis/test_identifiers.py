@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bioseg.production.epcis import (
+from bioseg.epcis import (
     IdentifierError,
     epc_urn_to_digital_link,
     gs1_check_digit,

@@ -8,13 +8,12 @@ clear reason when the folder is absent.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from bioseg.production.epcis import (
+from bioseg.epcis import (
     Location,
     LotQuantity,
     LotRef,
@@ -25,8 +24,8 @@ from bioseg.production.epcis import (
     build_document,
     gs1_check_digit,
 )
+from tests.shared import MISSING, SCHEMA_FILE, VENDOR  # noqa: F401  (re-exported for the tests here)
 
-VENDOR = Path(__file__).resolve().parents[3].parent / "shared" / "vendor" / "gs1-epcis"
 CN = timezone(timedelta(hours=8))
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=CN)
 
@@ -36,35 +35,11 @@ def key(body: str) -> str:
     return body + gs1_check_digit(body)
 
 
-SCHEMA_FILE = VENDOR / "EPCIS-JSON-Schema.json"
-MISSING = f"GS1 EPCIS reference files not found in {VENDOR} (../shared/vendor/gs1-epcis beside the repository)"
-
-
-@pytest.fixture(scope="session")
-def epcis_schema() -> Path:
-    """``BIOSEG_EPCIS_SCHEMA`` set to GS1's official schema for the session (skips when it is absent)."""
-    if not SCHEMA_FILE.is_file():
-        pytest.skip(MISSING)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BIOSEG_EPCIS_SCHEMA", str(SCHEMA_FILE))
-        yield SCHEMA_FILE
-
-
 @pytest.fixture(autouse=True)
 def _epcis_schema_env(monkeypatch):
     """Every test of this folder runs as a configured installation would, when GS1's files are there."""
     if SCHEMA_FILE.is_file():
         monkeypatch.setenv("BIOSEG_EPCIS_SCHEMA", str(SCHEMA_FILE))
-
-
-@pytest.fixture(scope="session")
-def vendor(epcis_schema) -> Path:
-    return VENDOR
-
-
-@pytest.fixture(scope="session")
-def official_schema(vendor: Path) -> dict:
-    return json.loads((vendor / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
 
 
 def example_paths() -> list[Path]:

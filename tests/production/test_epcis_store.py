@@ -17,32 +17,32 @@ import pytest
 from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 
-from bioseg.accounts.scope import scope_for
+from bioseg import epcis
 from bioseg.audit.chain import verify
 from bioseg.audit.models import AuditEvent
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from bioseg.production import epcis
+from bioseg.demo.epcis import epcis_demo_mappings
+from bioseg.epcis import EPCISDocumentRejected, SchemaNotFound, document_problems
 from bioseg.production import services as ps
-from bioseg.production.epcis import EPCISDocumentRejected, SchemaNotFound, document_problems
-from bioseg.production.epcis_service import (
-    epcis_capture,
-    epcis_demo_mappings,
-    epcis_event_list,
-    epcis_export_lot,
-    gs1_location_create,
-    gs1_trade_item_create,
-)
-from bioseg.production.models import Lot
-from bioseg.production.models_epcis import EpcisCapture, EpcisEvent, EpcisEventLot, Gs1Location, Gs1TradeItem
+from bioseg.production.epcis import epcis_capture, epcis_export_lot, gs1_location_create, gs1_trade_item_create
+from bioseg.production.models import EpcisCapture, EpcisEvent, EpcisEventLot, Gs1Location, Gs1TradeItem, Lot
+from bioseg.production.selectors import epcis_event_list
+from bioseg.registry.scope import scope_for
 from tests.conftest import PASSWORD
 from tests.production.helpers import at
-
-from .conftest import VENDOR
+from tests.shared import SCHEMA_FILE, VENDOR
 
 pytestmark = pytest.mark.django_db
 
 CBV = "https://ref.gs1.org/cbv/"
 WARM = b"timestamp,celsius\n2025-03-03T06:00:00Z,5.0\n2025-03-03T06:30:00Z,9.5\n2025-03-03T07:00:00Z,6.0\n"
+
+
+@pytest.fixture(autouse=True)
+def _epcis_schema_env(monkeypatch):
+    """Every test here runs as a configured installation would, when GS1's files are there."""
+    if SCHEMA_FILE.is_file():
+        monkeypatch.setenv("BIOSEG_EPCIS_SCHEMA", str(SCHEMA_FILE))
 
 
 def counts() -> dict[str, int]:
@@ -205,7 +205,7 @@ def test_a_shared_event_has_the_same_hash_id_whichever_lot_is_exported(story, wo
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_exported_hash_ids_equal_the_reference_generator(story, world):
-    from .test_hashing import reference_hash_ids
+    from tests.epcis.test_hashing import reference_hash_ids
 
     document = nmpa_export(world, story.d1)
     assert reference_hash_ids(document) == [e["eventID"] for e in events(document)]
@@ -305,7 +305,7 @@ def test_a_document_captured_twice_is_refused_and_changes_nothing(epcis_schema, 
 def test_events_stored_by_a_concurrent_capture_refuse_the_document_at_insert(epcis_schema, story, world, monkeypatch):
     """The duplicate look-up ran before another capture committed the same events: the unique hash ID
     stops the insert (COPY on PostgreSQL, executemany on SQLite), and the refusal names the events."""
-    from bioseg.production import epcis_service
+    from bioseg.production.epcis import capture as epcis_service
 
     document = nmpa_export(world, story.p1)
     epcis_capture(actor=world.cmo_qa, document=document, reason="first")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bioseg.production.epcis import (
+from bioseg.epcis import (
     DocumentContext,
     build_document,
     event_hash_id,
@@ -16,7 +16,7 @@ from bioseg.production.epcis import (
     hashing,
     pre_hash_string,
 )
-from bioseg.production.epcis.hashing import canonical_gs1_uri, canonical_time
+from bioseg.epcis.hashing import canonical_gs1_uri, canonical_time
 
 from .conftest import T0, example_paths
 

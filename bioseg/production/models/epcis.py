@@ -1,7 +1,5 @@
 """GS1 EPCIS 2.0 storage and GS1 identifiers for production (issue 4, item 6).
 
-Imported at the end of ``bioseg.production.models`` so Django registers them with the production app.
-
 GS1 identifiers (the registry has none; they live here so the registry stays GS1-agnostic):
 
 - ``Gs1TradeItem`` — the GTIN of one material of a product (``Lot.material``, a segment code such as ``DS``
@@ -26,7 +24,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bioseg.audit.models import RegulatedModel
-from bioseg.production.models import Consignee, Lot
+from bioseg.production.models.logistics import Consignee
+from bioseg.production.models.lots import Lot
+from bioseg.production.models.querysets import (
+    ByLotQuerySet,
+    ByProductQuerySet,
+    EpcisCaptureQuerySet,
+    EpcisEventQuerySet,
+    LocationQuerySet,
+)
 from bioseg.registry.models import Product, Site
 
 __all__ = ["EpcisCapture", "EpcisEvent", "EpcisEventLot", "EpcisLotRole", "Gs1Location", "Gs1TradeItem"]
@@ -38,6 +44,8 @@ class Gs1TradeItem(RegulatedModel):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="gs1_trade_items")
     material = models.CharField(_("material"), max_length=40)
     gtin = models.CharField(_("GTIN"), max_length=14, unique=True)
+
+    objects = ByProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["product_id", "material"]
@@ -56,6 +64,8 @@ class Gs1Location(RegulatedModel):
     )
     gln = models.CharField(_("GLN"), max_length=13)
     extension = models.CharField(_("GLN extension"), max_length=20, blank=True, default="")
+
+    objects = LocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["gln", "extension"]
@@ -87,6 +97,8 @@ class EpcisCapture(RegulatedModel):
     lot_link_count = models.PositiveIntegerField(default=0)
     captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = EpcisCaptureQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
 
@@ -110,6 +122,8 @@ class EpcisEvent(RegulatedModel):
     captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     lots = models.ManyToManyField(Lot, through="EpcisEventLot", related_name="epcis_events")
 
+    objects = EpcisEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["event_time", "id"]
 
@@ -127,6 +141,8 @@ class EpcisEventLot(RegulatedModel):
     event = models.ForeignKey(EpcisEvent, on_delete=models.PROTECT, related_name="lot_links", db_index=False)
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="epcis_links", db_index=False)
     role = models.CharField(max_length=10, choices=EpcisLotRole.choices)
+
+    objects = ByLotQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "lot", "role"], name="uniq_epcis_event_lot_role")]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bioseg.common.errors import ApplicationError
-from bioseg.production.epcis import (
+from bioseg.epcis import (
     BIOSEG_NS,
     EPCISDocumentRejected,
     capture_document,
@@ -18,7 +18,7 @@ from bioseg.production.epcis import (
     dumps,
     schema_validator,
 )
-from bioseg.production.epcis.schema import FastValidator, load_schema
+from bioseg.epcis.schema import FastValidator, load_schema
 
 from .conftest import example_paths
 

@@ -1,0 +1,93 @@
+"""Field validation that collects every error of a request before anything is written.
+
+``Errors`` gathers ``field → (English, Chinese)`` messages and raises one ``ValidationFailed``; every service
+validates with it before it opens a transaction. ``Errors.fits`` checks a value against the model field that will
+store it (length, digits, range), so both engines refuse the same values the same way, before the database does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from bioseg.common.errors import ValidationFailed
+from bioseg.common.regions import is_country_code, is_province_code
+
+# How a field is named in an error message a user reads.
+FIELD_LABELS = {
+    "name_zh": ("The Chinese name", "中文名称"),
+    "name_en": ("The English name", "英文名称"),
+    "name": ("The name", "姓名"),
+    "address": ("The address", "地址"),
+    "number": ("The number", "编号"),
+    "scope": ("The scope", "范围"),
+    "reference": ("The reference", "编号"),
+    "kind": ("The qualification", "资质"),
+    "valid_from": ("The start of validity", "有效期起始日"),
+    "valid_until": ("The end of validity", "有效期截止日"),
+    "inspected_on": ("The inspection date", "检查日期"),
+    "effective_from": ("The effective date", "生效日期"),
+}
+
+
+class Errors:
+    """Collects field errors so a request gets all of them at once."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, tuple[str, str]] = {}
+
+    def add(self, field: str, en: str, zh: str) -> None:
+        self.fields.setdefault(field, (en, zh))
+
+    def required(self, field: str, value) -> None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            en, zh = FIELD_LABELS.get(field, (field, field))
+            self.add(field, f"{en} is required.", f"{zh}为必填项。")
+
+    def choice(self, field: str, value, choices: Iterable[str]) -> None:
+        if value not in set(choices):
+            self.add(
+                field,
+                f"{value!r} is not one of {sorted(choices)}.",
+                f"{value!r} 不在可选值 {sorted(choices)} 中。",
+            )
+
+    def date_order(self, first: str, a: dt.date | None, second: str, b: dt.date | None) -> None:
+        if a and b and b < a:
+            self.add(second, f"{second} ({b}) is before {first} ({a}).", f"{second}（{b}）早于 {first}（{a}）。")
+
+    def place(self, *, domestic: bool, country_code: str, region_code: str) -> None:
+        if not is_country_code(country_code or ""):
+            self.add(
+                "country_code",
+                f"{country_code!r} is not an ISO 3166-1 alpha-2 code.",
+                f"{country_code!r} 不是 ISO 3166-1 二字母国家代码。",
+            )
+        if domestic:
+            if country_code != "CN":
+                self.add("country_code", "A domestic record is in CN.", "境内记录的国家应为 CN。")
+            if not region_code:
+                self.add(
+                    "region_code",
+                    "A record in China needs its province (GB/T 2260).",
+                    "境内记录须填写所在省级行政区（GB/T 2260）。",
+                )
+            elif not is_province_code(region_code):
+                self.add(
+                    "region_code",
+                    f"{region_code!r} is not a GB/T 2260 provincial code.",
+                    f"{region_code!r} 不是 GB/T 2260 省级行政区划代码。",
+                )
+        else:
+            if region_code:
+                self.add(
+                    "region_code",
+                    "A foreign record has no Chinese province.",
+                    "境外记录不应填写省级行政区划。",
+                )
+            if country_code == "CN":
+                self.add("country_code", "A foreign record is outside CN.", "境外记录的国家不应为 CN。")
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(self.fields)

@@ -1,0 +1,215 @@
+"""Lots, transformations and the materialised lot edges; certificates, releases, holds and recalls."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from bioseg.audit.models import RegulatedModel
+from bioseg.production.models.chains import Segment
+from bioseg.production.models.querysets import ByLotQuerySet, EdgeQuerySet, LotQuerySet, TransformationQuerySet
+from bioseg.registry.models import Product, Site
+
+
+class LotStatus(models.TextChoices):
+    QUARANTINE = "quarantine", _("Quarantine")
+    RELEASED = "released", _("Released")
+    REJECTED = "rejected", _("Rejected")
+    ON_HOLD = "on_hold", _("On hold")
+    RECALLED = "recalled", _("Recalled")
+
+
+# Fixed wording for the bilingual messages of services (``.label`` follows the active language instead).
+STATUS_EN = {
+    "quarantine": "in quarantine",
+    "released": "released",
+    "rejected": "rejected",
+    "on_hold": "on hold",
+    "recalled": "recalled",
+}
+STATUS_ZH = {
+    "quarantine": "待验",
+    "released": "已放行",
+    "rejected": "已拒收（不合格）",
+    "on_hold": "暂停使用",
+    "recalled": "已召回",
+}
+
+
+class Unit(models.TextChoices):
+    L = "L", "L"
+    ML = "mL", "mL"
+    KG = "kg", "kg"
+    G = "g", "g"
+    MG = "mg", "mg"
+    VIAL = "vial", _("vial")
+    SYRINGE = "syringe", _("syringe")
+    DOSE = "dose", _("dose")
+    PACK = "pack", _("pack")
+    UNIT = "unit", _("unit")
+
+
+class TransformationKind(models.TextChoices):
+    MANUFACTURE = "manufacture", _("Manufacture")
+    BLEND = "blend", _("Blend")
+    FILL = "fill", _("Fill")
+    REWORK = "rework", _("Rework")
+
+
+class Transformation(RegulatedModel):
+    """Inputs (lots and quantities) → output lots, at the output segment's site."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=TransformationKind.choices)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="transformations")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="transformations")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="transformations")
+    performed_on = models.DateField(_("performed on"))
+    reference = models.CharField(_("batch record reference"), max_length=80, blank=True, default="")
+
+    objects = TransformationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-performed_on", "-id"]
+
+
+class Lot(RegulatedModel):
+    """A lot of one material (``product`` + segment ``material`` code) made at one site.
+
+    ``quantity`` is what was made; what is left is ``quantity`` minus what transformations consumed
+    (computed, never stored, so a released lot's signed record does not change when it is used)."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="lots")
+    material = models.CharField(_("material"), max_length=40)  # = segment.code
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="lots", db_index=False)
+    lot_number = models.CharField(_("lot number"), max_length=60)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    manufactured_on = models.DateField(_("manufactured on"))
+    expires_on = models.DateField(_("expires on"))
+    status = models.CharField(_("status"), max_length=20, choices=LotStatus.choices, default=LotStatus.QUARANTINE)
+    produced_by = models.ForeignKey(
+        Transformation, on_delete=models.PROTECT, related_name="outputs", null=True, blank=True
+    )
+
+    objects = LotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-manufactured_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "material", "site", "lot_number"], name="uniq_lot_number"),
+            models.CheckConstraint(condition=Q(expires_on__gt=F("manufactured_on")), name="lot_expiry_after_made"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="lot_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["site", "manufactured_on"], name="lot_site_made_idx"),
+            models.Index(fields=["lot_number"], name="lot_number_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.lot_number
+
+
+class TransformationInput(RegulatedModel):
+    transformation = models.ForeignKey(Transformation, on_delete=models.PROTECT, related_name="inputs")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="consumptions", db_index=False)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+
+    objects = ByLotQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["lot", "quantity"], name="tinput_lot_qty_idx")]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="tinput_quantity_positive")]
+
+
+class LotEdge(RegulatedModel):
+    """Materialised genealogy: ``quantity`` of ``parent_lot`` was consumed by the transformation that
+    made ``child_lot``. Written by ``transformation_record`` only."""
+
+    parent_lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="child_edges", db_index=False)
+    child_lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="parent_edges", db_index=False)
+    transformation = models.ForeignKey(Transformation, on_delete=models.PROTECT, related_name="edges", db_index=False)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+
+    objects = EdgeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # doubles as the forward-walk index (leading parent_lot, child_lot)
+            models.UniqueConstraint(fields=["parent_lot", "child_lot", "transformation"], name="uniq_lot_edge"),
+        ]
+        indexes = [models.Index(fields=["child_lot", "parent_lot"], name="lotedge_child_parent_idx")]
+
+
+class LotHold(RegulatedModel):
+    """Why a lot is on hold and what its status was before, so lifting the hold restores it."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="holds")
+    excursion = models.ForeignKey(
+        "production.Excursion", on_delete=models.PROTECT, related_name="holds", null=True, blank=True
+    )
+    previous_status = models.CharField(max_length=20, choices=LotStatus.choices)
+    lifted = models.BooleanField(default=False)
+
+    objects = ByLotQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lot", "excursion"], name="uniq_lot_hold_excursion")]
+
+
+class CertificateOfAnalysis(RegulatedModel):
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="certificates")
+    reference = models.CharField(_("reference"), max_length=80)
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    issued_on = models.DateField(_("issued on"))
+
+    objects = ByLotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["lot", "reference"], name="uniq_coa_lot_reference")]
+
+
+class ReleaseKind(models.TextChoices):
+    CMO_QA = "cmo_qa", _("Contract manufacturer QA release")
+    QUALIFIED_PERSON = "qualified_person", _("Qualified-person release")
+
+
+class Release(RegulatedModel):
+    """One release decision, e-signed (meaning "released"; find it with ``audit.selectors.signatures_for``).
+    The signature binds this row, which never changes, so later status changes of the lot (hold, recall)
+    do not break it."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="releases")
+    kind = models.CharField(max_length=20, choices=ReleaseKind.choices)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(CertificateOfAnalysis, on_delete=models.PROTECT, related_name="+")
+
+    objects = ByLotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["lot", "kind"], name="uniq_release_lot_kind")]
+
+
+class RecallStatus(models.TextChoices):
+    ON_HOLD = "on_hold", _("On hold")
+    RECALLED = "recalled", _("Recalled")
+
+
+class RecallAction(RegulatedModel):
+    """A recall started from one lot: every descendant lot (and the lot itself) was set to ``status``."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="recall_actions")
+    status = models.CharField(max_length=20, choices=RecallStatus.choices)
+    reason = models.TextField()
+    affected_count = models.PositiveIntegerField(default=0)
+    initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ByLotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
