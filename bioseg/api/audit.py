@@ -1,19 +1,17 @@
 """History and e-signatures of every registry object: ``GET /{kind}/{id}/history``,
-``GET /{kind}/{id}/signatures`` and ``POST /signatures``."""
+``GET /{kind}/{id}/signatures``. There is no free signing: an e-signature is taken only as a step of a
+workflow (release, rejection, recall, submission, decision …), with the meaning that step names."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja import Field, Router, Schema
 
 from bioseg.api.errors import ERRORS
 from bioseg.api.objects import KINDS
 from bioseg.audit import selectors as audit_selectors
-from bioseg.audit import services as audit_services
 from bioseg.audit.services import SignatureStatus
-from bioseg.common.errors import ValidationFailed
 from bioseg.registry.scope import scope_for
 
 router = Router(tags=["audit"])
@@ -55,16 +53,6 @@ class HistoryOut(Schema):
     id: int
     events: list[HistoryEventOut]
     signatures: list[SignatureOut]
-
-
-class SignIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field(description="Object kind: " + ", ".join(KINDS), examples=["products"])
-    id: int
-    meaning: Literal["authored", "reviewed", "approved", "released"]
-    password: str = Field(description="Your password, re-entered to sign.")
-    reason: str = ""
 
 
 def signature_out(status: SignatureStatus) -> dict[str, Any]:
@@ -119,17 +107,3 @@ def add_object_routes(obj_router: Router, slug: str) -> None:
         summary=f"E-signatures of {_article(kind.label)} {kind.label}",
         url_name=f"{name}-signatures",
     )(signatures)
-
-
-@router.post("/signatures", response={201: SignatureOut, **ERRORS}, summary="Sign a record (re-enter password)")
-def signature_create(request: HttpRequest, payload: SignIn):
-    kind = KINDS.get(payload.kind)
-    if kind is None:
-        raise ValidationFailed(
-            {"kind": (f"Unknown kind {payload.kind!r}; one of {sorted(KINDS)}.", f"未知对象类型 {payload.kind!r}。")}
-        )
-    obj = kind.get(scope=scope_for(request.user), pk=payload.id)
-    signature = audit_services.signature_sign(
-        user=request.user, password=payload.password, obj=obj, meaning=payload.meaning, reason=payload.reason
-    )
-    return Status(201, signature_out(audit_services.signature_status(signature, obj)))

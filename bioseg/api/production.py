@@ -445,9 +445,15 @@ class ReleaseIn(In):
     reason: str = ""
 
 
+class RejectIn(In):
+    reason: str = Field(description="Why the lot is rejected (GMP audit trail).")
+    password: str = Field(description="Your password, re-entered to sign the rejection (meaning: rejected).")
+
+
 class RecallIn(In):
     reason: str
     status: Literal["on_hold", "recalled"] = RecallStatus.ON_HOLD
+    password: str = Field(description="Your password, re-entered to sign the recall (meaning: recalled).")
 
 
 class RecallOut(Schema):
@@ -530,10 +536,10 @@ def lot_create(request: HttpRequest, payload: LotIn):
     return Status(201, lot_detail_out(selectors.lot_detail(scope=_scope(request), pk=lot.pk)))
 
 
-@lots.post("/{int:id}/reject", response={200: LotOut, **ERRORS}, summary="Reject a lot (reason required)")
-def lot_reject(request: HttpRequest, id: int, payload: ReasonIn):
+@lots.post("/{int:id}/reject", response={200: LotOut, **ERRORS_409}, summary="Reject a lot (e-signature)")
+def lot_reject(request: HttpRequest, id: int, payload: RejectIn):
     lot = selectors.lot_get(scope=_scope(request), pk=id)
-    services.lot_reject(actor=request.user, lot=lot, reason=payload.reason)
+    services.lot_reject(actor=request.user, lot=lot, reason=payload.reason, password=payload.password)
     return lot_out(selectors.lot_get(scope=_scope(request), pk=id))
 
 
@@ -569,10 +575,16 @@ def lot_trace(
     return trace_out(result, lines_offset, lines_limit)
 
 
-@lots.post("/{int:id}/recall", response={201: RecallOut, **ERRORS}, summary="Hold or recall a lot and its descendants")
+@lots.post(
+    "/{int:id}/recall",
+    response={201: RecallOut, **ERRORS_409},
+    summary="Hold or recall a lot and its descendants (e-signature)",
+)
 def lot_recall(request: HttpRequest, id: int, payload: RecallIn):
     lot = selectors.lot_get(scope=_scope(request), pk=id)
-    action = services.lot_recall(actor=request.user, lot=lot, reason=payload.reason, status=payload.status)
+    action = services.lot_recall(
+        actor=request.user, lot=lot, reason=payload.reason, status=payload.status, password=payload.password
+    )
     return Status(
         201,
         {

@@ -17,6 +17,28 @@ class RegulatedModel(BaseModel):
         abstract = True
 
 
+class EventRecord(RegulatedModel):
+    """The domain event of one workflow step, written in the same transaction as the step: the business
+    history a timeline, a report or an EPCIS export reads (never reconstructed from audit JSON). Each app's
+    event table (``LotEvent``, ``ApplicationEvent`` …) adds the foreign key to its subject."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    status_from = models.CharField(max_length=30, blank=True, default="")
+    status_to = models.CharField(max_length=30, blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("occurred at"))
+    message_en = models.TextField(default="")
+    message_zh = models.TextField(default="")
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+        ordering = ["occurred_at", "id"]
+
+    def message(self, language: str | None) -> str:
+        return self.message_zh if (language or "").startswith("zh") else self.message_en
+
+
 class AuditEvent(models.Model):
     """One append-only row per insert/update of a regulated row, written by database triggers only.
 
@@ -52,6 +74,8 @@ class SignatureMeaning(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     APPROVED = "approved", _("Approved")
     RELEASED = "released", _("Released")
+    REJECTED = "rejected", _("Rejected")
+    RECALLED = "recalled", _("Recalled")
 
 
 class Signature(RegulatedModel):

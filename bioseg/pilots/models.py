@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bioseg.audit.models import RegulatedModel
+from bioseg.audit.models import EventRecord, RegulatedModel
 from bioseg.common.scoping import ScopedQuerySet
 from bioseg.registry.models import Enterprise, Product
 
@@ -310,21 +310,11 @@ class EventKind(models.TextChoices):
     DECIDED = "decided", _("Decided by NMPA")
 
 
-class ApplicationEvent(RegulatedModel):
+class ApplicationEvent(EventRecord):
     """The domain event of one workflow step, written in the same transaction as the step (the timeline)."""
 
     application = models.ForeignKey(PilotApplication, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
-    status_from = models.CharField(max_length=30, blank=True, default="")
-    status_to = models.CharField(max_length=30, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    occurred_at = models.DateTimeField(_("occurred at"))
-    message_en = models.TextField(default="")
-    message_zh = models.TextField(default="")
-    data = models.JSONField(default=dict)
 
-    class Meta:
-        ordering = ["occurred_at", "id"]
-
-    def message(self, language: str | None) -> str:
-        return self.message_zh if (language or "").startswith("zh") else self.message_en
+    class Meta(EventRecord.Meta):
+        pass

@@ -63,7 +63,25 @@ def lot_consumed(*, lot: Lot) -> Decimal:
 
 
 def lot_remaining(*, lot: Lot) -> Decimal:
-    return lot.quantity - lot_consumed(lot=lot)
+    """What is left of the lot in the chain's hands: made, less what transformations consumed and what left the
+    chain to consignees (a shipment between the chain's own sites only moves it)."""
+    sent_out = ShipmentLine.objects.filter(lot=lot, shipment__consignee__isnull=False).aggregate(t=Sum("quantity"))["t"]
+    return lot.quantity - lot_consumed(lot=lot) - Decimal(sent_out or 0)
+
+
+def lot_available_at(*, lot: Lot, site) -> Decimal:
+    """How much of the lot is at ``site`` now: made there, plus what received shipments brought, less what left it
+    (every shipment from it, received or in transit) and what transformations there consumed. A shipment or a
+    transformation may not take more than this (locked on the lot row by the service)."""
+
+    def total(qs) -> Decimal:
+        return Decimal(qs.aggregate(t=Sum("quantity"))["t"] or 0)
+
+    here = lot.quantity if lot.site_id == site.pk else Decimal(0)
+    received = total(ShipmentLine.objects.filter(lot=lot, shipment__to_site=site, shipment__received_at__isnull=False))
+    shipped = total(ShipmentLine.objects.filter(lot=lot, shipment__from_site=site))
+    consumed = total(lot.consumptions.filter(transformation__site=site))
+    return here + received - shipped - consumed
 
 
 def _raw(sql: str, params):
@@ -93,6 +111,18 @@ class Blocker:
             "lot_id": self.lot_id,
             "object_id": self.object_id,
         }
+
+
+# Release blockers that the layers above production know (an open major deviation, an OOS under investigation):
+# each source is ``fn(lot, ancestor_ids) -> list[Blocker]``, registered once at start-up (an AppConfig.ready).
+_BLOCKER_SOURCES: list = []
+
+
+def register_release_blockers(source) -> None:
+    """Adds a source of release blockers (idempotent). Production cannot import the quality system — it sits
+    above — so the quality system registers what blocks a release here, and every release and lot page asks."""
+    if source not in _BLOCKER_SOURCES:
+        _BLOCKER_SOURCES.append(source)
 
 
 def lot_release_blockers(*, lot: Lot, kind: str, on_date=None) -> list[Blocker]:
@@ -182,6 +212,10 @@ def lot_release_blockers(*, lot: Lot, kind: str, on_date=None) -> list[Blocker]:
                 line.shipment_id,
             )
         )
+    if _BLOCKER_SOURCES:
+        ancestors = set(upstream.exclude(pk=lot.pk).values_list("id", flat=True))
+        for source in _BLOCKER_SOURCES:
+            blockers.extend(source(lot, ancestors))
     return blockers
 
 

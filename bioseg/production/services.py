@@ -19,14 +19,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
-from bioseg.accounts.services import user_check_password
 from bioseg.audit.context import audit_context
-from bioseg.audit.models import SignatureMeaning
-from bioseg.audit.services import SignatureRefused, signature_sign
+from bioseg.audit.transitions import transition
 from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationFailed
 from bioseg.common.regions import is_country_code, is_province_code
@@ -34,6 +31,7 @@ from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors
 from bioseg.production import coldchain, selectors
 from bioseg.production.genealogy import reach
+from bioseg.production.holds import holds_lift, holds_place
 from bioseg.production.models import (
     STATUS_EN,
     STATUS_ZH,
@@ -42,9 +40,11 @@ from bioseg.production.models import (
     Consignee,
     Excursion,
     ExcursionAssessment,
-    ExcursionStatus,
+    HoldKind,
     Lot,
     LotEdge,
+    LotEvent,
+    LotEventKind,
     LotHold,
     LotStatus,
     ProcessChain,
@@ -64,6 +64,7 @@ from bioseg.production.models import (
     TransformationKind,
     Unit,
 )
+from bioseg.production.workflows import EXCURSION_WORKFLOW, LOT_WORKFLOW, TERMINAL, lot_event
 from bioseg.registry.models import Product, Site
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 
@@ -97,13 +98,11 @@ class Refused(ApplicationError):
 # --- who may do what -----------------------------------------------------------------------------------
 
 
-def _require(actor: User, roles, enterprise_ids: set[int], action: str, *, admin: bool = True) -> None:
-    """The actor must hold one of ``roles`` in an organisation owning one of ``enterprise_ids``
-    (or be the system admin, when ``admin``)."""
+def _require(actor: User, roles, enterprise_ids: set[int], action: str) -> None:
+    """The actor must hold one of ``roles`` in the organisation of one of ``enterprise_ids``. GMP records are
+    made by the enterprises' own people: the system operator administers accounts and is refused here."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise PermissionDenied(action)
-    if admin and actor.has_role(Role.SYSTEM_ADMIN):
-        return
     if not actor.has_role(*roles) or not (own_enterprise_ids(actor) & enterprise_ids):
         raise PermissionDenied(action)
 
@@ -123,20 +122,6 @@ def _decimal(e: Errors, field: str, value, *, positive: bool = True) -> Decimal 
         e.add(field, f"{field} must be a positive number.", f"{field} 必须为正数。")
         return None
     return d
-
-
-def _check_password(actor: User, password: str) -> None:
-    """Re-entered password for an e-signature, checked outside any transaction so that a failure
-    counts toward the lockout (same refusal as ``signature_sign``)."""
-    try:
-        user_check_password(username=actor.get_username(), password=password)
-    except ApplicationError as exc:
-        raise SignatureRefused(
-            "signature_refused",
-            "The signature was refused: " + exc.message,
-            "签名被拒绝：" + exc.message_zh,
-            details={"cause": exc.code},
-        ) from exc
 
 
 # --- chains ----------------------------------------------------------------------------------------------
@@ -644,16 +629,15 @@ def transformation_record(
                         lot_id=pk,
                     )
                 )
-            consumed = lot.consumptions.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
-            left = lot.quantity - consumed
-            if wanted[pk] > left:
+            left = selectors.lot_available_at(lot=lot, site=site)
+            if wanted[pk] > left and _lot_location_ok(lot, site):
                 problems.append(
                     Problem(
                         "over_consumption",
                         f"{tag} has {left.normalize():f} {lot.unit} left; {wanted[pk].normalize():f} {lot.unit} were requested.",
                         f"{tag_zh}剩余 {left.normalize():f} {lot.unit}，请求投入 {wanted[pk].normalize():f} {lot.unit}。",
                         lot_id=pk,
-                        left=str(left),
+                        left=f"{left.normalize():f}",
                         requested=str(wanted[pk]),
                     )
                 )
@@ -724,23 +708,24 @@ def lot_create(
     return t.outputs.get()
 
 
-def lot_reject(*, actor: User, lot: Lot, reason: str) -> Lot:
-    """QA rejects a lot in quarantine or on hold; a rejected lot can be neither used nor released."""
-    _require(actor, QA_ROLES, {lot.site.enterprise_id, lot.product.holder_id}, "reject a lot")
+def lot_reject(*, actor: User, lot: Lot, reason: str, password: str) -> Lot:
+    """QA of the holder or of the maker rejects a lot in quarantine or on hold, e-signed (meaning "rejected");
+    a rejected lot can be neither used nor released. Holds in force stay recorded."""
+    lot = Lot.objects.select_related("site", "product").get(pk=lot.pk)
+    LOT_WORKFLOW.check_actor(actor, lot, "reject")
     _reason(reason)
-    with transaction.atomic():
-        lot = Lot.objects.select_for_update().get(pk=lot.pk)
-        if lot.status not in (LotStatus.QUARANTINE, LotStatus.ON_HOLD):
-            raise ApplicationError(
-                "lot_not_rejectable",
-                f"Lot {lot.lot_number} is {STATUS_EN[lot.status]}; only a lot in quarantine or on hold can be rejected.",
-                f"批 {lot.lot_number} 状态为{STATUS_ZH[lot.status]}；只有待验或暂停使用的批可以拒收。",
-                details={"status": lot.status},
-            )
-        with audit_context(actor=actor, reason=reason):
-            lot.status = LotStatus.REJECTED
-            lot.save(update_fields=["status", "updated_at"])
-        return lot
+    with transition(
+        LOT_WORKFLOW,
+        actor=actor,
+        subject=lot,
+        action="reject",
+        reason=reason.strip(),
+        password=password,
+        record_event=lot_event,
+        lock_related=("site", "product"),
+    ) as t:
+        pass
+    return t.subject
 
 
 # --- certificates of analysis ------------------------------------------------------------------------------
@@ -859,13 +844,13 @@ def shipment_create(
                         lot_id=lot.pk,
                     )
                 )
-            left = selectors.lot_remaining(lot=lot)
-            if qty > left:
+            left = selectors.lot_available_at(lot=lot, site=from_site)
+            if qty > left and _lot_location_ok(lot, from_site):
                 problems.append(
                     Problem(
                         "over_shipment",
-                        f"{tag} has {left.normalize():f} {lot.unit} left; {qty.normalize():f} {lot.unit} were to be shipped.",
-                        f"{tag_zh}剩余 {left.normalize():f} {lot.unit}，拟发运 {qty.normalize():f} {lot.unit}。",
+                        f"{tag} has {left.normalize():f} {lot.unit} left at {from_site.name_en}; {qty.normalize():f} {lot.unit} were to be shipped.",
+                        f"{tag_zh}在 {from_site.name_zh} 剩余 {left.normalize():f} {lot.unit}，拟发运 {qty.normalize():f} {lot.unit}。",
                         lot_id=lot.pk,
                     )
                 )
@@ -903,16 +888,6 @@ def shipment_receive(*, actor: User, shipment: Shipment, received_at: dt.datetim
         shipment.received_at = received_at
         shipment.save(update_fields=["received_at", "updated_at"])
         return shipment
-
-
-def _hold_lots(lots: list[Lot], excursion: Excursion | None) -> None:
-    for lot in lots:
-        if lot.status in (LotStatus.REJECTED, LotStatus.RECALLED):
-            continue
-        LotHold.objects.create(lot=lot, excursion=excursion, previous_status=lot.status)
-        if lot.status != LotStatus.ON_HOLD:
-            lot.status = LotStatus.ON_HOLD
-            lot.save(update_fields=["status", "updated_at"])
 
 
 def temperature_log_upload(
@@ -987,7 +962,16 @@ def temperature_log_upload(
             locked = list(
                 Lot.objects.select_for_update().filter(pk__in=[lot.pk for lot in by_product[pid]]).order_by("pk")
             )
-            _hold_lots(locked, excursion)
+            holds_place(
+                lot_ids=[lot.pk for lot in locked],
+                kind=HoldKind.EXCURSION,
+                excursion=excursion,
+                actor=actor,
+                message=(
+                    f"Temperature excursion on shipment {shipment.reference}: on hold until it is assessed.",
+                    f"运输 {shipment.reference} 出现温度偏离：评估前暂停使用。",
+                ),
+            )
         return log
 
 
@@ -1000,57 +984,40 @@ def excursion_assess(
     justification: str,
     reason: str = "",
 ) -> ExcursionAssessment:
-    """Records and e-signs (meaning "approved") the assessment of a temperature excursion. ``accepted``
-    lifts the holds (each lot returns to its status before the hold once no other hold remains);
-    ``rejected`` rejects the held lots."""
-    shipment = excursion.shipment
-    parties = {excursion.product.holder_id}
-    if shipment.to_site_id:
-        parties.add(shipment.to_site.enterprise_id)
-    _require(actor, (Role.HOLDER_QA, Role.QUALIFIED_PERSON, Role.CMO_QA), parties, "assess an excursion", admin=False)
+    """Records and e-signs the assessment of a temperature excursion (``EXCURSION_WORKFLOW``: ``accepted`` signs
+    "approved" and lifts the excursion's holds — each lot returns to its status before its first hold once no
+    other hold remains; ``rejected`` signs "rejected" and rejects the held lots)."""
+    excursion = Excursion.objects.select_related("shipment", "shipment__to_site", "product").get(pk=excursion.pk)
     e = Errors()
     e.choice("outcome", outcome, AssessmentOutcome.values)
     e.required("justification", justification)
-    if excursion.status != ExcursionStatus.OPEN:
-        e.add("excursion", "The excursion was already assessed.", "该温度偏离已评估。")
     e.raise_if_any()
-    _check_password(actor, password)
+    action = "accept" if outcome == AssessmentOutcome.ACCEPTED else "reject"
     why = reason or f"temperature excursion assessed: {outcome}"
-    with transaction.atomic():
-        excursion = Excursion.objects.select_for_update().get(pk=excursion.pk)
-        if excursion.status != ExcursionStatus.OPEN:
-            raise ValidationFailed({"excursion": ("The excursion was already assessed.", "该温度偏离已评估。")})
-        with audit_context(actor=actor, reason=why):
-            assessment = ExcursionAssessment.objects.create(
-                excursion=excursion, outcome=outcome, justification=justification.strip(), assessed_by=actor
-            )
-        signature_sign(user=actor, password=password, obj=assessment, meaning=SignatureMeaning.APPROVED, reason=why)
-        with audit_context(actor=actor, reason=why):
-            excursion.status = ExcursionStatus.ASSESSED
-            excursion.save(update_fields=["status", "updated_at"])
-            for hold in (
-                LotHold.objects.filter(excursion=excursion, lifted=False).select_related("lot").order_by("lot_id")
-            ):
-                hold.lifted = True
-                hold.save(update_fields=["lifted", "updated_at"])
-                lot = Lot.objects.select_for_update().get(pk=hold.lot_id)
-                if outcome == AssessmentOutcome.REJECTED:
-                    if lot.status not in (LotStatus.REJECTED, LotStatus.RECALLED):
-                        lot.status = LotStatus.REJECTED
-                        lot.save(update_fields=["status", "updated_at"])
-                    continue
-                if lot.status != LotStatus.ON_HOLD or lot.holds.filter(lifted=False).exists():
-                    continue
-                before = (
-                    lot.holds.exclude(previous_status=LotStatus.ON_HOLD)
-                    .order_by("-id")
-                    .values_list("previous_status", flat=True)
-                    .first()
-                )
-                if before:
-                    lot.status = before
-                    lot.save(update_fields=["status", "updated_at"])
-        return assessment
+    with transition(
+        EXCURSION_WORKFLOW,
+        actor=actor,
+        subject=excursion,
+        action=action,
+        reason=why,
+        password=password,
+        record_event=None,
+        lock_related=("shipment", "shipment__to_site", "product"),
+    ) as t:
+        assessment = ExcursionAssessment.objects.create(
+            excursion=t.subject, outcome=outcome, justification=justification.strip(), assessed_by=actor
+        )
+        t.sign(assessment)
+        holds_lift(
+            holds=LotHold.objects.filter(excursion=t.subject, lifted=False).select_related("excursion", "recall"),
+            actor=actor,
+            final_status=LotStatus.REJECTED if outcome == AssessmentOutcome.REJECTED else None,
+            message=(
+                f"Excursion on shipment {t.subject.shipment.reference} assessed: {outcome}.",
+                f"运输 {t.subject.shipment.reference} 的温度偏离已评估：{'接受' if action == 'accept' else '拒收'}。",
+            ),
+        )
+    return assessment
 
 
 # --- release -----------------------------------------------------------------------------------------------
@@ -1059,85 +1026,130 @@ def excursion_assess(
 def lot_release(*, actor: User, password: str, lot: Lot, kind: str, reason: str = "") -> Release:
     """Contract-manufacturer QA release (``cmo_qa``, by the QA of the enterprise that made the lot, when
     it is not the holder) or qualified-person release (``qualified_person``, by the holder's 质量受权人),
-    e-signed with meaning "released". The qualified-person release moves the lot to ``released``.
+    e-signed with meaning "released" (``LOT_WORKFLOW`` steps ``release_cmo`` / ``release_qp``). The
+    qualified-person release moves the lot to ``released``.
 
-    Refused with EVERY blocker in ``details["blockers"]``: the lot is not in quarantine or expired, its
-    certificate of analysis is missing, (QP) the contract manufacturer's release is missing, an upstream
-    lot is not released, a shipment that carried it or an upstream lot has an unassessed excursion."""
+    Refused with EVERY blocker in ``details["blockers"]`` (409 ``release_blocked``): expired, certificate of
+    analysis missing, (QP) the contract manufacturer's release missing, an upstream lot not released, an
+    unassessed excursion on a shipment that carried it or an upstream lot, and whatever the layers above
+    register (``selectors.register_release_blockers``: an open major deviation). A lot not in quarantine is
+    ``wrong_state`` (409)."""
     lot = Lot.objects.select_related("site", "product").get(pk=lot.pk)
     if kind not in ReleaseKind.values:
         raise ValidationFailed({"kind": (f"Unknown release kind {kind!r}.", f"未知的放行类型 {kind!r}。")})
-    if kind == ReleaseKind.CMO_QA:
-        _require(
-            actor, (Role.CMO_QA,), {lot.site.enterprise_id}, "release a lot as contract manufacturer QA", admin=False
-        )
-        if lot.site.enterprise_id == lot.product.holder_id:
-            raise ValidationFailed(
-                {
-                    "kind": (
-                        "The holder made this lot itself: only the qualified person releases it.",
-                        "该批由持有人自行生产：仅需质量受权人放行。",
-                    )
-                }
-            )
-    else:
-        _require(
-            actor, (Role.QUALIFIED_PERSON,), {lot.product.holder_id}, "release a lot as qualified person", admin=False
+    action = "release_cmo" if kind == ReleaseKind.CMO_QA else "release_qp"
+    LOT_WORKFLOW.check_actor(actor, lot, action)
+    if kind == ReleaseKind.CMO_QA and lot.site.enterprise_id == lot.product.holder_id:
+        raise ValidationFailed(
+            {
+                "kind": (
+                    "The holder made this lot itself: only the qualified person releases it.",
+                    "该批由持有人自行生产：仅需质量受权人放行。",
+                )
+            }
         )
 
-    def refuse_if_blocked() -> None:
-        blockers = selectors.lot_release_blockers(lot=lot, kind=kind)
+    def refuse_if_blocked(subject: Lot) -> None:
+        blockers = [
+            b for b in selectors.lot_release_blockers(lot=subject, kind=kind) if b.code != "lot_not_in_quarantine"
+        ]
         if blockers:
             raise Refused(
                 "release_blocked",
-                f"Lot {lot.lot_number} cannot be released",
-                f"批 {lot.lot_number} 不能放行",
+                f"Lot {subject.lot_number} cannot be released",
+                f"批 {subject.lot_number} 不能放行",
                 [Problem(b.code, b.message, b.message_zh, lot_id=b.lot_id, object_id=b.object_id) for b in blockers],
                 key="blockers",
                 status=409,
             )
 
-    refuse_if_blocked()
-    _check_password(actor, password)
+    LOT_WORKFLOW.check_state(lot, action)
+    refuse_if_blocked(lot)
     why = reason or f"lot released ({kind})"
-    with transaction.atomic():
-        lot = Lot.objects.select_for_update(of=("self",)).select_related("site", "product").get(pk=lot.pk)
-        refuse_if_blocked()  # again, under the lock
-        certificate = CertificateOfAnalysis.objects.filter(lot=lot).order_by("-issued_on", "-id").first()
-        with audit_context(actor=actor, reason=why):
-            release = Release.objects.create(lot=lot, kind=kind, released_by=actor, certificate=certificate)
-        signature_sign(user=actor, password=password, obj=release, meaning=SignatureMeaning.RELEASED, reason=why)
-        if kind == ReleaseKind.QUALIFIED_PERSON:
-            with audit_context(actor=actor, reason=why):
-                lot.status = LotStatus.RELEASED
-                lot.save(update_fields=["status", "updated_at"])
-        return release
+    with transition(
+        LOT_WORKFLOW,
+        actor=actor,
+        subject=lot,
+        action=action,
+        reason=why,
+        password=password,
+        record_event=lot_event,
+        lock_related=("site", "product"),
+    ) as t:
+        refuse_if_blocked(t.subject)  # again, under the lock
+        certificate = CertificateOfAnalysis.objects.filter(lot=t.subject).order_by("-issued_on", "-id").first()
+        release = Release.objects.create(lot=t.subject, kind=kind, released_by=actor, certificate=certificate)
+        t.sign(release)
+        t.payload.update(release_id=release.pk, kind=kind)
+    return release
 
 
 # --- recall ------------------------------------------------------------------------------------------------
 
 
-def lot_recall(*, actor: User, lot: Lot, reason: str, status: str = RecallStatus.ON_HOLD) -> RecallAction:
-    """Puts ``lot`` and every lot downstream of it on hold (or recalled) in one transaction, each update
-    carrying the recall's reason in the audit trail. Rejected lots stay rejected and recalled lots stay
-    recalled."""
-    _require(actor, (Role.HOLDER_QA, Role.QUALIFIED_PERSON), {lot.product.holder_id}, "recall a lot")
+def lot_recall(
+    *, actor: User, lot: Lot, reason: str, password: str, status: str = RecallStatus.ON_HOLD
+) -> RecallAction:
+    """The holder's QA or QP recalls ``lot``, e-signed (meaning "recalled"): the lot and every lot downstream of
+    it get a recall hold (``on_hold``: each stays on hold until the recall is closed, whatever else is lifted)
+    or are recalled at once (``recalled``). Rejected and recalled lots stay as they are. One transaction."""
+    lot = Lot.objects.select_related("site", "product").get(pk=lot.pk)
+    LOT_WORKFLOW.check_actor(actor, lot, "recall")
     _reason(reason)
     if status not in RecallStatus.values:
         raise ValidationFailed(
             {"status": (f"{status!r} is not on_hold or recalled.", f"{status!r} 不是暂停使用或召回。")}
         )
-    keep = [LotStatus.REJECTED, LotStatus.RECALLED, status]
     why = f"recall from lot {lot.lot_number}: {reason.strip()}"
-    with transaction.atomic(), audit_context(actor=actor, reason=why):
-        affected = (
-            Lot.objects.filter(id__in=reach(Lot.objects.filter(pk=lot.pk), "forward"))
-            .exclude(status__in=keep)
-            .update(status=status, updated_at=clock.now())
+    with transition(
+        LOT_WORKFLOW,
+        actor=actor,
+        subject=lot,
+        action="recall",
+        reason=why,
+        password=password,
+        record_event=lot_event,
+        lock_related=("site", "product"),
+    ) as t:
+        recall = RecallAction.objects.create(
+            lot=t.subject, status=status, reason=reason.strip(), affected_count=0, initiated_by=actor
         )
-        return RecallAction.objects.create(
-            lot=lot, status=status, reason=reason.strip(), affected_count=affected, initiated_by=actor
+        reached = list(
+            Lot.objects.filter(id__in=reach(Lot.objects.filter(pk=lot.pk), "forward")).values_list("id", flat=True)
         )
+        message = (
+            f"Recall from lot {lot.lot_number}: {reason.strip()}",
+            f"自批 {lot.lot_number} 发起召回：{reason.strip()}",
+        )
+        if status == RecallStatus.ON_HOLD:
+            changed = holds_place(lot_ids=reached, kind=HoldKind.RECALL, recall=recall, actor=actor, message=message)
+            t.moved_to(LotStatus.ON_HOLD)
+        else:
+            movable = Lot.objects.filter(id__in=reached).exclude(status__in=TERMINAL)
+            changed = list(movable.values_list("id", flat=True))
+            events = [
+                LotEvent(
+                    lot_id=pk,
+                    kind=LotEventKind.RECALLED,
+                    status_from=before,
+                    status_to=LotStatus.RECALLED,
+                    actor=actor,
+                    occurred_at=clock.now(),
+                    message_en=message[0],
+                    message_zh=message[1],
+                    data={"recall_id": recall.pk},
+                )
+                for pk, before in movable.values_list("id", "status")
+                if pk != lot.pk
+            ]
+            movable.update(status=LotStatus.RECALLED, updated_at=clock.now())
+            LotEvent.objects.bulk_create(events)
+            t.moved_to(LotStatus.RECALLED)
+        recall.affected_count = len(changed)
+        recall.save(update_fields=["affected_count", "updated_at"])
+        t.sign(recall)
+        t.payload.update(recall_id=recall.pk, status=status, affected=len(changed))
+    return recall
 
 
 __all__ = [

@@ -16,6 +16,9 @@ def apply_service_errors(form: forms.Form, exc: ApplicationError) -> None:
     when the form has no such field), else the error's own message."""
     zh = is_zh()
     fields = exc.details.get("fields") if isinstance(exc.details, dict) else None
+    if exc.code == "signature_refused" and "password" in form.fields:
+        form.add_error("password", exc.localized("zh" if zh else "en"))
+        return
     if not fields:
         form.add_error(None, exc.localized("zh" if zh else "en"))
         return

@@ -38,7 +38,6 @@ def bearer(raw: str) -> dict[str, str]:
         ("get", "/api/v1/products/1"),
         ("get", "/api/v1/products/1/history"),
         ("post", "/api/v1/products"),
-        ("post", "/api/v1/signatures"),
     ],
 )
 def test_every_operation_needs_a_user(method, path):

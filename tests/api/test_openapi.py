@@ -46,7 +46,6 @@ EXPECTED_PATHS = {
     "/api/v1/quality-agreements/{id}",
     "/api/v1/quality-agreements/{id}/history",
     "/api/v1/quality-agreements/{id}/signatures",
-    "/api/v1/signatures",
     "/api/v1/assessments",
     "/api/v1/assessments/pdf",
     "/api/v1/schemas/case",

@@ -149,7 +149,7 @@ def test_out_of_scope_lots_are_404_like_unknown_ones(genealogy, world):
     assert get(world.sh_inspector, f"/lots/{g.d1.pk}").status_code == 200  # received in Shanghai
     assert get(world.gd_qa, "/lots/987654").json()["details"] == {"object": "lot", "id": "987654"}
     before = state()
-    response = post(world.gd_qa, f"/lots/{g.p1.pk}/recall", {"reason": "probe"})
+    response = post(world.gd_qa, f"/lots/{g.p1.pk}/recall", {"reason": "probe", "password": PASSWORD})
     assert response.status_code == 404
     assert state() == before
 
@@ -312,10 +312,10 @@ def test_registering_a_lot_and_recording_a_transformation(genealogy, world):
 def test_rejecting_a_lot_needs_a_reason_and_a_qa_role(genealogy, world):
     g = genealogy
     before = state()
-    assert post(world.holder_qa, f"/lots/{g.p2.pk}/reject", {"reason": " "}).status_code == 400
-    assert post(world.js_inspector, f"/lots/{g.d1.pk}/reject", {"reason": "x"}).status_code == 403
+    assert post(world.holder_qa, f"/lots/{g.p2.pk}/reject", {"reason": " ", "password": PASSWORD}).status_code == 400
+    assert post(world.js_inspector, f"/lots/{g.d1.pk}/reject", {"reason": "x", "password": PASSWORD}).status_code == 403
     assert state() == before
-    rejected = post(world.cmo_qa, f"/lots/{g.p2.pk}/reject", {"reason": "failed sterility"})
+    rejected = post(world.cmo_qa, f"/lots/{g.p2.pk}/reject", {"reason": "failed sterility", "password": PASSWORD})
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
 
@@ -588,12 +588,14 @@ def test_site_trace_over_a_time_window(genealogy, world):
 def test_recall_holds_every_downstream_lot_in_one_go(market, genealogy, world):
     g = genealogy
     before = state()
-    denied = post(world.cmo_qa, f"/lots/{g.d2.pk}/recall", {"reason": "endotoxin"})
+    denied = post(world.cmo_qa, f"/lots/{g.d2.pk}/recall", {"reason": "endotoxin", "password": PASSWORD})
     assert denied.status_code == 403
-    missing = post(world.holder_qa, f"/lots/{g.d2.pk}/recall", {"reason": "  "})
+    missing = post(world.holder_qa, f"/lots/{g.d2.pk}/recall", {"reason": "  ", "password": PASSWORD})
     assert missing.status_code == 400
     assert state() == before
-    response = post(world.holder_qa, f"/lots/{g.d2.pk}/recall", {"reason": "endotoxin out of specification"})
+    response = post(
+        world.holder_qa, f"/lots/{g.d2.pk}/recall", {"reason": "endotoxin out of specification", "password": PASSWORD}
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["affected_count"], body["initiated_by"], body["reason"]) == (

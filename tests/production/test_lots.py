@@ -13,6 +13,7 @@ from bioseg.production import selectors
 from bioseg.production import services as ps
 from bioseg.production.models import STATUS_ZH, Lot, LotEdge, TransformationInput
 from bioseg.registry import services as rs
+from tests.conftest import PASSWORD
 from tests.production.helpers import EXPIRES, MADE, counts, make_output, reload
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +151,7 @@ def test_over_consumption_is_refused_and_nothing_is_written(genealogy, world):
             "message": "Input lot D2 has 60 L left; 61 L were requested.",
             "message_zh": "投入批 D2剩余 60 L，请求投入 61 L。",
             "lot_id": genealogy.d2.pk,
-            "left": "60.0000",
+            "left": "60",
             "requested": "61",
         }
     ]
@@ -179,9 +180,9 @@ def test_an_input_from_a_segment_that_does_not_feed_this_one_is_refused(genealog
 def test_a_rejected_recalled_or_held_input_lot_is_refused(genealogy, world, status):
     d1 = genealogy.d1
     if status == "rejected":
-        ps.lot_reject(actor=world.holder_qa, lot=d1, reason="OOS potency")
+        ps.lot_reject(actor=world.holder_qa, lot=d1, reason="OOS potency", password=PASSWORD)
     else:
-        ps.lot_recall(actor=world.holder_qa, lot=d1, reason="contamination suspected", status=status)
+        ps.lot_recall(actor=world.holder_qa, lot=d1, reason="contamination suspected", status=status, password=PASSWORD)
     assert reload(d1).status == status
     before = counts()
     with pytest.raises(ApplicationError) as exc:
@@ -206,7 +207,7 @@ def test_a_rejected_recalled_or_held_input_lot_is_refused(genealogy, world, stat
 
 
 def test_every_problem_of_a_transformation_is_listed(genealogy, world):
-    ps.lot_reject(actor=world.holder_qa, lot=genealogy.p2, reason="visible particles")
+    ps.lot_reject(actor=world.holder_qa, lot=genealogy.p2, reason="visible particles", password=PASSWORD)
     before = counts()
     with pytest.raises(ApplicationError) as exc:
         ps.transformation_record(

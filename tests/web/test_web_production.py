@@ -176,7 +176,14 @@ def test_recall_from_the_lot_page(market, genealogy, world):
     empty = c.post(f"/lots/{g.d2.pk}/recall/", {"reason": "", "status": "on_hold"})
     assert 'data-testid="error-reason"' in text(empty)
     assert state() == before
-    response = c.post(f"/lots/{g.d2.pk}/recall/", {"reason": "endotoxin OOS", "status": "recalled"})
+    unsigned = c.post(
+        f"/lots/{g.d2.pk}/recall/", {"reason": "endotoxin OOS", "status": "recalled", "password": "wrong"}
+    )
+    assert 'data-testid="error-password"' in text(unsigned)
+    assert state() == before
+    response = c.post(
+        f"/lots/{g.d2.pk}/recall/", {"reason": "endotoxin OOS", "status": "recalled", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert {lot.lot_number: lot.status for lot in Lot.objects.all()} == {
         "W1": "released",

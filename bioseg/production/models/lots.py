@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from bioseg.audit.models import RegulatedModel
+from bioseg.audit.models import EventRecord, RegulatedModel
 from bioseg.production.models.chains import Segment
 from bioseg.production.models.querysets import ByLotQuerySet, EdgeQuerySet, LotQuerySet, TransformationQuerySet
 from bioseg.registry.models import Product, Site
@@ -143,20 +143,62 @@ class LotEdge(RegulatedModel):
         indexes = [models.Index(fields=["child_lot", "parent_lot"], name="lotedge_child_parent_idx")]
 
 
+class HoldKind(models.TextChoices):
+    EXCURSION = "excursion", _("Temperature excursion")
+    RECALL = "recall", _("Recall")
+    DEVIATION = "deviation", _("Deviation")
+
+
 class LotHold(RegulatedModel):
-    """Why a lot is on hold and what its status was before, so lifting the hold restores it."""
+    """One reason a lot is on hold. Holds stack: each is lifted only by its own act (the excursion's
+    assessment, the recall's closure, the deviation's closure), and the lot returns to ``previous_status`` —
+    the status it had before the first of the holds in force, never ``on_hold`` — only when none is left.
+    ``source`` names the record of a higher layer that placed it (e.g. ``quality.deviation:12``)."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(max_length=20, choices=HoldKind.choices, default=HoldKind.EXCURSION)
     excursion = models.ForeignKey(
         "production.Excursion", on_delete=models.PROTECT, related_name="holds", null=True, blank=True
     )
+    recall = models.ForeignKey(
+        "production.RecallAction", on_delete=models.PROTECT, related_name="holds", null=True, blank=True
+    )
+    source = models.CharField(max_length=80, blank=True, default="")
     previous_status = models.CharField(max_length=20, choices=LotStatus.choices)
     lifted = models.BooleanField(default=False)
+    lifted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ByLotQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["lot", "excursion"], name="uniq_lot_hold_excursion")]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "excursion"], name="uniq_lot_hold_excursion"),
+            models.UniqueConstraint(fields=["lot", "recall"], name="uniq_lot_hold_recall"),
+        ]
+        indexes = [models.Index(fields=["lot", "lifted"], name="lothold_lot_lifted_idx")]
+
+
+class LotEventKind(models.TextChoices):
+    MADE = "made", _("Made")
+    RELEASED_CMO = "released_cmo", _("Released by the contract manufacturer's QA")
+    RELEASED = "released", _("Released by the qualified person")
+    REJECTED = "rejected", _("Rejected")
+    HELD = "held", _("Put on hold")
+    HOLD_LIFTED = "hold_lifted", _("Hold lifted")
+    RECALLED = "recalled", _("Recalled")
+
+
+class LotEvent(EventRecord):
+    """The lot's business history: one row per workflow step (release, rejection, hold, hold lifted, recall),
+    written in the step's transaction. The EPCIS export and the reports read these, not the audit JSON."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=30, choices=LotEventKind.choices)
+
+    objects = ByLotQuerySet.as_manager()
+
+    class Meta(EventRecord.Meta):
+        indexes = [models.Index(fields=["lot", "occurred_at"], name="lotevent_lot_time_idx")]
 
 
 class CertificateOfAnalysis(RegulatedModel):

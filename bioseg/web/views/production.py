@@ -23,8 +23,9 @@ from bioseg.audit.selectors import signatures_for
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.production import selectors, services
 from bioseg.production.models import AssessmentOutcome, ExcursionStatus, LotStatus, RecallStatus, ReleaseKind
+from bioseg.production.workflows import LOT_WORKFLOW
 from bioseg.registry import selectors as registry_selectors
-from bioseg.registry.scope import own_enterprise_ids, scope_for
+from bioseg.registry.scope import scope_for
 from bioseg.web.filters import FilterForm
 from bioseg.web.genealogy import MAX_NODES, genealogy_svg
 from bioseg.web.labels import is_zh, local_name
@@ -41,7 +42,6 @@ HISTORY_KINDS.update(
 )
 
 RELEASERS = {ReleaseKind.CMO_QA: Role.CMO_QA, ReleaseKind.QUALIFIED_PERSON: Role.QUALIFIED_PERSON}
-RECALLERS = (Role.HOLDER_QA, Role.QUALIFIED_PERSON)
 ASSESSORS = (Role.HOLDER_QA, Role.QUALIFIED_PERSON, Role.CMO_QA)
 
 
@@ -51,28 +51,15 @@ def _text(item) -> str:
     return get("message_zh") if is_zh() else get("message")
 
 
-def _own_enterprise_ids(user) -> set[int]:
-    return set(own_enterprise_ids(user))
-
-
 def releasable_kinds(user, lot, pending) -> list[str]:
-    """The release kinds still missing that this user's role and enterprise could give (the service decides)."""
-    own = _own_enterprise_ids(user)
-    kinds = []
-    for kind in pending:
-        if kind == ReleaseKind.CMO_QA and user.has_role(Role.CMO_QA) and lot.site.enterprise_id in own:
-            kinds.append(kind)
-        if (
-            kind == ReleaseKind.QUALIFIED_PERSON
-            and user.has_role(Role.QUALIFIED_PERSON)
-            and lot.product.holder_id in own
-        ):
-            kinds.append(kind)
-    return kinds
+    """The release kinds still missing that the lot workflow's roles and parties let this user give (whatever the
+    lot's state: the page then shows what blocks it; the service decides)."""
+    step_of = {ReleaseKind.CMO_QA: "release_cmo", ReleaseKind.QUALIFIED_PERSON: "release_qp"}
+    return [kind for kind in pending if LOT_WORKFLOW.actor_may(user, lot, LOT_WORKFLOW.get(step_of[kind]))]
 
 
 def can_recall(user, lot) -> bool:
-    return user.has_role(*RECALLERS) and lot.product.holder_id in _own_enterprise_ids(user)
+    return "recall" in LOT_WORKFLOW.allowed_actions(user, lot)
 
 
 class AlreadyReleased(ApplicationError):
@@ -220,6 +207,11 @@ def lot_release(request, pk):
 class RecallForm(forms.Form):
     status = forms.ChoiceField(label=_("Action"), choices=RecallStatus.choices, initial=RecallStatus.ON_HOLD)
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your password to sign the recall (meaning: recalled)."),
+    )
 
 
 @page_view
@@ -234,7 +226,11 @@ def lot_recall(request, pk):
         try:
             with transaction.atomic():
                 action = services.lot_recall(
-                    actor=request.user, lot=lot, reason=form.cleaned_data["reason"], status=form.cleaned_data["status"]
+                    actor=request.user,
+                    lot=lot,
+                    reason=form.cleaned_data["reason"],
+                    status=form.cleaned_data["status"],
+                    password=form.cleaned_data["password"],
                 )
         except ApplicationError as exc:
             if isinstance(exc, PermissionDenied):
