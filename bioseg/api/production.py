@@ -285,12 +285,30 @@ class LotFilter(FilterSchema):
         return Q(status=value)
 
 
+class CertificateResultOut(Schema):
+    position: int
+    test: str
+    method: str
+    unit: str
+    spec_min: Decimal | None
+    spec_max: Decimal | None
+    spec_text: str
+    value: Decimal | None
+    result_text: str
+    outcome: Literal["pass", "fail"]
+
+
 class CertificateOut(Schema):
     id: int
     reference: str
     file_name: str
     sha256: str
     issued_on: dt.date
+    results: list[CertificateResultOut] = []
+
+    @staticmethod
+    def resolve_results(obj) -> list:
+        return list(obj.results.all()) if hasattr(obj, "results") else []
 
 
 class ReleaseOut(Schema):
@@ -431,11 +449,24 @@ class ReasonIn(In):
     reason: str = Field("", description="Why (GMP audit trail).")
 
 
+class CertificateResultIn(In):
+    test: str = Field(max_length=200, examples=["Protein content (UV A280)"])
+    method: str = Field("", max_length=200)
+    unit: str = Field("", max_length=30, examples=["mg/mL"])
+    spec_min: Decimal | None = Field(None, description="Lower limit (inclusive); leave out for none.")
+    spec_max: Decimal | None = Field(None, description="Upper limit (inclusive); leave out for none.")
+    spec_text: str = Field("", max_length=300, description="The specification as text (qualitative tests).")
+    value: Decimal | None = Field(None, description="A numeric result, judged against the limits.")
+    result_text: str = Field("", max_length=300)
+    conforms: bool | None = Field(None, description="For a qualitative result: does it conform?")
+
+
 class CertificateIn(In):
     reference: str
     file_name: str
     issued_on: dt.date
     sha256: str = Field(description="SHA-256 of the certificate file (64 hex digits).")
+    results: list[CertificateResultIn] = Field(default_factory=list, max_length=500)
     reason: str = ""
 
 

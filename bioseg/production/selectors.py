@@ -33,6 +33,7 @@ from bioseg.production.models import (
     ProcessChain,
     Release,
     ReleaseKind,
+    ResultOutcome,
     Segment,
     Shipment,
     ShipmentLine,
@@ -170,6 +171,21 @@ def lot_release_blockers(*, lot: Lot, kind: str, on_date=None) -> list[Blocker]:
                 lot.pk,
             )
         )
+    latest = CertificateOfAnalysis.objects.filter(lot=lot).order_by("-issued_on", "-id").first()
+    if latest is not None:
+        for r in latest.results.filter(outcome=ResultOutcome.FAIL).order_by("position"):
+            shown = f"{r.value.normalize():f}" if r.value is not None else (r.result_text or "—")
+            unit = f" {r.unit}" if r.unit else ""
+            blockers.append(
+                Blocker(
+                    "result_out_of_specification",
+                    f"Certificate {latest.reference} of lot {lot.lot_number}: {r.test} = {shown}{unit} is out of "
+                    "specification.",
+                    f"批 {lot.lot_number} 的检验报告书 {latest.reference}：{r.test} 结果 {shown}{unit} 不符合规定。",
+                    lot.pk,
+                    r.pk,
+                )
+            )
     made_by_contractor = lot.site.enterprise_id != lot.product.holder_id
     if kind == ReleaseKind.QUALIFIED_PERSON and made_by_contractor:
         if not Release.objects.filter(lot=lot, kind=ReleaseKind.CMO_QA).exists():

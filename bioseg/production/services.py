@@ -29,7 +29,7 @@ from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationF
 from bioseg.common.regions import is_country_code, is_province_code
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors
-from bioseg.production import coldchain, selectors
+from bioseg.production import coldchain, selectors, signals
 from bioseg.production.genealogy import reach
 from bioseg.production.holds import holds_lift, holds_place
 from bioseg.production.models import (
@@ -37,6 +37,7 @@ from bioseg.production.models import (
     STATUS_ZH,
     AssessmentOutcome,
     CertificateOfAnalysis,
+    CertificateResult,
     Consignee,
     Excursion,
     ExcursionAssessment,
@@ -52,6 +53,7 @@ from bioseg.production.models import (
     RecallStatus,
     Release,
     ReleaseKind,
+    ResultOutcome,
     Segment,
     SegmentFeed,
     Shipment,
@@ -731,6 +733,90 @@ def lot_reject(*, actor: User, lot: Lot, reason: str, password: str) -> Lot:
 # --- certificates of analysis ------------------------------------------------------------------------------
 
 
+RESULT_LIMITS = Decimal("1e12")  # |value| and |limits| stay below this: 18 digits, 6 decimals
+
+
+def _judge(result: dict) -> str:
+    """``pass`` or ``fail``: a numeric result against its limits (both inclusive, either open), a text result by
+    whether the analyst found it conforming."""
+    value = result.get("value")
+    if value is not None:
+        low, high = result.get("spec_min"), result.get("spec_max")
+        inside = (low is None or value >= low) and (high is None or value <= high)
+        return ResultOutcome.PASS if inside else ResultOutcome.FAIL
+    return ResultOutcome.PASS if result.get("conforms") else ResultOutcome.FAIL
+
+
+def _parse_results(e: Errors, results: list[dict] | None) -> list[dict]:
+    """Validates the rows of a certificate (each: test, method, unit, spec_min/spec_max or spec_text, value or
+    result_text + conforms); the field names in errors are ``results.N.field`` (row N from 1)."""
+    parsed: list[dict] = []
+    for n, raw in enumerate(results or [], start=1):
+        if not isinstance(raw, dict):
+            e.add(f"results.{n}", f"Result {n} is not a row.", f"第 {n} 项结果格式不正确。")
+            continue
+        row = {k: raw.get(k) for k in ("test", "method", "unit", "spec_text", "result_text")}
+        for k in row:
+            row[k] = str(row[k] or "").strip()
+        if not row["test"]:
+            e.add(f"results.{n}.test", f"Result {n}: the test is required.", f"第 {n} 项结果：须填写检验项目。")
+        for k, limit in (("test", 200), ("method", 200), ("unit", 30), ("spec_text", 300), ("result_text", 300)):
+            if len(row[k]) > limit:
+                e.add(
+                    f"results.{n}.{k}",
+                    f"Result {n}: at most {limit} characters.",
+                    f"第 {n} 项结果：最多 {limit} 个字符。",
+                )
+        for k in ("spec_min", "spec_max", "value"):
+            v = raw.get(k)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                row[k] = None
+                continue
+            try:
+                d = Decimal(str(v).strip())
+            except (InvalidOperation, ValueError):
+                d = None
+            if d is None or not d.is_finite() or abs(d) >= RESULT_LIMITS or d.as_tuple().exponent < -6:
+                e.add(
+                    f"results.{n}.{k}",
+                    f"Result {n}: {v!r} is not a number with at most 6 decimals below 10^12.",
+                    f"第 {n} 项结果：{v!r} 不是有效数值（小于 10^12，最多 6 位小数）。",
+                )
+                row[k] = None
+            else:
+                row[k] = d
+        if row["spec_min"] is not None and row["spec_max"] is not None and row["spec_max"] < row["spec_min"]:
+            e.add(
+                f"results.{n}.spec_max",
+                f"Result {n}: the upper limit is below the lower limit.",
+                f"第 {n} 项结果：上限低于下限。",
+            )
+        numeric_spec = any(str(raw.get(k) if raw.get(k) is not None else "").strip() for k in ("spec_min", "spec_max"))
+        if numeric_spec and row["value"] is None and f"results.{n}.value" not in e.fields:
+            e.add(
+                f"results.{n}.value",
+                f"Result {n}: a numeric specification needs a numeric result.",
+                f"第 {n} 项结果：数值标准须填写数值结果。",
+            )
+        if not numeric_spec:
+            if not row["spec_text"]:
+                e.add(
+                    f"results.{n}.spec_text",
+                    f"Result {n}: give the limits or the specification text.",
+                    f"第 {n} 项结果：须填写限度或标准描述。",
+                )
+            if raw.get("conforms") is None and row["value"] is None:
+                e.add(
+                    f"results.{n}.conforms",
+                    f"Result {n}: say whether the result conforms.",
+                    f"第 {n} 项结果：须注明结果是否符合规定。",
+                )
+            row["conforms"] = bool(raw.get("conforms"))
+        row["outcome"] = _judge(row)
+        parsed.append(row)
+    return parsed
+
+
 def coa_record(
     *,
     actor: User,
@@ -740,10 +826,13 @@ def coa_record(
     issued_on: dt.date,
     content: bytes | None = None,
     sha256: str | None = None,
+    results: list[dict] | None = None,
     reason: str = "",
 ) -> CertificateOfAnalysis:
-    """Records a lot's certificate of analysis: the file's name and SHA-256 (computed from ``content``,
-    or given). The file itself is kept by the caller's document store."""
+    """Records a lot's certificate of analysis: the file's name and SHA-256 (computed from ``content``, or given)
+    and its results, each judged against its specification (``CertificateResult.outcome``). The file itself is
+    kept by the caller's document store. A certificate with an out-of-specification result blocks the lot's
+    release, and ``signals.certificate_recorded`` tells the quality system (an OOS investigation opens)."""
     _require(actor, QA_ROLES, {lot.site.enterprise_id, lot.product.holder_id}, "record a certificate of analysis")
     e = Errors()
     e.required("reference", reference)
@@ -762,17 +851,43 @@ def coa_record(
             f"The certificate predates the lot ({lot.manufactured_on}).",
             f"报告日期早于批生产日期（{lot.manufactured_on}）。",
         )
+    if issued_on and issued_on > clock.today():
+        e.add("issued_on", "The certificate cannot be dated in the future.", "报告日期不能晚于今天。")
     if reference and CertificateOfAnalysis.objects.filter(lot=lot, reference=reference.strip()).exists():
         e.add("reference", f"{reference} is already recorded for this lot.", f"该批已登记 {reference}。")
+    rows = _parse_results(e, results)
     e.raise_if_any()
     with transaction.atomic(), audit_context(actor=actor, reason=reason or "certificate of analysis recorded"):
-        return CertificateOfAnalysis.objects.create(
+        certificate = CertificateOfAnalysis.objects.create(
             lot=lot,
             reference=reference.strip(),
             file_name=file_name.strip(),
             sha256=sha256.lower(),
             issued_on=issued_on,
         )
+        CertificateResult.objects.bulk_create(
+            [
+                CertificateResult(
+                    certificate=certificate,
+                    position=n,
+                    test=r["test"],
+                    method=r["method"],
+                    unit=r["unit"],
+                    spec_min=r["spec_min"],
+                    spec_max=r["spec_max"],
+                    spec_text=r["spec_text"],
+                    value=r["value"],
+                    result_text=r["result_text"],
+                    outcome=r["outcome"],
+                )
+                for n, r in enumerate(rows, start=1)
+            ]
+        )
+        failing = list(certificate.results.filter(outcome=ResultOutcome.FAIL).order_by("position"))
+        signals.certificate_recorded.send(
+            sender=CertificateOfAnalysis, certificate=certificate, actor=actor, failing=failing
+        )
+        return certificate
 
 
 # --- shipments and cold chain -------------------------------------------------------------------------------

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from bioseg.audit.models import EventRecord, RegulatedModel
 from bioseg.production.models.chains import Segment
-from bioseg.production.models.querysets import ByLotQuerySet, EdgeQuerySet, LotQuerySet, TransformationQuerySet
+from bioseg.production.models.querysets import (
+    ByLotQuerySet,
+    CertificateResultQuerySet,
+    EdgeQuerySet,
+    LotQuerySet,
+    TransformationQuerySet,
+)
 from bioseg.registry.models import Product, Site
 
 
@@ -213,6 +219,40 @@ class CertificateOfAnalysis(RegulatedModel):
     class Meta:
         ordering = ["-issued_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["lot", "reference"], name="uniq_coa_lot_reference")]
+
+
+class ResultOutcome(models.TextChoices):
+    PASS = "pass", _("Within specification")
+    FAIL = "fail", _("Out of specification")
+
+
+class CertificateResult(RegulatedModel):
+    """One test of a certificate of analysis: the method, the specification (a numeric range with either end
+    open, or a text the result must conform to) and the result, judged against it when recorded."""
+
+    certificate = models.ForeignKey(CertificateOfAnalysis, on_delete=models.PROTECT, related_name="results")
+    position = models.PositiveIntegerField(_("position"))
+    test = models.CharField(_("test"), max_length=200)
+    method = models.CharField(_("method"), max_length=200, blank=True, default="")
+    unit = models.CharField(_("unit"), max_length=30, blank=True, default="")
+    spec_min = models.DecimalField(_("lower limit"), max_digits=18, decimal_places=6, null=True, blank=True)
+    spec_max = models.DecimalField(_("upper limit"), max_digits=18, decimal_places=6, null=True, blank=True)
+    spec_text = models.CharField(_("specification"), max_length=300, blank=True, default="")
+    value = models.DecimalField(_("result"), max_digits=18, decimal_places=6, null=True, blank=True)
+    result_text = models.CharField(_("result (text)"), max_length=300, blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ResultOutcome.choices)
+
+    objects = CertificateResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["certificate_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "position"], name="uniq_coa_result_position"),
+            models.CheckConstraint(
+                condition=Q(spec_min__isnull=True) | Q(spec_max__isnull=True) | Q(spec_max__gte=F("spec_min")),
+                name="coa_result_limits_in_order",
+            ),
+        ]
 
 
 class ReleaseKind(models.TextChoices):

@@ -104,6 +104,10 @@ class ByLotQuerySet(ScopedQuerySet):
     enterprise_q = _lots
 
 
+class CertificateResultQuerySet(ByLotQuerySet):
+    lot_path = "certificate__lot_id"
+
+
 class EdgeQuerySet(ByLotQuerySet):
     lot_path = "child_lot_id"
 

@@ -1,0 +1,13 @@
+"""What production tells the layers above it, in the writing transaction (receivers write in it too, so a
+refusal of theirs undoes the whole act).
+
+- ``certificate_recorded(sender=CertificateOfAnalysis, certificate, actor, failing)`` — a certificate of analysis
+  was recorded; ``failing`` lists its out-of-specification ``CertificateResult`` rows (empty when all pass). The
+  quality system opens an OOS investigation for each failing result (GMP 2010 Art. 238; 质量协议指南 §(六)).
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+certificate_recorded = Signal()
