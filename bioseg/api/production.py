@@ -966,7 +966,9 @@ def shipment_detail_out(scope, s) -> dict[str, Any]:
                 "unit": line.lot.unit,
                 "status": line.lot.status,
             }
-            for line in s.lines.select_related("lot").order_by("lot__lot_number", "id")
+            for line in sorted(
+                selectors.shipment_lines(scope=scope, shipment=s), key=lambda x: (x.lot.lot_number, x.pk)
+            )
         ],
         "temperature_logs": [
             temperature_log_out(log)

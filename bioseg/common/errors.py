@@ -6,7 +6,7 @@ from typing import Any
 
 from bioseg.errors import ApplicationError
 
-__all__ = ["ApplicationError", "NotFound", "PermissionDenied", "ValidationFailed"]
+__all__ = ["ApplicationError", "NotFound", "PermissionDenied", "Problem", "Refused", "ValidationFailed"]
 
 
 # The Chinese names of the objects a NotFound names and of the actions a PermissionDenied refuses. The
@@ -117,4 +117,30 @@ class ValidationFailed(ApplicationError):
             f"Invalid input: {names}.",
             f"输入无效：{names}。",
             details={"fields": {k: {"message": en, "message_zh": zh} for k, (en, zh) in fields.items()}},
+        )
+
+
+# --- one refusal convention: every cause listed ----------------------------------------------------------------
+
+
+class Problem(dict):
+    """One reason for a refusal: ``{code, message, message_zh, **extra}``."""
+
+    def __init__(self, code: str, message: str, message_zh: str, **extra: Any) -> None:
+        super().__init__(code=code, message=message, message_zh=message_zh, **extra)
+
+
+class Refused(ApplicationError):
+    """A refusal with one or more problems, all listed in ``details[key]`` (``problems``; a release lists its
+    ``blockers``): each ``{code, message, message_zh, ...}``, so a client or a form shows every cause at once."""
+
+    def __init__(
+        self, code: str, what_en: str, what_zh: str, problems: list, *, key: str = "problems", status: int = 400
+    ) -> None:
+        super().__init__(
+            code,
+            f"{what_en}: " + " ".join(p["message"] for p in problems),
+            f"{what_zh}：" + "".join(p["message_zh"] for p in problems),
+            details={key: list(problems)},
+            status=status,
         )

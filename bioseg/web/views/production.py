@@ -476,7 +476,9 @@ def _shipment_context(request, shipment, assess_forms=None):
         )
     return {
         "object": shipment,
-        "lines": list(shipment.lines.select_related("lot", "lot__product").order_by("lot__lot_number", "id")),
+        "lines": sorted(
+            selectors.shipment_lines(scope=scope, shipment=shipment), key=lambda line: (line.lot.lot_number, line.pk)
+        ),
         "logs": logs,
         "excursions": items,
         "may_assess": may_assess,
