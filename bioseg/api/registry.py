@@ -242,6 +242,9 @@ class SitePatch(In):
     country_code: str | None = None
     region_code: str | None = None
     activities: list[str] | None = None
+    if_updated_at: dt.datetime | None = Field(
+        None, description="The updated_at you last read: a later change by someone else refuses this one (409)."
+    )
     reason: str = Field("", description="Required: why the record changes (GMP audit trail).")
 
 
@@ -267,7 +270,8 @@ def site_create(request: HttpRequest, payload: SiteIn):
 def site_update(request: HttpRequest, id: int, payload: SitePatch):
     site = selectors.site_get(scope=scope_for(request.user), pk=id)
     reason, changes = _changes(payload)
-    return services.site_update(actor=request.user, site=site, reason=reason, **changes)
+    version = changes.pop("if_updated_at", None)
+    return services.site_update(actor=request.user, site=site, reason=reason, expected_updated_at=version, **changes)
 
 
 add_object_routes(sites, "sites")
@@ -448,6 +452,9 @@ class ProductPatch(In):
     origin: str | None = None
     storage_min_c: Decimal | None = None
     storage_max_c: Decimal | None = None
+    if_updated_at: dt.datetime | None = Field(
+        None, description="The updated_at you last read: a later change by someone else refuses this one (409)."
+    )
     reason: str = Field("", description="Required: why the record changes (GMP audit trail).")
 
 
@@ -473,7 +480,10 @@ def product_create(request: HttpRequest, payload: ProductIn):
 def product_update(request: HttpRequest, id: int, payload: ProductPatch):
     product = selectors.product_get(scope=scope_for(request.user), pk=id)
     reason, changes = _changes(payload)
-    return services.product_update(actor=request.user, product=product, reason=reason, **changes)
+    version = changes.pop("if_updated_at", None)
+    return services.product_update(
+        actor=request.user, product=product, reason=reason, expected_updated_at=version, **changes
+    )
 
 
 add_object_routes(products, "products")

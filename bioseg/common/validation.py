@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
 
 from bioseg.common.errors import ValidationFailed
 from bioseg.common.regions import is_country_code, is_province_code
@@ -87,6 +91,56 @@ class Errors:
                 )
             if country_code == "CN":
                 self.add("country_code", "A foreign record is outside CN.", "境外记录的国家不应为 CN。")
+
+    def fits(self, model: type[models.Model], values: dict[str, Any], *, names: dict[str, str] | None = None) -> None:
+        """Each value against the model field that will store it — text length, decimal digits and places,
+        integer range — so both engines refuse the same values, before the database would (PostgreSQL raises,
+        SQLite silently stores what it should not). ``names`` maps a model field to the input field an error
+        names (``{"quantity": "outputs.1.quantity"}``)."""
+        for name, value in values.items():
+            if value is None:
+                continue
+            field = model._meta.get_field(name)
+            key = (names or {}).get(name, name)
+            label_en, label_zh = FIELD_LABELS.get(name, (str(field.verbose_name).capitalize(), str(field.verbose_name)))
+            if isinstance(field, models.CharField) and field.max_length and isinstance(value, str):
+                if len(value.strip()) > field.max_length:
+                    self.add(
+                        key,
+                        f"{label_en} has {len(value.strip())} characters; at most {field.max_length} are allowed.",
+                        f"{label_zh}共 {len(value.strip())} 个字符，最多允许 {field.max_length} 个。",
+                    )
+            elif isinstance(field, models.DecimalField):
+                self._decimal_fits(key, label_en, label_zh, value, field.max_digits, field.decimal_places)
+            elif isinstance(field, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
+                low = (
+                    0 if isinstance(field, models.PositiveIntegerField | models.PositiveSmallIntegerField) else -(2**31)
+                )
+                high = 2**63 - 1 if isinstance(field, models.BigIntegerField) else 2**31 - 1
+                if not low <= value <= high:
+                    self.add(
+                        key, f"{label_en} must be between {low} and {high}.", f"{label_zh}须在 {low} 与 {high} 之间。"
+                    )
+
+    def _decimal_fits(self, key: str, label_en: str, label_zh: str, value: Any, digits: int, places: int) -> None:
+        try:
+            d = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            return  # not a number at all: the caller's own check names it
+        if not d.is_finite():
+            self.add(key, f"{label_en} must be a finite number.", f"{label_zh}须为有限数值。")
+            return
+        exponent = d.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            self.add(
+                key,
+                f"{label_en} has more than {places} decimal places ({d.normalize():f}).",
+                f"{label_zh}小数位多于 {places} 位（{d.normalize():f}）。",
+            )
+            return
+        if abs(d) >= Decimal(10) ** (digits - places):
+            limit = f"{Decimal(10) ** (digits - places):,f}"
+            self.add(key, f"{label_en} must be below {limit}.", f"{label_zh}须小于 {limit}。")
 
     def raise_if_any(self) -> None:
         if self.fields:

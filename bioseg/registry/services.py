@@ -16,6 +16,7 @@ from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationF
 from bioseg.common.regions import is_province_code
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors
+from bioseg.common.versioning import changed_fields, check_version
 from bioseg.registry import selectors
 from bioseg.registry.models import (
     Activity,
@@ -67,6 +68,7 @@ def _unique_violation(exc: IntegrityError, field: str, value) -> ApplicationErro
 def _validate_enterprise(e: Errors, *, name_zh, name_en, credit_code, domestic, country_code, region_code, roles):
     e.required("name_zh", name_zh)
     e.required("name_en", name_en)
+    e.fits(Enterprise, {"name_zh": name_zh, "name_en": name_en, "credit_code": credit_code})
     e.place(domestic=domestic, country_code=country_code, region_code=region_code)
     if domestic:
         if not credit_code:
@@ -152,6 +154,7 @@ def _validate_site(
     e.required("name_zh", name_zh)
     e.required("name_en", name_en)
     e.required("address", address)
+    e.fits(Site, {"name_zh": name_zh, "name_en": name_en, "address": address})
     e.place(domestic=country_code == "CN", country_code=country_code, region_code=region_code)
     if not activities:
         e.add("activities", "A site needs at least one activity.", "场地至少需要一项生产活动。")
@@ -204,32 +207,41 @@ def site_create(
         return site
 
 
-def site_update(*, actor: User, site: Site, reason: str, **changes) -> Site:
+def site_update(*, actor: User, site: Site, reason: str, expected_updated_at=None, **changes) -> Site:
+    """Changes the fields given (and only those) under a row lock; ``expected_updated_at`` (the version a form
+    showed) refuses a stale edit with 409 ``stale_version``."""
     _require_writer(actor, site.enterprise, "change a site")
     _reason_for_update(reason)
     allowed = {"name_zh", "name_en", "address", "country_code", "region_code", "activities"}
-    unknown = set(changes) - allowed
     e = Errors()
-    for field in sorted(unknown):
+    for field in sorted(set(changes) - allowed):
         e.add(field, f"{field} cannot be changed here.", f"此处不能修改 {field}。")
-    values = {
-        "name_zh": site.name_zh,
-        "name_en": site.name_en,
-        "address": site.address,
-        "country_code": site.country_code,
-        "region_code": site.region_code,
-        "activities": site.activity_list,
-    }
-    values.update({k: v for k, v in changes.items() if k in allowed})
-    _validate_site(e, enterprise=site.enterprise, **values)
     e.raise_if_any()
-    values["activities"] = ",".join(sorted(set(values["activities"])))
-    with transaction.atomic(), audit_context(actor=actor, reason=reason):
-        for k, v in values.items():
-            setattr(site, k, v.strip() if isinstance(v, str) and k != "activities" else v)
-        site.save()
-        recheck(site, scope_for(actor), "site")
-        return site
+    with transaction.atomic():
+        locked = Site.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=site.pk)
+        check_version(locked, expected_updated_at, "site", "生产场地")
+        values = {
+            "name_zh": locked.name_zh,
+            "name_en": locked.name_en,
+            "address": locked.address,
+            "country_code": locked.country_code,
+            "region_code": locked.region_code,
+            "activities": locked.activity_list,
+        }
+        values.update(changes)
+        _validate_site(e, enterprise=locked.enterprise, **values)
+        e.raise_if_any()
+        new = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items() if k in changes}
+        if "activities" in new:
+            new["activities"] = ",".join(sorted(set(new["activities"])))
+        changed = changed_fields(locked, new)
+        if changed:
+            with audit_context(actor=actor, reason=reason):
+                for k in changed:
+                    setattr(locked, k, new[k])
+                locked.save(update_fields=[*changed, "updated_at"])
+        recheck(locked, scope_for(actor), "site")
+        return locked
 
 
 # --- licences and GMP records -----------------------------------------------------------------------
@@ -248,6 +260,7 @@ def licence_create(
 ) -> ManufacturingLicence:
     _require_writer(actor, enterprise, "register a manufacturing licence")
     e = Errors()
+    e.fits(ManufacturingLicence, {"number": number})
     e.required("number", number)
     e.required("scope", scope)
     e.choice("licence_class", licence_class, LicenceClass.values)
@@ -284,6 +297,7 @@ def gmp_record_create(
 ) -> GmpRecord:
     _require_writer(actor, site.enterprise, "record a GMP compliance inspection")
     e = Errors()
+    e.fits(GmpRecord, {"reference": reference})
     e.required("inspected_on", inspected_on)
     e.required("scope", scope)
     e.choice("outcome", outcome, GmpOutcome.values)
@@ -321,6 +335,10 @@ def _decimal(e: Errors, field: str, value) -> Decimal | None:
 def _validate_product(e: Errors, values: dict) -> None:
     e.required("name_zh", values["name_zh"])
     e.required("name_en", values["name_en"])
+    e.fits(
+        Product,
+        {k: values[k] for k in ("name_zh", "name_en", "approval_number", "storage_min_c", "storage_max_c")},
+    )
     e.choice("category", values["category"], Category.values)
     if values["origin"]:
         e.choice("origin", values["origin"], Origin.values)
@@ -387,33 +405,40 @@ def product_create(
         return product
 
 
-def product_update(*, actor: User, product: Product, reason: str, **changes) -> Product:
+def product_update(*, actor: User, product: Product, reason: str, expected_updated_at=None, **changes) -> Product:
+    """Changes the fields given (and only those) under a row lock; a stale version is refused (409)."""
     _require_writer(actor, product.holder, "change a product")
     _reason_for_update(reason)
     e = Errors()
     for field in sorted(set(changes) - set(PRODUCT_FIELDS)):
         e.add(field, f"{field} cannot be changed here.", f"此处不能修改 {field}。")
-    values = {k: getattr(product, k) for k in PRODUCT_FIELDS}
-    values.update({k: v for k, v in changes.items() if k in PRODUCT_FIELDS})
-    if "approval_number" in changes:
-        values["approval_number"] = (changes["approval_number"] or "").strip() or None
-    _validate_product(e, values)
-    if (
-        values["approval_number"]
-        and Product.objects.filter(approval_number=values["approval_number"]).exclude(pk=product.pk).exists()
-    ):
-        e.add(
-            "approval_number",
-            f"{values['approval_number']} is already registered.",
-            f"{values['approval_number']} 已被登记。",
-        )
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason):
-        for k, v in values.items():
-            setattr(product, k, v)
-        product.save()
-        recheck(product, scope_for(actor), "product")
-        return product
+    with transaction.atomic():
+        locked = Product.objects.select_for_update(of=("self",)).select_related("holder").get(pk=product.pk)
+        check_version(locked, expected_updated_at, "product", "产品")
+        values = {k: getattr(locked, k) for k in PRODUCT_FIELDS}
+        values.update(changes)
+        if "approval_number" in changes:
+            values["approval_number"] = (changes["approval_number"] or "").strip() or None
+        _validate_product(e, values)
+        if (
+            values["approval_number"]
+            and Product.objects.filter(approval_number=values["approval_number"]).exclude(pk=locked.pk).exists()
+        ):
+            e.add(
+                "approval_number",
+                f"{values['approval_number']} is already registered.",
+                f"{values['approval_number']} 已被登记。",
+            )
+        e.raise_if_any()
+        changed = changed_fields(locked, {k: values[k] for k in changes})
+        if changed:
+            with audit_context(actor=actor, reason=reason):
+                for k in changed:
+                    setattr(locked, k, values[k])
+                locked.save(update_fields=[*changed, "updated_at"])
+        recheck(locked, scope_for(actor), "product")
+        return locked
 
 
 # --- personnel ------------------------------------------------------------------------------------
@@ -431,6 +456,7 @@ def person_create(
 ) -> Person:
     _require_writer(actor, enterprise, "register a person")
     e = Errors()
+    e.fits(Person, {"name": name, "name_en": name_en, "email": email})
     e.required("name", name)
     if not roles:
         e.add("roles", "A person needs at least one role.", "人员至少需要一个岗位。")
@@ -459,6 +485,7 @@ def qualification_create(
 ) -> Qualification:
     _require_writer(actor, person.enterprise, "record a qualification")
     e = Errors()
+    e.fits(Qualification, {"kind": kind, "number": number})
     e.required("kind", kind)
     e.required("valid_from", valid_from)
     e.date_order("valid_from", valid_from, "valid_until", valid_until)
@@ -492,6 +519,7 @@ def quality_agreement_create(
     if not (actor.has_role(Role.SYSTEM_ADMIN) or (own_holder and actor.has_role(Role.HOLDER_QA, Role.HOLDER_RA))):
         raise PermissionDenied("record a quality agreement")
     e = Errors()
+    e.fits(QualityAgreement, {"reference": reference})
     e.required("reference", reference)
     e.required("effective_from", effective_from)
     e.date_order("effective_from", effective_from, "effective_until", effective_until)

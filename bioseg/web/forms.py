@@ -28,6 +28,7 @@ def apply_service_errors(form: forms.Form, exc: ApplicationError) -> None:
 
 
 class ReasonMixin(forms.Form):
+    version = forms.CharField(widget=forms.HiddenInput, required=False)  # updated_at when the form was shown
     reason = forms.CharField(
         label=_("Reason for the change"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -93,6 +93,14 @@ def chain_problems(
                     segment=label,
                 )
             )
+        too_long = Errors()
+        too_long.fits(Segment, {k: str(seg.get(k) or "") for k in ("code", "name_zh", "name_en")})
+        for field, (en, zh) in too_long.fields.items():
+            problems.append(
+                Problem(
+                    "segment_text_too_long", f"Segment {label}: {en}", f"分段 {label}：{zh}", segment=label, field=field
+                )
+            )
         if seg.get("site") is None:
             problems.append(
                 Problem(

@@ -39,15 +39,19 @@ def _reason(reason: str) -> None:
 
 
 def _decimal(e: Errors, field: str, value, *, positive: bool = True) -> Decimal | None:
+    """A quantity (stored with 18 digits, 4 of them decimals): a finite positive number that fits, or an error on
+    ``field`` in the user's words."""
     try:
-        d = Decimal(str(value))
+        d = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
-        e.add(field, f"{value!r} is not a number.", f"{value!r} 不是数字。")
+        e.add(field, f"The quantity {value!r} is not a number.", f"数量 {value!r} 不是数字。")
         return None
     if not d.is_finite() or (positive and d <= 0):
-        e.add(field, f"{field} must be a positive number.", f"{field} 必须为正数。")
+        e.add(field, "The quantity must be a positive number.", "数量必须为正数。")
         return None
-    return d
+    before = len(e.fields)
+    e._decimal_fits(field, "The quantity", "数量", d, 18, 4)
+    return d if len(e.fields) == before else None
 
 
 def _lot_location_ok(lot: Lot, site: Site) -> bool:

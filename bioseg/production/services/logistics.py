@@ -12,6 +12,7 @@ from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
 from bioseg.audit.context import audit_context
 from bioseg.audit.transitions import transition
+from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, PermissionDenied, Problem, Refused
 from bioseg.common.regions import is_country_code, is_province_code
 from bioseg.common.scoping import recheck
@@ -55,6 +56,7 @@ def consignee_create(
     e = Errors()
     e.required("name_zh", name_zh)
     e.required("name_en", name_en)
+    e.fits(Consignee, {"name_zh": name_zh, "name_en": name_en, "address": address})
     if not is_country_code(country_code or ""):
         e.add(
             "country_code",
@@ -100,6 +102,9 @@ def shipment_create(
     e = Errors()
     e.required("reference", reference)
     e.required("shipped_at", shipped_at)
+    e.fits(Shipment, {"reference": reference})
+    if shipped_at is not None and shipped_at.tzinfo is not None and shipped_at > clock.now() + dt.timedelta(minutes=5):
+        e.add("shipped_at", "A shipment cannot leave in the future.", "发运时间不能晚于当前时间。")
     if (to_site is None) == (consignee is None):
         e.add("to_site", "A shipment goes either to a site or to a consignee.", "运输的目的地须为场地或收货方之一。")
     if to_site is not None and to_site.pk == from_site.pk:
@@ -181,6 +186,11 @@ def shipment_receive(*, actor: User, shipment: Shipment, received_at: dt.datetim
     _require(actor, QA_ROLES, {receiver}, "record a receipt")
     e = Errors()
     e.required("received_at", received_at)
+    if received_at is not None and received_at.tzinfo is not None:
+        if received_at > clock.now() + dt.timedelta(minutes=5):
+            e.add("received_at", "A receipt cannot be in the future.", "接收时间不能晚于当前时间。")
+        if received_at < shipment.shipped_at:
+            e.add("received_at", "A shipment is received after it was shipped.", "接收时间不能早于发运时间。")
     if shipment.received_at is not None:
         e.add("received_at", "The shipment was already received.", "该运输已接收。")
     if received_at is not None and received_at.tzinfo is None:
@@ -206,6 +216,7 @@ def temperature_log_upload(
     _require(actor, QA_ROLES, parties, "upload a temperature log")
     e = Errors()
     e.required("file_name", file_name)
+    e.fits(TemperatureLog, {"file_name": file_name})
     e.raise_if_any()
     try:
         parsed = coldchain.parse_logger_csv(content or b"")

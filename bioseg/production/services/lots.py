@@ -69,6 +69,9 @@ def transformation_record(
     e = Errors()
     e.choice("kind", kind, TransformationKind.values)
     e.required("performed_on", performed_on)
+    e.fits(Transformation, {"reference": reference})
+    if performed_on and performed_on > clock.today():
+        e.add("performed_on", "A transformation cannot be recorded for a day still to come.", "加工日期不能晚于今天。")
     if not outputs:
         e.add("outputs", "A transformation makes at least one lot.", "一次转化至少产出一个批。")
     if kind in (TransformationKind.BLEND, TransformationKind.REWORK) and len(outputs) > 1:
@@ -86,6 +89,8 @@ def transformation_record(
             e.add(f"{f}.lot_number", "A lot needs a lot number.", "批需要批号。")
         elif number in numbers:
             e.add(f"{f}.lot_number", f"Lot number {number} is given twice.", f"批号 {number} 重复。")
+        else:
+            e.fits(Lot, {"lot_number": number}, names={"lot_number": f"{f}.lot_number"})
         numbers.add(number)
         qty = _decimal(e, f"{f}.quantity", out.get("quantity"))
         if out.get("unit") not in Unit.values:
@@ -420,6 +425,7 @@ def coa_record(
     e = Errors()
     e.required("reference", reference)
     e.required("file_name", file_name)
+    e.fits(CertificateOfAnalysis, {"reference": reference, "file_name": file_name})
     e.required("issued_on", issued_on)
     if content is not None:
         digest = hashlib.sha256(content).hexdigest()

@@ -175,13 +175,18 @@ def site_edit(request, pk):
         "country_code": site.country_code,
         "region_code": site.region_code,
         "activities": site.activity_list,
+        "version": site.updated_at.isoformat(),
     }
     form = SiteForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         saved = _submit(
             form,
             lambda: services.site_update(
-                actor=request.user, site=site, reason=form.cleaned_data["reason"], **form.service_values()
+                actor=request.user,
+                site=site,
+                reason=form.cleaned_data["reason"],
+                expected_updated_at=form.cleaned_data["version"] or None,
+                **form.service_values(),
             ),
         )
         if saved is not None:
@@ -230,12 +235,17 @@ def product_edit(request, pk):
             "storage_max_c",
         )
     }
+    initial["version"] = product.updated_at.isoformat()
     form = ProductForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         saved = _submit(
             form,
             lambda: services.product_update(
-                actor=request.user, product=product, reason=form.cleaned_data["reason"], **form.service_values()
+                actor=request.user,
+                product=product,
+                reason=form.cleaned_data["reason"],
+                expected_updated_at=form.cleaned_data["version"] or None,
+                **form.service_values(),
             ),
         )
         if saved is not None:
