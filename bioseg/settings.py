@@ -154,3 +154,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BIOSEG_LOG_LEVEL", "WARNING")},
 }
+
+# EPCIS capture limits: a larger document is refused (413) and must be sent in parts.
+BIOSEG_EPCIS_MAX_BYTES = int(os.environ.get("BIOSEG_EPCIS_MAX_BYTES", str(20 * 1024 * 1024)))
+BIOSEG_EPCIS_MAX_EVENTS = int(os.environ.get("BIOSEG_EPCIS_MAX_EVENTS", "50000"))

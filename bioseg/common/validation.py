@@ -8,13 +8,14 @@ store it (length, digits, range), so both engines refuse the same values the sam
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
-from bioseg.common.errors import ValidationFailed
+from bioseg.common.errors import ApplicationError, ValidationFailed
 from bioseg.common.regions import is_country_code, is_province_code
 
 # How a field is named in an error message a user reads.
@@ -145,3 +146,26 @@ class Errors:
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationFailed(self.fields)
+
+
+class Conflict(ApplicationError):
+    status = 409
+
+
+@contextmanager
+def unique_or_conflict(field: str, value: Any) -> Iterator[None]:
+    """Turns a unique-constraint violation of a write that raced a simultaneous one (both passed the
+    "is it taken?" check before either wrote) into the refusal the check itself would have given: 409
+    ``already_exists`` naming the field — never a 500. Runs the block in a savepoint."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise Conflict(
+            "already_exists",
+            f"{value} was registered at the same moment by someone else.",
+            f"{value} 已被他人同时登记。",
+            details={
+                "fields": {field: {"message": f"{value} is already registered.", "message_zh": f"{value} 已被登记。"}}
+            },
+        ) from None

@@ -154,11 +154,21 @@ def _identifier_fields(event: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
                 yield f"/{list_name}/{i}/{key}", element.get(key)
 
 
+QUANTITY_LISTS = ("quantityList", "inputQuantityList", "outputQuantityList", "childQuantityList")
+
+
 def _check_event(event: Mapping[str, Any], pointer: str, problems: list[Problem]) -> None:
     for where, value in _identifier_fields(event):
         found = _identifier_problem(value)
         if found is not None:
             problems.append(Problem(pointer + where, found[0], found[1]))
+    for key in QUANTITY_LISTS:
+        for j, element in enumerate(event.get(key) or ()):
+            quantity = element.get("quantity") if isinstance(element, Mapping) else None
+            if isinstance(quantity, int | float) and not isinstance(quantity, bool) and quantity < 0:
+                problems.append(
+                    Problem(f"{pointer}/{key}/{j}/quantity", "negative_quantity", "a quantity is never negative")
+                )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -304,6 +314,10 @@ def _load(document: bytes | str | Mapping[str, Any]) -> Any:
     except (ValueError, UnicodeDecodeError) as err:
         where = f" (line {err.lineno}, column {err.colno})" if isinstance(err, json.JSONDecodeError) else ""
         raise EPCISDocumentRejected([Problem("", "json_syntax", f"not valid JSON{where}: {err}")]) from err
+    except RecursionError:
+        raise EPCISDocumentRejected(
+            [Problem("", "json_too_deep", "the JSON is nested too deeply to be read")]
+        ) from None
 
 
 def document_problems(document: Any, *, schema_path: str | os.PathLike[str] | None = None) -> list[Problem]:

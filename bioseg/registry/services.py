@@ -15,7 +15,7 @@ from bioseg.audit.context import audit_context
 from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationFailed
 from bioseg.common.regions import is_province_code
 from bioseg.common.scoping import recheck
-from bioseg.common.validation import Errors
+from bioseg.common.validation import Errors, unique_or_conflict
 from bioseg.common.versioning import changed_fields, check_version
 from bioseg.registry import selectors
 from bioseg.registry.models import (
@@ -545,7 +545,11 @@ def quality_agreement_create(
     if reference and QualityAgreement.objects.filter(reference=reference.strip()).exists():
         e.add("reference", f"{reference} is already registered.", f"{reference} 已被登记。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "quality agreement recorded"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=reason or "quality agreement recorded"),
+        unique_or_conflict("reference", reference.strip()),
+    ):
         agreement = QualityAgreement.objects.create(
             reference=reference.strip(),
             holder=holder,

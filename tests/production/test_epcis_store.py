@@ -418,3 +418,39 @@ def test_demo_mappings_are_stable_valid_and_idempotent(mapped, admin):
         assert gtin.startswith("0952") and epcis.validate_gtin(gtin) == gtin
     for gln in Gs1Location.objects.values_list("gln", flat=True):
         assert gln.startswith("952") and epcis.validate_gln(gln) == gln
+
+
+def test_a_capture_never_links_or_counts_lots_outside_the_capturers_scope(epcis_schema, story, world):
+    """The probe's defect (issue 8 item 9): an event naming another enterprise's lot answered lot_link_count 1
+    (0 for an invented one), which told the capturer the lot exists."""
+    document = nmpa_export(world, story.d2)
+    outcome = epcis_capture(actor=world.gd_qa, document=epcis.dumps(document), reason="probe")
+    assert (outcome.capture.lot_link_count, outcome.lot_links) == (0, 0)
+    assert EpcisEventLot.objects.count() == 0
+    assert outcome.capture.event_count == len(events(document))  # the events themselves are the capturer's own
+
+
+def test_a_negative_quantity_refuses_the_document(epcis_schema, story, world):
+    document = nmpa_export(world, story.d2)
+    blend = events(document)[4]
+    blend["inputQuantityList"][0]["quantity"] = -5
+    before = counts()
+    with pytest.raises(EPCISDocumentRejected) as err:
+        epcis_capture(actor=world.cmo_qa, document=epcis.dumps(document), reason="negative")
+    assert [(p.pointer, p.code) for p in err.value.problems] == [
+        ("/epcisBody/eventList/4/inputQuantityList/0/quantity", "negative_quantity")
+    ]
+    assert counts() == before
+
+
+def test_an_oversized_document_is_refused_before_it_is_read(settings, world):
+    settings.BIOSEG_EPCIS_MAX_BYTES = 1000
+    before = counts()
+    with pytest.raises(ApplicationError) as err:
+        epcis_capture(actor=world.cmo_qa, document=b"{" + b" " * 1000 + b"}", reason="big")
+    assert (err.value.status, err.value.code, err.value.details) == (
+        413,
+        "document_too_large",
+        {"bytes": 1002, "limit": 1000},
+    )
+    assert counts() == before

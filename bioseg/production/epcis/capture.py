@@ -10,12 +10,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from bioseg import epcis
 from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
-from bioseg.common.errors import PermissionDenied, ValidationFailed
+from bioseg.common.errors import ApplicationError, PermissionDenied, ValidationFailed
 from bioseg.epcis import identifiers as gs1
 from bioseg.production.epcis.common import CAPTURE_ROLES, KNOWN_CHUNK, _chunks
 from bioseg.production.models import (
@@ -27,6 +28,7 @@ from bioseg.production.models import (
     Gs1TradeItem,
     Lot,
 )
+from bioseg.registry.scope import scope_for
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,9 @@ def _sgln(uri: str | None) -> tuple[str, str] | None:
     return found
 
 
-def _lot_links(events: tuple[epcis.CapturedEvent, ...]) -> list[tuple[int, int, str]]:
-    """``(event position in events, lot id, role)`` for each LGTIN that names a known lot."""
+def _lot_links(events: tuple[epcis.CapturedEvent, ...], scope) -> list[tuple[int, int, str]]:
+    """``(event position in events, lot id, role)`` for each LGTIN that names a lot the capturer may see: a lot
+    outside the capturer's scope is treated as unknown (linking it, or counting it, would say it exists)."""
     wanted: list[tuple[int, tuple[str, str], str, tuple[str, str] | None]] = []
     for n, event in enumerate(events):
         place = _sgln(event.biz_location) or _sgln(event.read_point)
@@ -127,9 +130,11 @@ def _lot_links(events: tuple[epcis.CapturedEvent, ...]) -> list[tuple[int, int, 
     candidates: dict[tuple[int, str, str], list[tuple[int, int]]] = defaultdict(list)
     product_ids = {p for p, _ in items.values()}
     for chunk in _chunks(numbers):
-        for lot_id, product_id, material, number, site_id in Lot.objects.filter(
-            lot_number__in=chunk, product_id__in=product_ids
-        ).values_list("id", "product_id", "material", "lot_number", "site_id"):
+        for lot_id, product_id, material, number, site_id in (
+            Lot.objects.filter(lot_number__in=chunk, product_id__in=product_ids)
+            .restrict(scope)
+            .values_list("id", "product_id", "material", "lot_number", "site_id")
+        ):
             candidates[(product_id, material, number)].append((lot_id, site_id))
     sites: dict[tuple[str, str], int] = {}
     places = {place for _, _, _, place in wanted if place}
@@ -236,8 +241,25 @@ def epcis_capture(
             {"on_duplicate": ("Use reject or skip.", "on_duplicate 须为 reject 或 skip。")},
         )
     data, sha256 = _document_bytes(document)
+    limit = settings.BIOSEG_EPCIS_MAX_BYTES
+    if isinstance(data, bytes) and len(data) > limit:
+        raise ApplicationError(
+            "document_too_large",
+            f"The EPCIS document has {len(data):,} bytes; at most {limit:,} are accepted: send it in parts.",
+            f"EPCIS 文档大小为 {len(data):,} 字节，最多接受 {limit:,} 字节：请分批发送。",
+            details={"bytes": len(data), "limit": limit},
+            status=413,
+        )
     result = epcis.capture_document(data, known_hash_ids=_known_hash_ids, on_duplicate=on_duplicate)
-    links = _lot_links(result.events)
+    if len(result.events) > settings.BIOSEG_EPCIS_MAX_EVENTS:
+        raise ApplicationError(
+            "too_many_events",
+            f"The document has {len(result.events):,} events; at most {settings.BIOSEG_EPCIS_MAX_EVENTS:,} are accepted at once.",
+            f"文档含 {len(result.events):,} 个事件，每次最多接受 {settings.BIOSEG_EPCIS_MAX_EVENTS:,} 个。",
+            details={"events": len(result.events), "limit": settings.BIOSEG_EPCIS_MAX_EVENTS},
+            status=413,
+        )
+    links = _lot_links(result.events, scope_for(actor))
     try:
         # audit context outside the transaction: when an insert fails (a concurrent capture stored one of
         # these events), PostgreSQL aborts the transaction, and restoring the context inside it would fail

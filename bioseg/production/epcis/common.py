@@ -16,7 +16,7 @@ KNOWN_CHUNK = 10_000  # hash IDs per duplicate look-up
 CN_TIME = dt.timezone(dt.timedelta(hours=8))
 UNIT_UOM = {"L": "LTR", "mL": "MLT", "kg": "KGM", "g": "GRM", "mg": "MGM"}  # the rest count items: H87
 KIND_EPCIS = {"manufacture": "manufacture", "blend": "blending", "fill": "fill", "rework": "rework"}
-CAPTURE_ROLES = (Role.HOLDER_QA, Role.CMO_QA, Role.QUALIFIED_PERSON, Role.SYSTEM_ADMIN)
+CAPTURE_ROLES = (Role.HOLDER_QA, Role.CMO_QA, Role.QUALIFIED_PERSON)  # GMP records: the enterprises' own people
 MAPPING_ROLES = (Role.HOLDER_RA, Role.HOLDER_QA, Role.CMO_QA, Role.SYSTEM_ADMIN)
 
 

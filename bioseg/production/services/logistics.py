@@ -13,10 +13,10 @@ from bioseg.accounts.roles import Role
 from bioseg.audit.context import audit_context
 from bioseg.audit.transitions import transition
 from bioseg.common import clock
-from bioseg.common.errors import ApplicationError, PermissionDenied, Problem, Refused
+from bioseg.common.errors import ApplicationError, PermissionDenied, Problem, Refused, ValidationFailed
 from bioseg.common.regions import is_country_code, is_province_code
 from bioseg.common.scoping import recheck
-from bioseg.common.validation import Errors
+from bioseg.common.validation import Errors, unique_or_conflict
 from bioseg.production import coldchain, selectors
 from bioseg.production.holds import holds_lift, holds_place
 from bioseg.production.models import (
@@ -165,7 +165,10 @@ def shipment_create(
                 )
         if problems:
             raise Refused("shipment_refused", "The shipment was refused", "运输记录被拒绝", problems)
-        with audit_context(actor=actor, reason=reason or "shipment recorded"):
+        with (
+            audit_context(actor=actor, reason=reason or "shipment recorded"),
+            unique_or_conflict("reference", reference.strip()),
+        ):
             shipment = Shipment.objects.create(
                 reference=reference.strip(),
                 from_site=from_site,
@@ -199,9 +202,12 @@ def shipment_receive(*, actor: User, shipment: Shipment, received_at: dt.datetim
         e.add("received_at", "Received before it was shipped.", "接收时间早于发运时间。")
     e.raise_if_any()
     with transaction.atomic(), audit_context(actor=actor, reason=reason or "shipment received"):
-        shipment.received_at = received_at
-        shipment.save(update_fields=["received_at", "updated_at"])
-        return shipment
+        locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if locked.received_at is not None:  # received by a simultaneous request since the check above
+            raise ValidationFailed({"received_at": ("The shipment was already received.", "该运输已接收。")})
+        locked.received_at = received_at
+        locked.save(update_fields=["received_at", "updated_at"])
+        return locked
 
 
 def temperature_log_upload(
@@ -236,6 +242,14 @@ def temperature_log_upload(
         )
     stats = coldchain.series_stats(parsed.readings)
     with transaction.atomic(), audit_context(actor=actor, reason=reason or "temperature log uploaded"):
+        Shipment.objects.select_for_update().get(pk=shipment.pk)  # uploads to one shipment take turns
+        if TemperatureLog.objects.filter(shipment=shipment, sha256=parsed.sha256).exists():
+            raise ApplicationError(
+                "logger_file_duplicate",
+                "This file was already uploaded for this shipment.",
+                "该文件已为此运输上传过。",
+                details={"sha256": parsed.sha256},
+            )
         log = TemperatureLog.objects.create(
             shipment=shipment,
             file_name=file_name.strip(),

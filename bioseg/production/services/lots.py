@@ -17,7 +17,7 @@ from bioseg.audit.transitions import transition
 from bioseg.common import clock
 from bioseg.common.errors import Problem, Refused
 from bioseg.common.scoping import recheck
-from bioseg.common.validation import Errors
+from bioseg.common.validation import Errors, unique_or_conflict
 from bioseg.production import selectors, signals
 from bioseg.production.models import (
     STATUS_EN,
@@ -246,21 +246,22 @@ def transformation_record(
                 performed_on=performed_on,
                 reference=reference.strip(),
             )
-            made = [
-                Lot.objects.create(
-                    product=product,
-                    segment=segment,
-                    material=segment.code,
-                    site=site,
-                    lot_number=out["lot_number"],
-                    quantity=out["quantity"],
-                    unit=out["unit"],
-                    manufactured_on=out["made"],
-                    expires_on=out["expires"],
-                    produced_by=t,
-                )
-                for out in parsed_outputs
-            ]
+            with unique_or_conflict("lot_number", ", ".join(out["lot_number"] for out in parsed_outputs)):
+                made = [
+                    Lot.objects.create(
+                        product=product,
+                        segment=segment,
+                        material=segment.code,
+                        site=site,
+                        lot_number=out["lot_number"],
+                        quantity=out["quantity"],
+                        unit=out["unit"],
+                        manufactured_on=out["made"],
+                        expires_on=out["expires"],
+                        produced_by=t,
+                    )
+                    for out in parsed_outputs
+                ]
             TransformationInput.objects.bulk_create(
                 [TransformationInput(transformation=t, lot_id=pk, quantity=qty) for pk, qty in sorted(wanted.items())]
             )
