@@ -20,6 +20,7 @@ from bioseg.api.objects import KINDS
 from bioseg.api.pagination import Pagination
 from bioseg.common.errors import NotFound, ValidationFailed
 from bioseg.common.regions import PROVINCES, country_name, province_name
+from bioseg.common.scoping import in_csv
 from bioseg.registry import selectors, services
 from bioseg.registry.models import Activity, Category, GmpOutcome, LicenceClass, Origin, PersonRole
 from bioseg.registry.scope import scope_for
@@ -51,16 +52,6 @@ def _changes(payload: Schema) -> tuple[str, dict[str, Any]]:
 
 
 _check_choice = check_choice
-
-
-def _in_csv(column: str, value: str) -> Q:
-    """``value`` is one item of a comma-separated column (portable: no regex, no JSON functions)."""
-    return (
-        Q(**{column: value})
-        | Q(**{f"{column}__startswith": value + ","})
-        | Q(**{f"{column}__endswith": "," + value})
-        | Q(**{f"{column}__contains": "," + value + ","})
-    )
 
 
 class In(Schema):
@@ -221,7 +212,7 @@ class SiteFilter(FilterSchema):
         if value is None:
             return Q()
         _check_choice("activity", value, Activity.values)
-        return _in_csv("activities", value)
+        return in_csv("activities", value)
 
 
 class SiteIn(In):
@@ -513,7 +504,7 @@ class PersonFilter(FilterSchema):
         if value is None:
             return Q()
         _check_choice("role", value, PersonRole.values)
-        return _in_csv("roles", value)
+        return in_csv("roles", value)
 
 
 class PersonIn(In):

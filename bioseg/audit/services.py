@@ -35,6 +35,22 @@ class SignatureRefused(ApplicationError):
     status = 403
 
 
+def signer_check(*, user, password: str):
+    """The re-entered password of an e-signature: the signer, or ``SignatureRefused`` (403) naming the cause.
+    Call it outside any transaction, so that a failure counts toward the lockout."""
+    if not (password or "").strip():
+        raise ValidationFailed({"password": ("Re-enter your password to sign.", "签名须重新输入密码。")})
+    try:
+        return user_check_password(username=user.get_username(), password=password)
+    except ApplicationError as exc:
+        raise SignatureRefused(
+            "signature_refused",
+            "The signature was refused: " + exc.message,
+            "签名被拒绝：" + exc.message_zh,
+            details={"cause": exc.code},
+        ) from exc
+
+
 def signature_sign(*, user, password: str, obj, meaning: str, reason: str = "") -> Signature:
     """Signs ``obj`` for ``user`` after re-checking the password. The check runs before (outside) the
     signing transaction, so a failure counts toward the lockout even though nothing else is written."""
@@ -44,15 +60,7 @@ def signature_sign(*, user, password: str, obj, meaning: str, reason: str = "") 
         )
     if obj.pk is None:
         raise ValidationFailed({"record": ("Only a saved record can be signed.", "只能对已保存的记录签名。")})
-    try:
-        signer = user_check_password(username=user.get_username(), password=password)
-    except ApplicationError as exc:
-        raise SignatureRefused(
-            "signature_refused",
-            "The signature was refused: " + exc.message,
-            "签名被拒绝：" + exc.message_zh,
-            details={"cause": exc.code},
-        ) from exc
+    signer = signer_check(user=user, password=password)
     printed = signer.printed_name or signer.get_full_name() or signer.get_username()
     with transaction.atomic(), audit_context(actor=signer, reason=reason or f"e-signature: {meaning}"):
         snapshot = record_snapshot(obj)

@@ -26,10 +26,8 @@ from typing import Any
 
 from django.db import transaction
 
-from bioseg.accounts.services import user_check_password
 from bioseg.audit.context import audit_context
-from bioseg.audit.services import SignatureRefused, signature_sign
-from bioseg.common.errors import ApplicationError, ValidationFailed
+from bioseg.audit.services import signature_sign, signer_check
 from bioseg.common.workflow import Step, Workflow
 
 EventWriter = Callable[..., Any]
@@ -67,22 +65,6 @@ class Transition:
         self._after.append(fn)
 
 
-def check_signature_password(actor, password: str | None) -> None:
-    """The re-entered password of an e-signature, checked outside any transaction so that a failure counts
-    toward the lockout."""
-    if not password:
-        raise ValidationFailed({"password": ("Re-enter your password to sign.", "签名须重新输入密码。")})
-    try:
-        user_check_password(username=actor.get_username(), password=password)
-    except ApplicationError as exc:
-        raise SignatureRefused(
-            "signature_refused",
-            "The signature was refused: " + exc.message,
-            "签名被拒绝：" + exc.message_zh,
-            details={"cause": exc.code},
-        ) from exc
-
-
 @contextmanager
 def transition(
     workflow: Workflow,
@@ -98,7 +80,7 @@ def transition(
     step = workflow.check_actor(actor, subject, action)
     workflow.check_state(subject, action)  # a quick refusal before the password is asked; re-checked under the lock
     if step.signed:
-        check_signature_password(actor, password)
+        signer_check(user=actor, password=password)
     model = type(subject)
     with transaction.atomic():
         qs = model._default_manager.select_for_update(of=("self",))

@@ -42,6 +42,16 @@ class ScopedQuerySet(models.QuerySet):
         return self.none() if q is None else self.filter(q)
 
 
+def in_csv(column: str, value: str) -> models.Q:
+    """``value`` is one item of a comma-separated column (portable: no regex, no JSON functions)."""
+    return (
+        models.Q(**{column: value})
+        | models.Q(**{f"{column}__startswith": value + ","})
+        | models.Q(**{f"{column}__endswith": "," + value})
+        | models.Q(**{f"{column}__contains": "," + value + ","})
+    )
+
+
 def parse_id(value: Any) -> int | None:
     """A primary key from user input, or ``None`` when it cannot be one (not an integer, ≤ 0, > 2⁶³−1)."""
     if isinstance(value, bool):

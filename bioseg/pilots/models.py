@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bioseg.audit.models import EventRecord, RegulatedModel
-from bioseg.common.scoping import ScopedQuerySet
+from bioseg.common.scoping import ScopedQuerySet, in_csv
 from bioseg.registry.models import Enterprise, Product
 
 
@@ -74,16 +74,6 @@ STATUS_ZH = {
 }
 
 
-def _in_csv(column: str, value: str) -> Q:
-    """``value`` is one item of a comma-separated column (portable: no regex, no JSON functions)."""
-    return (
-        Q(**{column: value})
-        | Q(**{f"{column}__startswith": value + ","})
-        | Q(**{f"{column}__endswith": "," + value})
-        | Q(**{f"{column}__contains": "," + value + ","})
-    )
-
-
 class ApplicationQuerySet(ScopedQuerySet):
     """Holder users see their applications, drafts included; contract manufacturers named in the facts see
     them read-only; provinces see filed applications involving them; NMPA and the operator every filed one."""
@@ -96,7 +86,7 @@ class ApplicationQuerySet(ScopedQuerySet):
     def provincial_q(self, scope):
         if not scope.region_code:
             return None
-        return Q(submitted_on__isnull=False) & _in_csv("involved_provinces", scope.region_code)
+        return Q(submitted_on__isnull=False) & in_csv("involved_provinces", scope.region_code)
 
     def enterprise_q(self, scope):
         named = ApplicationParty.objects.filter(enterprise_id__in=scope.enterprise_ids, active=True).values(

@@ -39,9 +39,8 @@ from django.db.models import Q
 from django.utils import translation
 
 from bioseg.accounts.models import User
-from bioseg.accounts.services import user_check_password
 from bioseg.audit.context import audit_context
-from bioseg.audit.services import SignatureRefused, signature_sign
+from bioseg.audit.services import signature_sign, signer_check
 from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from bioseg.pilots import cases, evidence, permissions
@@ -121,17 +120,7 @@ def _require_visible(actor: User, application: PilotApplication) -> None:
 
 def _require_password(actor: User, password: str) -> None:
     """Re-authentication for an e-signature, outside any transaction so a failure counts toward lockout."""
-    if not (password or "").strip():
-        raise ValidationFailed({"password": ("Re-enter your password to sign.", "请重新输入密码以签名。")})
-    try:
-        user_check_password(username=actor.get_username(), password=password)
-    except ApplicationError as exc:
-        raise SignatureRefused(
-            "signature_refused",
-            "The signature was refused: " + exc.message,
-            "签名被拒绝：" + exc.message_zh,
-            details={"cause": exc.code},
-        ) from exc
+    signer_check(user=actor, password=password)
 
 
 def _choice_label(choices, value: str, language: str) -> str:
