@@ -60,7 +60,7 @@ def test_text_in_english_and_chinese_explains_and_cites(antibody):
 
 
 def test_after_the_pilot_the_text_points_to_reg2026(antibody):
-    det = assess(antibody, as_of=date(2027, 3, 1))
+    det = assess(antibody, as_of=date(2027, 3, 1), ruleset="pilot2024")
     finding = det.finding("pilot2024.timeline.pilot_period")
     assert str(finding.outcome) == "fail"
     assert "reg2026" in finding.reason_en and "reg2026" in finding.reason_zh

@@ -32,15 +32,14 @@ from bioseg.common.errors import NotFound
 from bioseg.common.regions import PROVINCES
 from bioseg.registry import selectors
 from bioseg.regulation import (
-    DEFAULT_RULESET,
     RULESET_NAMES,
     Case,
     InputError,
     assess,
     determination_to_dict,
     get_ruleset,
-    load_parameters,
     parse_case,
+    ruleset_for,
 )
 from bioseg.regulation.case import CATEGORY_LABELS, ORIGIN_LABELS, Category, Origin, Stage
 from bioseg.regulation.labels import FACT_LABELS as FIELD_LABELS
@@ -413,13 +412,8 @@ def _load_state(raw: str | None) -> dict:
 
 
 def default_ruleset(day: date | None) -> str:
-    """The pilot plan while applications could still be made; after its deadline, once the 2026 Implementing
-    Regulations are in force, their standing route is what a holder needs first (the pilot ruleset stays one
-    click away)."""
-    day = day or clock.today()
-    deadline = load_parameters(DEFAULT_RULESET).get("application_deadline").at(day).value
-    standing = get_ruleset("reg2026")
-    return "reg2026" if day > deadline and day >= standing.valid_from else DEFAULT_RULESET
+    """The ruleset that applies on ``day`` (default today), as every interface chooses it."""
+    return ruleset_for(day or clock.today())
 
 
 def _options(data) -> tuple[str, date | None, str]:
