@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from bioseg.web.views.wizard import generic_path
+from bioseg.regulation.labels import generic_path
 
 pytestmark = pytest.mark.django_db
 
