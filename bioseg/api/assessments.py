@@ -72,6 +72,10 @@ class AssessmentOut(Schema):
     ruleset_version: str
     as_of: str
     missing_facts: list[str]
+    awaited_facts: list[str] = Field(
+        description="Facts that record a regulator's act the determination awaits (a joint plan agreed, NMPA's "
+        "consent): not missing facts; see each finding's needs_determination_by."
+    )
     findings: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     explanation: dict[str, Any]

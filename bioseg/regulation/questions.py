@@ -9,7 +9,9 @@ The questionnaire engine of the eligibility wizard, and of any form that enters 
   with a bilingual error (:class:`InvalidAnswer`).
 - :func:`question_for` turns a path into a :class:`Question` — one input, a group of inputs (an unknown
   object) or rows of inputs (an unknown list, with "there are none") — and :func:`questions_for_paths`
-  does it for any set of paths; :func:`questions_for` asks a determination's missing facts, in rule order.
+  does it for any set of paths; :func:`questions_for` asks a determination's missing facts, in rule order,
+  then offers to record the regulators' acts it awaits (a joint plan agreed, NMPA's consent): those are
+  not the applicant's to give, so they come last and say whose act they record.
 - :func:`apply_answers` lays the submitted answers over a case (a JSON-ready dict) and returns the new
   case, or raises :class:`AnswerErrors` naming every bad input; "unknown" (blank) leaves a fact unknown.
 - A form shows one language at a time: :meth:`Question.in_language` gives the labels, help, choices and
@@ -20,6 +22,7 @@ Pure: no Django, no clock; the labels come from :mod:`.labels` and the types fro
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import types
@@ -113,6 +116,14 @@ class Answers(dict[str, list[str]]):
 
 
 # ------------------------------------------------------------------------------------------------ texts
+
+AWAITED_HEADING = Text(
+    "What regulators still have to do — record it here once it is done",
+    "尚待监管部门办理的事项——办理后请在此记录",
+)
+AWAITED_FROM = Text(
+    "An act of {names}; it is not a fact the applicant must give.", "此为{names}的职责事项，并非申请人须提供的事实。"
+)
 
 BAD_BOOL = Text("Answer yes, no or unknown.", "请回答是、否或未知。")
 BAD_DATE = Text("Enter a date as YYYY-MM-DD.", "请按 YYYY-MM-DD 格式填写日期。")
@@ -400,6 +411,7 @@ class QuestionView:
     inputs: tuple[InputView, ...]
     rows: tuple[tuple[InputView, ...], ...]
     none_name: str
+    awaited_from: str = ""  # for a regulator's act: whose act it is, in one sentence
 
     @property
     def grouped(self) -> bool:
@@ -420,6 +432,7 @@ class Question:
     inputs: tuple[Input, ...] = ()
     rows: tuple[tuple[Input, ...], ...] = ()
     none_name: str = ""  # for a list: the "there are none" box
+    awaited_from: tuple[Text, ...] = ()  # a regulator's act: the regulators whose act the fact records
 
     def all_inputs(self) -> Iterator[Input]:
         yield from self.inputs
@@ -451,7 +464,15 @@ class Question:
             inputs=tuple(view(i) for i in self.inputs),
             rows=tuple(tuple(view(i) for i in row) for row in self.rows),
             none_name=self.none_name,
+            awaited_from=_awaited_from(self.awaited_from, lang),
         )
+
+
+def _awaited_from(authorities: tuple[Text, ...], lang: str) -> str:
+    if not authorities:
+        return ""
+    names = ("、" if lang == "zh" else ", ").join(a.get(lang) for a in authorities)
+    return AWAITED_FROM.get(lang).format(names=names)
 
 
 def _section(path: str) -> Text:
@@ -506,12 +527,23 @@ def questions_for_paths(
 
 
 def questions_for(determination: Determination, case: Mapping[str, Any] | None = None) -> list[Question]:
-    """The determination's missing facts as questions, in rule order, each naming the rules that need it."""
+    """The determination's missing facts as questions, in rule order, each naming the rules that need it;
+    then the facts that record a regulator's act the determination awaits, each naming those regulators."""
     asked_by: dict[str, list[str]] = {}
+    awaited_from: dict[str, dict[str, Text]] = {}
     for finding in determination.findings:
         for path in finding.missing_facts:
             asked_by.setdefault(path, []).append(finding.rule)
-    return questions_for_paths(determination.missing_facts, case, asked_by=asked_by)
+        for path in finding.awaited_facts:
+            asked_by.setdefault(path, []).append(finding.rule)
+            for authority in finding.needs_determination_by:
+                awaited_from.setdefault(path, {})[authority.code] = Text(authority.name_en, authority.name_zh)
+    missing = questions_for_paths(determination.missing_facts, case, asked_by=asked_by)
+    awaited = [
+        dataclasses.replace(question, awaited_from=tuple(awaited_from.get(question.path, {}).values()))
+        for question in questions_for_paths(determination.awaited_facts, case, asked_by=asked_by)
+    ]
+    return missing + awaited
 
 
 # ------------------------------------------------------------------------------------------------ answers
@@ -617,6 +649,7 @@ def case_from_json(raw: str | None) -> CaseData:
 
 
 __all__ = [
+    "AWAITED_HEADING",
     "AnswerErrors",
     "Answers",
     "CaseData",

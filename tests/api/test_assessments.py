@@ -105,6 +105,17 @@ def test_without_a_ruleset_the_ruleset_of_as_of(api, as_of, ruleset):
     assert ruleset_for(dt.date.fromisoformat(as_of)) == ruleset
 
 
+def test_a_joint_plan_not_yet_agreed_awaits_the_provinces_not_the_applicant(api):
+    case = {k: v for k, v in ELIGIBLE.items() if k != "joint_regulatory_plan"}
+    body = post(api, "/api/v1/assessments", case).json()
+    assert body["outcome"] == "needs_determination"
+    assert (body["missing_facts"], body["awaited_facts"]) == ([], ["joint_regulatory_plan"])
+    plan = next(f for f in body["findings"] if f["rule"] == "pilot2024.cross_province.joint_plan")
+    assert [a["authority"] for a in plan["needs_determination_by"]] == ["PROV-310000", "PROV-320000"]
+    assert plan["awaited_facts"] == ["joint_regulatory_plan"]
+    assert plan["reason_zh"] == "该产品跨上海市、江苏省生产，尚无相关省级药品监管部门共同制定监管方案的记录，待其同意。"
+
+
 def test_the_ruleset_option_and_missing_facts(api):
     case = {"as_of": "2026-06-30", "ruleset": "reg2026", "product": {"category": "antibody"}}
     body = post(api, "/api/v1/assessments", case).json()

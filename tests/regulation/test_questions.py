@@ -375,3 +375,26 @@ def test_the_engine_imports_no_django():
     code = "import sys, bioseg.regulation.questions; print(sorted(m for m in sys.modules if m.startswith('django')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_acts_of_regulators_a_determination_awaits_come_last_and_say_whose_they_are(antibody):
+    antibody["joint_regulatory_plan"] = None
+    antibody["holder"]["capabilities"]["risk_control"] = None
+    determination = assess(antibody, as_of=AS_OF, ruleset="pilot2024")
+    questions = questions_for(determination, antibody)
+    assert [q.path for q in questions] == ["holder.capabilities.risk_control", "joint_regulatory_plan"]
+    missing, plan = questions
+    assert missing.awaited_from == ()
+    assert plan.rules == ("pilot2024.cross_province.joint_plan",)
+    assert plan.awaited_from == (
+        Text("Shanghai Medical Products Administration", "上海市药品监督管理局"),
+        Text("Jiangsu Medical Products Administration", "江苏省药品监督管理局"),
+    )
+    assert plan.in_language("en").awaited_from == (
+        "An act of Shanghai Medical Products Administration, Jiangsu Medical Products Administration; it is not a "
+        "fact the applicant must give."
+    )
+    recorded = apply_answers(antibody, [plan], Answers.of({"f:joint_regulatory_plan.agreed_by": ["310000", "320000"]}))
+    after = assess(recorded, as_of=AS_OF, ruleset="pilot2024")
+    assert after.finding("pilot2024.cross_province.joint_plan").outcome == "pass"
+    assert (after.missing_facts, after.awaited_facts) == (("holder.capabilities.risk_control",), ())

@@ -42,14 +42,28 @@ def cross_province_joint_plan(case: Case, ctx: Context) -> Verdict:
         )
     names_en = en_list(province_name(c) for c in provinces)
     names_zh = zh_list(province_name(c, "zh") for c in provinces)
+    # The joint plan is the provinces' act: until their agreement is recorded the case awaits those
+    # regulators — it is not a fact the applicant left out (issue 12). Only unknown site provinces are.
+    awaited = ("joint_regulatory_plan",) if plan is None else ("joint_regulatory_plan.agreed_by",)
     if plan is None or agreed_raw is None:
         return undetermined(
-            f"The chain spans {names_en}; whether their regulators have agreed a joint regulatory plan is not known.",
-            f"该产品跨{names_zh}生产，尚不清楚相关省级药品监管部门是否已共同制定监管方案。",
-            missing=tuple(missing)
-            + (("joint_regulatory_plan",) if plan is None else ("joint_regulatory_plan.agreed_by",)),
+            f"The chain spans {names_en}; no joint regulatory plan of their regulators is recorded: the case "
+            "awaits their agreement.",
+            f"该产品跨{names_zh}生产，尚无相关省级药品监管部门共同制定监管方案的记录，待其同意。",
+            missing=tuple(missing),
             by=tuple(provincial_authority(c) for c in provinces),
+            awaits=awaited,
             facts=facts,
+            checks=tuple(
+                Check(
+                    province_name(c),
+                    Outcome.UNDETERMINED,
+                    "no agreement recorded",
+                    "尚无同意记录",
+                    subject_zh=province_name(c, "zh"),
+                )
+                for c in provinces
+            ),
         )
     agreed = {p.province for p in (place_of(code) for code in agreed_raw) if p is not None and p.province}
     pending = [c for c in provinces if c not in agreed]
@@ -70,6 +84,7 @@ def cross_province_joint_plan(case: Case, ctx: Context) -> Verdict:
             f"该产品跨{names_zh}生产，联合监管方案尚待{zh_list(province_name(c, 'zh') for c in pending)}药品监管部门同意。",
             missing=tuple(missing),
             by=tuple(provincial_authority(c) for c in pending),
+            awaits=awaited,
             facts=facts,
             checks=checks,
         )

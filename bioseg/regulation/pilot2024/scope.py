@@ -227,17 +227,21 @@ def scope_vaccine_segmentation(case: Case, ctx: Context) -> Verdict:
             f"{zh}经国家药监局同意可分开委托生产原液和制剂，已记录国家药监局同意。",
             facts=facts,
         )
+    # NMPA's consent is a regulator's act: until it is recorded the case awaits NMPA — the applicant has
+    # left nothing out (issue 12), whether the consent is declared absent (false) or simply not recorded.
     if case.nmpa_consent is None:
         return undetermined(
-            f"A {en} may be split only with NMPA consent; whether consent is recorded is not known.",
-            f"{zh}须经国家药监局同意方可分开委托生产；尚不清楚是否已获同意。",
-            missing=("nmpa_consent",),
+            f"A {en} may be split only with NMPA consent; no consent is recorded: the split awaits NMPA's consent.",
+            f"{zh}须经国家药监局同意方可分开委托生产；尚无同意记录，待国家药监局同意。",
+            by=(NMPA,),
+            awaits=("nmpa_consent",),
             facts=facts,
         )
     return undetermined(
         f"A {en} may be split only with NMPA consent, which is not recorded: NMPA must decide.",
         f"{zh}须经国家药监局同意方可分开委托生产，尚无同意记录，需由国家药监局决定。",
         by=(NMPA,),
+        awaits=("nmpa_consent",),
         facts=facts,
     )
 

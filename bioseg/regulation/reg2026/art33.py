@@ -56,20 +56,26 @@ def art33_vaccine(case: Case, ctx: Context) -> Verdict:
         missing.append("holder.vaccine_capacity_exceeded")
     if case_ok is None:
         missing += [path for path, v in facts[2:5] if v is None]
-    if case.nmpa_consent is None:
-        missing.append("nmpa_consent")
+    # NMPA's approval is a regulator's act: not recorded (false or omitted) means the case awaits NMPA,
+    # never that the applicant left a fact out (issue 12).
+    approved = case.nmpa_consent is True
     if missing:
         return undetermined(
-            "Art. 33 requires capacity exceeded, a listed case and NMPA approval; not all are known.",
-            "第三十三条要求超出生产能力、属于所列情形并经国务院药品监督管理部门批准；上述事实尚未全部明确。",
+            "Art. 33 requires capacity exceeded, a listed case and NMPA approval; not all the holder's facts are "
+            "known" + ("." if approved else ", and NMPA's approval is not recorded."),
+            "第三十三条要求超出生产能力、属于所列情形并经国务院药品监督管理部门批准；持有人方面的事实尚未全部明确"
+            + ("。" if approved else "，且尚无国务院药品监督管理部门的批准记录。"),
             missing=tuple(missing),
+            by=() if approved else (NMPA,),
+            awaits=() if approved else ("nmpa_consent",),
             facts=facts,
         )
-    if case.nmpa_consent is False:
+    if not approved:
         return undetermined(
             "The vaccine meets Art. 33's conditions but NMPA's approval is not recorded: NMPA must approve.",
             "该疫苗符合第三十三条的条件，但尚无国务院药品监督管理部门的批准记录，需由其批准。",
             by=(NMPA,),
+            awaits=("nmpa_consent",),
             facts=facts,
         )
     en, zh = CATEGORY_LABELS[p.category]

@@ -36,7 +36,7 @@ from bioseg.regulation import (
     ruleset_for,
 )
 from bioseg.regulation.labels import fact_label
-from bioseg.regulation.questions import AnswerErrors, apply_answers, case_from_json, questions_for
+from bioseg.regulation.questions import AWAITED_HEADING, AnswerErrors, apply_answers, case_from_json, questions_for
 from bioseg.web.labels import is_zh, outcome_pair
 from bioseg.web.views.common import page_view
 from bioseg.web.views.dashboard import SHORTCUT_PROVIDERS, Shortcut
@@ -164,6 +164,8 @@ def _context(request, *, case: dict, ruleset: str, day: date, error=None, answer
             ctx["notes"] = [_pair(n["text_en"], n["text_zh"]) for n in data["notes"]]
             lang = _lang()
             ctx["questions"] = [q.in_language(lang, answer_errors) for q in questions_for(determination, case)]
+            ctx["first_awaited"] = next((q.path for q in ctx["questions"] if q.awaited_from), None)
+            ctx["awaited_heading"] = AWAITED_HEADING.get(lang)
     return ctx
 
 
