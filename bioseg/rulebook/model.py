@@ -294,6 +294,8 @@ class Determination:
     def awaited_facts(self) -> tuple[str, ...]:
         """Every fact that will record an awaited regulator's act, in rule order, without repeats and without
         the missing facts — what a form may offer to record once the regulator has acted."""
+        if not any(item.awaited_facts for item in self.findings):
+            return ()
         missing = set(self.missing_facts)
         seen: dict[str, None] = {}
         for item in self.findings:
