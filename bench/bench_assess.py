@@ -144,7 +144,7 @@ def throughput(n: int) -> None:
     raw = generate(n)
     parsed = [parse_case(c) for c in raw]
     for case in parsed[:200]:  # warm-up
-        determination_to_dict(assess(case))
+        determination_to_dict(assess(case, ruleset="pilot2024"))
     # The input corpus is static: move it out of the cyclic GC's way, as a long-running worker would.
     gc.collect()
     gc.freeze()
@@ -152,7 +152,9 @@ def throughput(n: int) -> None:
 
     def full() -> None:
         for case in parsed:
-            data = determination_to_dict(assess(case))  # the full explanation tree, citations and facts
+            data = determination_to_dict(
+                assess(case, ruleset="pilot2024")
+            )  # the full explanation tree, citations and facts
             outcomes[data["outcome"]] = outcomes.get(data["outcome"], 0) + 1
 
     print(f"throughput on {n:,} generated cases (pilot2024, full explanations, one process):")
@@ -160,7 +162,7 @@ def throughput(n: int) -> None:
 
     def each(inputs, render) -> None:
         for case in inputs:
-            render(assess(case))
+            render(assess(case, ruleset="pilot2024"))
 
     _timed("parse dict + assess + explanation dict", n, lambda: each(raw, determination_to_dict))
     _timed("assess + compact JSON text", n, lambda: each(parsed, lambda d: render_json(d, indent=None)))

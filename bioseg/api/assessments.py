@@ -2,7 +2,9 @@
 schema and the rulesets.
 
 - ``POST /api/v1/assessments`` — body: a case (``GET /api/v1/schemas/case``) plus optional ``ruleset``
-  (``pilot2024`` | ``reg2026``) and ``lang`` (``zh`` | ``en``); ``as_of`` is the case's own field. Answer:
+  (``pilot2024`` | ``reg2026``; without it, the ruleset that applies on ``as_of``, as
+  ``bioseg.regulation.ruleset_for`` decides for every interface) and ``lang`` (``zh`` | ``en``); ``as_of`` is
+  the case's own field. Answer:
   the determination (the JSON of ``bioseg assess --format json``). A case the rules cannot read is a 400
   in the API's error shape, ``details.field`` naming the field (e.g. ``product.category``).
 - ``POST /api/v1/assessments/pdf`` — the same body; answer: the bilingual PDF report.
@@ -18,10 +20,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Body, Router, Schema
+from pydantic import Field
 
 from bioseg.api.errors import ERRORS, json_error
+from bioseg.common import clock
 from bioseg.regulation import (
-    DEFAULT_RULESET,
     RULESET_NAMES,
     Determination,
     InputError,
@@ -30,6 +33,7 @@ from bioseg.regulation import (
     determination_to_dict,
     get_ruleset,
     load_case,
+    ruleset_for,
 )
 from bioseg.rulebook.render import citation_to_dict
 
@@ -41,7 +45,8 @@ OPTIONS = ("ruleset", "lang")
 CASE_BODY_DOC = {
     "description": (
         "A case in the format of GET /api/v1/schemas/case (every field optional; an omitted field is an "
-        "unknown fact), plus optional `ruleset` (pilot2024 | reg2026, default pilot2024) and `lang` (zh | en). "
+        "unknown fact), plus optional `ruleset` (pilot2024 | reg2026; default: the ruleset that applies on `as_of`) "
+        "and `lang` (zh | en). "
         "`as_of` (YYYY-MM-DD) is required, in the case."
     ),
     "example": {
@@ -67,6 +72,10 @@ class AssessmentOut(Schema):
     ruleset_version: str
     as_of: str
     missing_facts: list[str]
+    awaited_facts: list[str] = Field(
+        description="Facts that record a regulator's act the determination awaits (a joint plan agreed, NMPA's "
+        "consent): not missing facts; see each finding's needs_determination_by."
+    )
     findings: list[dict[str, Any]]
     notes: list[dict[str, Any]]
     explanation: dict[str, Any]
@@ -89,7 +98,7 @@ class RulesetOut(Schema):
     title_en: str
     title_zh: str
     valid_from: str
-    default: bool
+    default: bool = Field(description="The ruleset an assessment dated today gets when it names none (ruleset_for).")
     rule_ids: list[str]
     rules: list[RuleOut]
 
@@ -101,11 +110,11 @@ def input_error_response(exc: InputError) -> HttpResponse:
     return json_error(400, exc.code, exc.message_en, exc.message_zh, details)
 
 
-def _options(body: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+def _options(body: dict[str, Any]) -> tuple[dict[str, Any], str | None, str]:
     case = {k: v for k, v in body.items() if k not in OPTIONS}
-    ruleset = body.get("ruleset", DEFAULT_RULESET)
+    ruleset = body.get("ruleset")  # None: the ruleset of as_of (regulation.ruleset_for)
     lang = body.get("lang", "en")
-    if not isinstance(ruleset, str) or ruleset not in RULESET_NAMES:
+    if ruleset is not None and (not isinstance(ruleset, str) or ruleset not in RULESET_NAMES):
         raise InputError(
             "unknown_ruleset",
             f"unknown ruleset {ruleset!r}; choose one of {', '.join(RULESET_NAMES)}",
@@ -125,7 +134,7 @@ def _options(body: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
 def _assess(body: dict[str, Any]) -> tuple[Determination, Any, str]:
     case, ruleset, lang = _options(body)
     parsed = load_case(case)
-    return assess(parsed, ruleset=get_ruleset(ruleset)), parsed, lang
+    return assess(parsed, ruleset=ruleset), parsed, lang
 
 
 @router.post(
@@ -182,7 +191,7 @@ def _ruleset_out(name: str) -> dict[str, Any]:
         "title_en": rules.title_en,
         "title_zh": rules.title_zh,
         "valid_from": rules.valid_from.isoformat(),
-        "default": name == DEFAULT_RULESET,
+        "default": name == ruleset_for(clock.today()),
         "rule_ids": list(rules.rule_ids),
         "rules": [
             {

@@ -9,6 +9,9 @@ Exit codes:
 - ``2`` — bad input: a malformed or unreadable case file, an unknown field or value, a date before the
   ruleset's first day, an unknown option value. The message on stderr names the field.
 
+Without ``--ruleset`` the ruleset is the one that applies on the assessment date (``--as-of``, else the
+case's ``as_of``), as ``bioseg.regulation.ruleset_for`` decides it for every interface.
+
 The command needs no database: it calls the pure core (``bioseg.regulation``) only.
 """
 
@@ -90,7 +93,12 @@ def assess_command(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Assessment date YYYY-MM-DD (overrides the case's as_of).", show_default=False
     ),
-    ruleset: str = typer.Option("pilot2024", "--ruleset", help="pilot2024 (the 2024 pilot plan) or reg2026."),
+    ruleset: str | None = typer.Option(
+        None,
+        "--ruleset",
+        help="pilot2024 (the 2024 pilot plan) or reg2026; default: the ruleset that applies on the assessment date.",
+        show_default=False,
+    ),
     fmt: str = typer.Option("text", "--format", help="text, json or pdf (pdf needs --out)."),
     lang: str = typer.Option("zh", "--lang", help="zh or en: the language of text output and messages."),
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout.", show_default=False),
@@ -119,7 +127,7 @@ def assess_command(
         day = _parse_day(as_of)
         from bioseg.regulation import get_ruleset
 
-        rules = get_ruleset(ruleset)
+        rules = get_ruleset(ruleset) if ruleset is not None else None  # None: regulation.ruleset_for(as_of)
         if batch is not None:
             code = _run_batch(batch, case, out, day, rules, fail_on, language)
         else:

@@ -72,11 +72,11 @@ from bioseg.pilots.models import (
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.models import Enterprise, Product
 from bioseg.registry.scope import scope_for
-from bioseg.regulation import RULESET_NAMES, get_ruleset, load_parameters
+from bioseg.regulation import RULESET_NAMES, get_ruleset, load_parameters, ruleset_for
 from bioseg.regulation.facts import province_name
 from bioseg.regulation.labels import fact_labels
 
-PILOT_RULESET = "pilot2024"
+PILOT_RULESET = "pilot2024"  # whose application deadline a submission is held to (not a default ruleset)
 
 
 class WorkflowRefused(ApplicationError):
@@ -297,8 +297,10 @@ def _refuse_incomplete(result: dict[str, Any], action_en: str, action_zh: str) -
 # ------------------------------------------------------------------------------------------------ drafting
 
 
-def application_draft(*, actor: User, product: Product, ruleset: str = PILOT_RULESET) -> PilotApplication:
-    """A holder's RA or QA drafts an application for one of the holder's products, from registry data."""
+def application_draft(*, actor: User, product: Product, ruleset: str | None = None) -> PilotApplication:
+    """A holder's RA or QA drafts an application for one of the holder's products, from registry data.
+    Without ``ruleset``: the one that applies today (``regulation.ruleset_for``)."""
+    ruleset = ruleset if ruleset is not None else ruleset_for(clock.today())
     registry_selectors.product_get(scope=scope_for(actor), pk=product.pk)  # out of scope → 404
     _require_holder_writer(actor, product.holder, "draft a pilot application")
     if ruleset not in RULESET_NAMES:

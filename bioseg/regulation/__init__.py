@@ -4,9 +4,9 @@ What interfaces call::
 
     from bioseg.regulation import assess, load_case, render, batch_assess, case_json_schema
 
-    det = assess("case.yaml", as_of=None, ruleset="pilot2024")   # or a dict / Case
+    det = assess("case.yaml", as_of=None)   # the ruleset of that day (ruleset_for), or ruleset="reg2026"
     print(render(det, fmt="text", lang="zh"))
-    data = determination_to_dict(det)                             # JSON for the API
+    data = determination_to_dict(det)       # JSON for the API
 
 Errors a user can fix are :class:`bioseg.rulebook.InputError` (``CaseError`` for cases): a code, a
 message in English and Chinese, and the field at fault. No Django import here (import-linter contract).
@@ -14,7 +14,6 @@ message in English and Chinese, and the field at fault. No Django import here (i
 
 from ..rulebook import Determination, InputError, determination_to_dict, render_json, render_text
 from .api import (
-    DEFAULT_RULESET,
     RULESET_NAMES,
     SCHEMA_PATH,
     assess,
@@ -29,10 +28,10 @@ from .api import (
 )
 from .batch import BatchResult, batch_assess, case_files
 from .case import Case, CaseError, Category, Origin, Stage, parse_case
+from .choice import RulesetChoice, ruleset_choice, ruleset_for
 from .params import load_parameters, parameters_to_dict
 
 __all__ = [
-    "DEFAULT_RULESET",
     "RULESET_NAMES",
     "SCHEMA_PATH",
     "BatchResult",
@@ -42,6 +41,7 @@ __all__ = [
     "Determination",
     "InputError",
     "Origin",
+    "RulesetChoice",
     "Stage",
     "assess",
     "assess_to_dict",
@@ -59,5 +59,7 @@ __all__ = [
     "render",
     "render_json",
     "render_text",
+    "ruleset_choice",
+    "ruleset_for",
     "write_case_schema",
 ]

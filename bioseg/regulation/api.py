@@ -24,8 +24,8 @@ from ..rulebook import (
 )
 from . import pilot2024, reg2026
 from .case import Case, CaseError, parse_case
+from .choice import ruleset_for
 
-DEFAULT_RULESET = "pilot2024"
 RULESET_BUILDERS: dict[str, Callable[[Parameters | None], Ruleset]] = {
     pilot2024.RULESET_ID: pilot2024.build,
     reg2026.RULESET_ID: reg2026.build,
@@ -42,7 +42,7 @@ def _default_ruleset(name: str) -> Ruleset:
     return RULESET_BUILDERS[name](None)
 
 
-def get_ruleset(name: str = DEFAULT_RULESET, *, parameters: Parameters | None = None) -> Ruleset:
+def get_ruleset(name: str, *, parameters: Parameters | None = None) -> Ruleset:
     """A ruleset by name (``pilot2024`` or ``reg2026``), optionally with parameters maintained elsewhere."""
     if name not in RULESET_BUILDERS:
         raise InputError(
@@ -133,15 +133,17 @@ def assess(
     case: Case | Mapping[str, Any] | str | Path,
     *,
     as_of: date | None = None,
-    ruleset: str | Ruleset = DEFAULT_RULESET,
+    ruleset: str | Ruleset | None = None,
 ) -> Determination:
-    """Assess a case. ``as_of`` overrides the case's own ``as_of``; one of them must be given.
+    """Assess a case. ``as_of`` overrides the case's own ``as_of``; one of them must be given. Without a
+    ``ruleset``, the one that applies on that day (:func:`bioseg.regulation.ruleset_for`).
 
     Raises :class:`CaseError` (an :class:`InputError`) for a malformed case, a missing ``as_of`` or an
     ``as_of`` before the ruleset's first day.
     """
     parsed = load_case(case)
-    rules = ruleset if isinstance(ruleset, Ruleset) else get_ruleset(ruleset)
+    if ruleset is not None and not isinstance(ruleset, Ruleset):
+        ruleset = get_ruleset(ruleset)  # an unknown name is refused before a missing as_of
     day = as_of or parsed.as_of
     if day is None:
         raise CaseError(
@@ -150,6 +152,7 @@ def assess(
             "缺少评估日期 as_of：请在案例中或通过参数提供",
             field="as_of",
         )
+    rules = ruleset if ruleset is not None else get_ruleset(ruleset_for(day))
     return evaluate(parsed, day, ruleset=rules)
 
 
@@ -163,7 +166,7 @@ def render(determination: Determination, *, fmt: str = "json", lang: str = "en")
 
 
 def assess_to_dict(
-    case: Case | Mapping[str, Any] | str | Path, *, as_of: date | None = None, ruleset: str = DEFAULT_RULESET
+    case: Case | Mapping[str, Any] | str | Path, *, as_of: date | None = None, ruleset: str | None = None
 ) -> dict[str, Any]:
     """Convenience for the API: the JSON-ready determination."""
     return determination_to_dict(assess(case, as_of=as_of, ruleset=ruleset))

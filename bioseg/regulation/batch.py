@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..rulebook import InputError, Ruleset
-from .api import CASE_SUFFIXES, DEFAULT_RULESET, assess, get_ruleset, load_case
+from .api import CASE_SUFFIXES, RULESET_NAMES, assess, get_ruleset, load_case
+from .choice import ruleset_for
 
 Progress = Callable[[int, int], None]
 
@@ -37,7 +38,11 @@ def case_files(directory: str | Path, *, recursive: bool = False) -> list[Path]:
     return sorted(p for p in directory.glob(pattern) if p.is_file() and p.suffix.lower() in CASE_SUFFIXES)
 
 
-def _header(rules: Ruleset) -> list[str]:
+def _rule_ids(rulesets: tuple[Ruleset, ...]) -> tuple[str, ...]:
+    return tuple(rule_id for rules in rulesets for rule_id in rules.rule_ids)
+
+
+def _header(rulesets: tuple[Ruleset, ...]) -> list[str]:
     return [
         "file",
         "name",
@@ -45,7 +50,7 @@ def _header(rules: Ruleset) -> list[str]:
         "ruleset",
         "ruleset_version",
         "as_of",
-        *rules.rule_ids,
+        *_rule_ids(rulesets),
         "missing_facts",
         "needs_determination_by",
         "error_field",
@@ -54,17 +59,27 @@ def _header(rules: Ruleset) -> list[str]:
 
 
 def _rows(
-    files: list[Path], base: Path, rules: Ruleset, as_of: date | None, progress: Progress | None
+    files: list[Path],
+    base: Path,
+    rules: Ruleset | None,
+    rulesets: tuple[Ruleset, ...],
+    as_of: date | None,
+    progress: Progress | None,
 ) -> Iterator[tuple[list[Any], str]]:
-    ids = rules.rule_ids
+    ids = _rule_ids(rulesets)
     total = len(files)
     for n, path in enumerate(files, 1):
         rel = path.relative_to(base).as_posix()
+        case = None
         try:
             case = load_case(path)
             det = assess(case, as_of=as_of, ruleset=rules)
         except InputError as exc:
-            row = [rel, None, "error", rules.id, rules.version, (as_of.isoformat() if as_of else None)]
+            day = as_of or (case.as_of if case is not None else None)
+            chosen = rules or (get_ruleset(ruleset_for(day)) if day else None)
+            row = [rel, None, "error"]
+            row += [chosen.id if chosen else None, chosen.version if chosen else None]
+            row += [as_of.isoformat() if as_of else None]
             row += [None] * len(ids)
             row += [None, None, exc.field, exc.message_en]
             yield row, "error"
@@ -84,11 +99,14 @@ def batch_assess(
     out: str | Path,
     *,
     as_of: date | None = None,
-    ruleset: str | Ruleset = DEFAULT_RULESET,
+    ruleset: str | Ruleset | None = None,
     progress: Progress | None = None,
     recursive: bool = False,
 ) -> BatchResult:
     """Assess every ``*.yaml``/``*.yml``/``*.json`` case in ``directory``; write one row per file to ``out``.
+
+    Without ``ruleset`` each case is assessed with the ruleset of its day (:func:`ruleset_for` of ``as_of``
+    or the case's own ``as_of``), and the table has a column for every rule of every ruleset.
 
     ``out`` ends in ``.csv`` or ``.xlsx``. A file that cannot be read or assessed becomes a row with outcome
     ``error`` and the field at fault; it does not stop the batch. ``progress(done, total)`` is called after
@@ -100,12 +118,13 @@ def batch_assess(
         raise InputError(
             "batch_bad_output", "the summary must be a .csv or .xlsx file", "汇总文件须为 .csv 或 .xlsx", field="out"
         )
-    rules = ruleset if isinstance(ruleset, Ruleset) else get_ruleset(ruleset)
+    rules = ruleset if isinstance(ruleset, Ruleset) or ruleset is None else get_ruleset(ruleset)
+    rulesets = (rules,) if rules is not None else tuple(get_ruleset(name) for name in RULESET_NAMES)
     base = Path(directory)
     files = case_files(base, recursive=recursive)
     counts: Counter[str] = Counter()
-    header = _header(rules)
-    rows = _rows(files, base, rules, as_of, progress)
+    header = _header(rulesets)
+    rows = _rows(files, base, rules, rulesets, as_of, progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         with out.open("w", encoding="utf-8", newline="") as handle:
@@ -115,11 +134,11 @@ def batch_assess(
                 counts[outcome] += 1
                 writer.writerow(["" if v is None else v for v in row])
     else:
-        _write_xlsx(out, header, rows, counts, rules)
+        _write_xlsx(out, header, rows, counts, rulesets)
     return BatchResult(out=out, total=len(files), counts=dict(sorted(counts.items())))
 
 
-def _write_xlsx(out: Path, header: list[str], rows, counts: Counter[str], rules: Ruleset) -> None:
+def _write_xlsx(out: Path, header: list[str], rows, counts: Counter[str], rulesets: tuple[Ruleset, ...]) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -143,7 +162,7 @@ def _write_xlsx(out: Path, header: list[str], rows, counts: Counter[str], rules:
         summary.append([outcome, n])
     about = wb.create_sheet("rules")
     about.append(["rule", "version", "effective_from", "effective_until", "title_en", "title_zh", "citations"])
-    for rule in rules.rules:
+    for rule in (rule for rules in rulesets for rule in rules.rules):
         cites = "; ".join(f"{c.document.title_zh} {c.article_zh}" for c in rule.citations)
         about.append(
             [

@@ -31,6 +31,7 @@ STAGE_LABELS: dict[str, tuple[str, str]] = {
 # Labels of the case's facts, by path without list indices.
 FACT_LABELS: dict[str, tuple[str, str]] = {
     "name": ("Case name", "案例名称"),
+    "as_of": ("Assessment date", "评估日期"),
     "application": ("Application", "申请"),
     "application.submitted_on": ("Day the application is (or will be) submitted", "提出（或拟提出）试点申请的日期"),
     "holder": ("Holder", "持有人"),

@@ -12,6 +12,7 @@ A file holds a list of tests::
         rules: {pilot2024.cmo.experience: pass}
         missing_facts: {pilot2024.cmo.experience: [...]}        # optional, exact
         needs_determination_by: {pilot2024.scope.category: [NMPA]}  # optional, exact
+        awaited_facts: {pilot2024.cross_province.joint_plan: [joint_regulatory_plan]}  # optional, exact
         rule_versions: {pilot2024.scope.prohibited: "2026-05-15"}   # optional
       # or, for input that must be refused:
       # expected: {error: {code: as_of_before_ruleset, field: as_of}}
@@ -121,4 +122,8 @@ def run_test_case(case: RuleTestCase) -> list[str]:
         got = [a.code for a in findings[rule_id].needs_determination_by] if rule_id in findings else None
         if got != list(want):
             problems.append(f"{rule_id} needs_determination_by: expected {want}, got {got}")
+    for rule_id, want in (expected.get("awaited_facts") or {}).items():
+        got = list(findings[rule_id].awaited_facts) if rule_id in findings else None
+        if got != list(want):
+            problems.append(f"{rule_id} awaited_facts: expected {want}, got {got}")
     return problems

@@ -59,7 +59,9 @@ def _check_verdict(rule: Rule, verdict: Verdict) -> None:
             raise RuleDefinitionError(
                 f"rule {rule.id} is undetermined without naming a missing fact or who must determine it"
             )
-    elif verdict.missing_facts or verdict.needs_determination_by:
+        if verdict.awaited_facts and not verdict.needs_determination_by:
+            raise RuleDefinitionError(f"rule {rule.id} awaits a regulator's act without naming the regulator")
+    elif verdict.missing_facts or verdict.needs_determination_by or verdict.awaited_facts:
         raise RuleDefinitionError(
             f"rule {rule.id} decided {verdict.outcome} while reporting missing facts or a pending determination"
         )
@@ -83,6 +85,7 @@ def _finding(rule: Rule, verdict: Verdict) -> Finding:
         checks=verdict.checks,
         effective_from=rule.effective_from,
         effective_until=rule.effective_until,
+        awaited_facts=verdict.awaited_facts,
     )
 
 

@@ -143,7 +143,13 @@ Facts = tuple[tuple[str, FactValue], ...]
 
 
 class Verdict(NamedTuple):
-    """What a rule's function returns. The engine wraps it into a :class:`Finding`."""
+    """What a rule's function returns. The engine wraps it into a :class:`Finding`.
+
+    ``missing_facts`` are facts the applicant has not given (the case is *incomplete*);
+    ``needs_determination_by`` names the regulators who must act; ``awaited_facts`` are the facts that will
+    record that act once it is done (a joint plan agreed, NMPA's consent) — not missing facts: their
+    absence means the case awaits the regulator, not that the applicant left something out.
+    """
 
     outcome: Outcome
     reason_en: str
@@ -152,6 +158,7 @@ class Verdict(NamedTuple):
     missing_facts: tuple[str, ...] = ()
     needs_determination_by: tuple[Authority, ...] = ()
     checks: tuple[Check, ...] = ()
+    awaited_facts: tuple[str, ...] = ()
 
 
 def passed(reason_en: str, reason_zh: str, *, facts: Facts = (), checks: tuple[Check, ...] = ()) -> Verdict:
@@ -172,9 +179,12 @@ def undetermined(
     *,
     missing: tuple[str, ...] | list[str] = (),
     by: tuple[Authority, ...] | list[Authority] = (),
+    awaits: tuple[str, ...] | list[str] = (),
     facts: Facts = (),
     checks: tuple[Check, ...] = (),
 ) -> Verdict:
+    """``missing``: facts the applicant must give; ``by``: the regulators who must act; ``awaits``: the facts
+    that record the awaited act (only with ``by``)."""
     return Verdict(
         Outcome.UNDETERMINED,
         reason_en,
@@ -183,6 +193,7 @@ def undetermined(
         missing_facts=tuple(missing),
         needs_determination_by=tuple(by),
         checks=checks,
+        awaited_facts=tuple(awaits),
     )
 
 
@@ -238,6 +249,7 @@ class Finding(NamedTuple):
     checks: tuple[Check, ...]
     effective_from: date
     effective_until: date | None
+    awaited_facts: tuple[str, ...] = ()  # facts that will record the act of needs_determination_by
 
 
 class ExplanationNode(NamedTuple):
@@ -276,6 +288,20 @@ class Determination:
         for item in self.findings:
             for path in item.missing_facts:
                 seen.setdefault(path, None)
+        return tuple(seen)
+
+    @property
+    def awaited_facts(self) -> tuple[str, ...]:
+        """Every fact that will record an awaited regulator's act, in rule order, without repeats and without
+        the missing facts — what a form may offer to record once the regulator has acted."""
+        if not any(item.awaited_facts for item in self.findings):
+            return ()
+        missing = set(self.missing_facts)
+        seen: dict[str, None] = {}
+        for item in self.findings:
+            for path in item.awaited_facts:
+                if path not in missing:
+                    seen.setdefault(path, None)
         return tuple(seen)
 
 

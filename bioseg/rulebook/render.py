@@ -69,6 +69,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "facts": {path: plain(value) for path, value in finding.facts},
         "missing_facts": list(finding.missing_facts),
         "needs_determination_by": [a.as_dict() for a in finding.needs_determination_by],
+        "awaited_facts": list(finding.awaited_facts),
         "checks": [
             {
                 "subject": c.subject,
@@ -108,6 +109,7 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
         "ruleset_version": determination.ruleset_version,
         "as_of": determination.as_of.isoformat(),
         "missing_facts": list(determination.missing_facts),
+        "awaited_facts": list(determination.awaited_facts),
         "findings": [finding_to_dict(f) for f in determination.findings],
         "notes": [{"key": n.key, "text_en": n.text_en, "text_zh": n.text_zh} for n in determination.notes],
         "explanation": explanation_to_dict(determination.explanation),
@@ -133,6 +135,7 @@ _TEXT = {
         "outcome": "Outcome",
         "missing": "Missing facts",
         "decide": "To be determined by",
+        "awaits": "Recorded once done",
         "cites": "Legal basis",
         "facts": "Facts read",
         "secondary": "secondary source — not the original text",
@@ -147,6 +150,7 @@ _TEXT = {
         "outcome": "结论",
         "missing": "缺少的事实",
         "decide": "需由以下部门认定",
+        "awaits": "办理后记录于",
         "cites": "依据",
         "facts": "所读取的事实",
         "secondary": "二手来源，非原文",
@@ -217,6 +221,8 @@ def render_text(determination: Determination, *, lang: str = "en", citations: bo
             if finding.needs_determination_by:
                 names = [a.name_zh if zh else a.name_en for a in finding.needs_determination_by]
                 out.append(f"      {t['decide']}: {'、'.join(names) if zh else ', '.join(names)}")
+            if finding.awaited_facts:
+                out.append(f"      {t['awaits']}: {', '.join(finding.awaited_facts)}")
             if citations and finding.citations:
                 out.append(f"      {t['cites']}:")
                 for citation in finding.citations:

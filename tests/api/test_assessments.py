@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import json
 
 import pypdf
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from bioseg.accounts.roles import Role
 from bioseg.accounts.services import api_token_create
-from bioseg.regulation import case_json_schema, get_ruleset
+from bioseg.regulation import case_json_schema, get_ruleset, ruleset_for
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,24 @@ def test_an_eligible_case_gets_the_full_determination(api):
     citation = by_rule["pilot2024.scope.prohibited"]["citations"][0]
     assert {"document", "article_zh", "article_en", "text_zh", "text_en"} <= set(citation)
     assert body["explanation"]["kind"] == "determination"
+
+
+@pytest.mark.parametrize(("as_of", "ruleset"), [("2026-05-14", "pilot2024"), ("2026-05-15", "reg2026")])
+def test_without_a_ruleset_the_ruleset_of_as_of(api, as_of, ruleset):
+    body = post(api, "/api/v1/assessments", {**ELIGIBLE, "as_of": as_of}).json()
+    assert (body["ruleset"], body["as_of"]) == (ruleset, as_of)
+    assert ruleset_for(dt.date.fromisoformat(as_of)) == ruleset
+
+
+def test_a_joint_plan_not_yet_agreed_awaits_the_provinces_not_the_applicant(api):
+    case = {k: v for k, v in ELIGIBLE.items() if k != "joint_regulatory_plan"}
+    body = post(api, "/api/v1/assessments", case).json()
+    assert body["outcome"] == "needs_determination"
+    assert (body["missing_facts"], body["awaited_facts"]) == ([], ["joint_regulatory_plan"])
+    plan = next(f for f in body["findings"] if f["rule"] == "pilot2024.cross_province.joint_plan")
+    assert [a["authority"] for a in plan["needs_determination_by"]] == ["PROV-310000", "PROV-320000"]
+    assert plan["awaited_facts"] == ["joint_regulatory_plan"]
+    assert plan["reason_zh"] == "该产品跨上海市、江苏省生产，尚无相关省级药品监管部门共同制定监管方案的记录，待其同意。"
 
 
 def test_the_ruleset_option_and_missing_facts(api):
@@ -217,7 +237,8 @@ def test_the_rulesets(api):
     body = api.get("/api/v1/rulesets").json()
     assert [r["id"] for r in body] == ["pilot2024", "reg2026"]
     pilot, reg = body
-    assert pilot["default"] is True and reg["default"] is False
+    today = ruleset_for(timezone.localdate())
+    assert (pilot["default"], reg["default"]) == (today == "pilot2024", today == "reg2026")
     assert pilot["valid_from"] == "2024-10-21"
     assert reg["valid_from"] == "2026-05-15"
     assert pilot["rule_ids"] == list(get_ruleset("pilot2024").rule_ids)

@@ -100,13 +100,28 @@ def test_text_in_english_and_in_chinese(tmp_path):
 
 def test_as_of_option_overrides_the_case_and_the_pilot_end_fails(tmp_path):
     write(tmp_path, "case.yaml", ELIGIBLE)
-    result = run(["case.yaml", "--as-of", "2027-01-01", "--format", "json"], tmp_path)
+    result = run(["case.yaml", "--as-of", "2027-01-01", "--ruleset", "pilot2024", "--format", "json"], tmp_path)
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
     assert body["as_of"] == "2027-01-01"
     assert body["outcome"] == "ineligible"
     outcomes = {f["rule"]: f["outcome"] for f in body["findings"]}
     assert outcomes["pilot2024.timeline.pilot_period"] == "fail"
+
+
+@pytest.mark.parametrize(
+    ("as_of", "ruleset"),
+    [("2025-12-31", "pilot2024"), ("2026-05-14", "pilot2024"), ("2026-05-15", "reg2026"), ("2027-01-01", "reg2026")],
+)
+def test_without_ruleset_the_ruleset_of_the_assessment_date(tmp_path, as_of, ruleset):
+    write(tmp_path, "case.yaml", ELIGIBLE)
+    option = run(["case.yaml", "--as-of", as_of, "--format", "json"], tmp_path)
+    assert option.returncode == 0, option.stderr
+    assert json.loads(option.stdout)["ruleset"] == ruleset
+    write(tmp_path, "dated.yaml", changed(as_of=as_of))
+    own = run(["dated.yaml", "--format", "json"], tmp_path)
+    assert json.loads(own.stdout)["ruleset"] == ruleset
+    assert json.loads(own.stdout)["as_of"] == as_of
 
 
 def test_the_reg2026_ruleset(tmp_path):

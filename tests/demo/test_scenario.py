@@ -513,7 +513,7 @@ def test_a_product_with_an_approved_pilot_carries_its_pilot_status_into_the_case
     assert case["application"] == {"submitted_on": "2025-06-30"}
     assert case["pilot_approval"] == {"approved": True, "approved_on": "2025-09-12", "reference": "PA-2025-0001"}
     assert case["joint_regulatory_plan"] == {"agreed_by": ["310000", "320000"]}
-    findings = {f["rule"]: f["outcome"] for f in assess_to_dict(case)["findings"]}
+    findings = {f["rule"]: f["outcome"] for f in assess_to_dict(case, ruleset="pilot2024")["findings"]}
     assert findings["pilot2024.timeline.application_deadline"] == "pass"
     assert findings["pilot2024.cross_province.joint_plan"] == "pass"
     # before it was submitted, the product had no pilot status

@@ -50,6 +50,24 @@ def test_csv_summary_one_row_per_case_file(case_dir, tmp_path):
     assert rows[4]["error_field"] == "as_of"
 
 
+def test_without_a_ruleset_each_case_gets_the_ruleset_of_its_day(case_dir, tmp_path):
+    (case_dir / "f_standing.yaml").write_text("as_of: 2026-06-30\nproduct: {category: antibody}\n", encoding="utf-8")
+    result = batch_assess(case_dir, tmp_path / "s.csv")
+    with result.out.open(encoding="utf-8") as handle:
+        rows = {r["file"]: r for r in csv.DictReader(handle)}
+    assert {name: r["ruleset"] for name, r in rows.items()} == {
+        "a_eligible.json": "pilot2024",
+        "b_late.json": "pilot2024",
+        "c_empty.yaml": "pilot2024",
+        "d_bad_category.yaml": "",  # not readable: no day to choose by
+        "e_too_early.yaml": "pilot2024",  # refused by the ruleset of its day
+        "f_standing.yaml": "reg2026",
+    }
+    assert rows["f_standing.yaml"]["reg2026.art32.drug_scope"] == "undetermined"
+    assert rows["f_standing.yaml"]["pilot2024.scope.category"] == ""
+    assert rows["a_eligible.json"]["reg2026.art32.drug_scope"] == ""
+
+
 def test_the_same_directory_gives_the_same_table(case_dir, tmp_path):
     one = batch_assess(case_dir, tmp_path / "one.csv").out.read_bytes()
     two = batch_assess(case_dir, tmp_path / "two.csv").out.read_bytes()
@@ -77,7 +95,11 @@ def test_xlsx_summary_with_sheets(case_dir, tmp_path):
     summary = dict(list(book["summary"].iter_rows(values_only=True))[1:])
     assert summary == {"eligible": 1, "error": 2, "incomplete": 1, "ineligible": 1}
     rules = list(book["rules"].iter_rows(values_only=True))
-    assert len(rules) == 1 + 17  # 16 rules, one of them in two versions
+    # no ruleset given: each case gets the ruleset of its day, so both rulesets' rules are listed —
+    # pilot2024's 16 (one of them in two versions) and reg2026's 9
+    assert len(rules) == 1 + 17 + 9
+    forced = batch_assess(case_dir, tmp_path / "forced.xlsx", ruleset="pilot2024")
+    assert len(list(load_workbook(forced.out, read_only=True)["rules"].iter_rows())) == 1 + 17
 
 
 def test_bad_output_or_directory_is_refused(case_dir, tmp_path):

@@ -1,5 +1,7 @@
 """A missing fact is never silently false: erasing any known fact never turns a pass into a fail, and the
-rules it changes become undetermined and name it."""
+rules it changes become undetermined and name it — as a missing fact (the case is incomplete), or, for a
+fact that records a regulator's act (a joint plan agreed, NMPA's consent), as the awaited act of the
+regulator it names (the case needs that regulator's determination)."""
 
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ def check_erasures(case, as_of, ruleset):
     base = assess(case, as_of=as_of, ruleset=ruleset)
     base_outcomes = {f.rule: f.outcome for f in base.findings}
     checked = 0
+    awaiting: set[str] = set()
     for path in leaf_paths(case):
         if path in ("name",) or path in EXEMPT:
             continue
@@ -57,24 +60,54 @@ def check_erasures(case, as_of, ruleset):
         changed = [f for f in det.findings if f.outcome is not base_outcomes[f.rule]]
         for finding in changed:
             assert finding.outcome is Outcome.UNDETERMINED, (path, finding.rule, finding.outcome)
-            assert finding.missing_facts, (path, finding.rule)
+            assert finding.missing_facts or (finding.awaited_facts and finding.needs_determination_by), (
+                path,
+                finding.rule,
+            )
         if changed:
-            named = [m for f in changed for m in f.missing_facts]
+            missing = [m for f in changed for m in f.missing_facts]
+            awaited = [m for f in changed for m in f.awaited_facts]
+            named = missing or awaited
             assert any(m == path or m.startswith(path + ".") or m.startswith(path + "[") for m in named), (
                 path,
                 named,
             )
-            assert str(det.outcome) == "incomplete", path
+            assert str(det.outcome) == ("incomplete" if missing else "needs_determination"), path
+            if not missing:
+                awaiting.add(path)
         checked += 1
-    return checked
+    return checked, awaiting
 
 
 def test_erasing_any_fact_of_an_eligible_pilot_case_never_fails_it(antibody):
-    assert check_erasures(antibody, date(2025, 6, 30), "pilot2024") > 30
+    checked, awaiting = check_erasures(antibody, date(2025, 6, 30), "pilot2024")
+    assert checked > 30
+    # erasing the provinces' agreement makes the case await them; every other erasure makes it incomplete
+    assert awaiting == {"joint_regulatory_plan", "joint_regulatory_plan.agreed_by"}
+
+
+def test_erasing_any_fact_of_an_eligible_vaccine_case_never_fails_it(antibody):
+    antibody["product"]["category"] = "vaccine_multivalent"
+    antibody["nmpa_consent"] = True
+    checked, awaiting = check_erasures(antibody, date(2025, 6, 30), "pilot2024")
+    assert checked > 30
+    assert awaiting == {"joint_regulatory_plan", "joint_regulatory_plan.agreed_by", "nmpa_consent"}
 
 
 def test_erasing_any_fact_of_an_eligible_reg2026_case_never_fails_it(reg2026_case):
-    assert check_erasures(reg2026_case, date(2026, 6, 30), "reg2026") > 25
+    checked, awaiting = check_erasures(reg2026_case, date(2026, 6, 30), "reg2026")
+    assert checked > 25
+    assert awaiting == set()
+
+
+def test_erasing_nmpa_approval_of_an_eligible_reg2026_vaccine_awaits_nmpa(reg2026_case):
+    reg2026_case["product"]["category"] = "vaccine_multivalent"
+    reg2026_case["holder"]["vaccine_capacity_exceeded"] = True
+    reg2026_case["nmpa_consent"] = True
+    assert str(assess(reg2026_case, as_of=date(2026, 6, 30), ruleset="reg2026").outcome) == "eligible"
+    checked, awaiting = check_erasures(reg2026_case, date(2026, 6, 30), "reg2026")
+    assert checked > 25
+    assert awaiting == {"nmpa_consent"}
 
 
 @pytest.mark.parametrize("ruleset,as_of", [("pilot2024", date(2025, 6, 30)), ("reg2026", date(2026, 6, 30))])

@@ -11,15 +11,25 @@ from pathlib import Path
 
 from bioseg.regulation import assess, determination_to_dict, render
 
-FINDING_KEYS = {"rule", "outcome", "reason_en", "reason_zh", "citations", "missing_facts", "needs_determination_by"}
+FINDING_KEYS = {
+    "rule",
+    "outcome",
+    "reason_en",
+    "reason_zh",
+    "citations",
+    "missing_facts",
+    "needs_determination_by",
+    "awaited_facts",
+}
 
 
 def test_json_has_the_issue_shape(antibody):
     antibody["product"]["origin"] = "licensed_in"
     data = json.loads(render(assess(antibody, as_of=date(2025, 6, 30)), fmt="json"))
     assert data["outcome"] == "needs_determination"
-    assert data["ruleset"] == "pilot2024" and data["ruleset_version"] == "1.1.1"
+    assert data["ruleset"] == "pilot2024" and data["ruleset_version"] == "1.2.0"
     assert data["as_of"] == "2025-06-30"
+    assert data["awaited_facts"] == []
     assert len(data["findings"]) == 16
     for finding in data["findings"]:
         assert FINDING_KEYS <= set(finding)
@@ -60,7 +70,7 @@ def test_text_in_english_and_chinese_explains_and_cites(antibody):
 
 
 def test_after_the_pilot_the_text_points_to_reg2026(antibody):
-    det = assess(antibody, as_of=date(2027, 3, 1))
+    det = assess(antibody, as_of=date(2027, 3, 1), ruleset="pilot2024")
     finding = det.finding("pilot2024.timeline.pilot_period")
     assert str(finding.outcome) == "fail"
     assert "reg2026" in finding.reason_en and "reg2026" in finding.reason_zh

@@ -38,7 +38,7 @@ def test_an_eligible_case(eligible):
     assert "Segmented-production assessment report" in text
     assert "HX-101 antibody, Jiangsu + Shanghai" in text
     assert "评估日期 / Assessment date\n2025-06-30" in text
-    assert "pilot2024 (版本 / version 1.1.1)" in text
+    assert f"pilot2024 (版本 / version {get_ruleset('pilot2024').version})" in text
     assert "符合条件 / eligible (eligible)" in text
     # every rule, with its outcome word, in the findings table
     for rule_id in get_ruleset("pilot2024").rule_ids:

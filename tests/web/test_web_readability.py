@@ -14,7 +14,10 @@ from django.test import Client
 
 from bioseg.common import clock
 from bioseg.pilots import services
+from bioseg.regulation import get_ruleset
 from tests.pilots.helpers import PD1_DECLARED, PDF, build_world
+
+VERSION = get_ruleset("pilot2024").version  # the events name the version that assessed
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +77,12 @@ def test_the_pilot_page_shows_outcomes_and_the_timeline_in_words(pw, assessed):
     assert events_zh[1:] == [
         "声明事实：持有人；国家药监局已同意该疫苗分段委托生产。原因：from the QMS",
         "为 pilot2024.cmo.unified_qms 添加证明材料 qa.pdf（质量协议）。",
-        "按 pilot2024 1.1.1 评估（评估日 2025-06-30）：信息不完整——缺少事实。",
+        f"按 pilot2024 {VERSION} 评估（评估日 2025-06-30）：信息不完整——缺少事实。",
     ]
     assert events_en[1:] == [
         "Facts declared: Holder; NMPA has consented to splitting this vaccine. Reason: from the QMS",
         "Evidence qa.pdf (Quality agreement) attached for pilot2024.cmo.unified_qms.",
-        "Assessed with pilot2024 1.1.1 as of 2025-06-30: incomplete — facts are missing.",
+        f"Assessed with pilot2024 {VERSION} as of 2025-06-30: incomplete — facts are missing.",
     ]
     times = re.findall(r'<li data-testid="event" data-kind="\w+"><span class="mono">([^<]+)</span>', zh)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in times), times

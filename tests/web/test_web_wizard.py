@@ -1,4 +1,5 @@
-"""The eligibility wizard: the missing facts of each determination drive the next questions."""
+"""The eligibility wizard: the missing facts of each determination drive the next questions; the acts of
+regulators it awaits (a joint plan, NMPA's consent) are offered last, to be recorded once done."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from bioseg.web.views.wizard import generic_path
+from bioseg.regulation.labels import generic_path
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,9 @@ def walk(client, response, *, max_steps: int = 8) -> list[list[str]]:
         if not questions:
             return asked
         paths = [q.path for q in questions]
-        # the questions are exactly the determination's missing facts
-        assert paths == ctx["determination"]["missing_facts"]
+        # the questions are exactly the determination's missing facts, then the regulators' acts it awaits
+        determination = ctx["determination"]
+        assert paths == determination["missing_facts"] + determination["awaited_facts"]
         html = response.content.decode()
         for q in questions:
             assert f'data-path="{escape(q.path)}"' in html
@@ -334,3 +336,49 @@ def test_the_default_ruleset_follows_the_application_deadline(login, world, toda
         response = client.get(URL, {"as_of": as_of} if as_of else {})
     assert response.status_code == 200
     assert response.context["ruleset"] == expected
+
+
+def test_a_regulators_act_is_offered_last_naming_whose_act_it_is(login, world):
+    client = login(world.holder_qa)
+    response = client.get(URL, {"as_of": AS_OF})
+    for _ in range(8):
+        questions = response.context["questions"]
+        if [q.path for q in questions] == ["joint_regulatory_plan"]:
+            break
+        answers = {k: v for k, v in answers_for(questions).items() if "joint_regulatory_plan" not in k}
+        response = step(client, response.context, answers)
+    ctx = response.context
+    # only the provinces' agreement is left: the case awaits them, nothing is missing
+    assert ctx["determination"]["outcome"] == "needs_determination"
+    assert (ctx["determination"]["missing_facts"], ctx["determination"]["awaited_facts"]) == (
+        [],
+        ["joint_regulatory_plan"],
+    )
+    (plan,) = ctx["questions"]
+    assert plan.kind == "group" and [i.path for i in plan.inputs] == ["joint_regulatory_plan.agreed_by"]
+    assert [c[0] for c in plan.inputs[0].choices] == ["310000", "320000"]  # the provinces involved
+    assert plan.awaited_from == "此为上海市药品监督管理局、江苏省药品监督管理局的职责事项，并非申请人须提供的事实。"
+    html = response.content.decode()
+    assert '<h3 data-testid="awaited-acts">尚待监管部门办理的事项——办理后请在此记录</h3>' in html
+    assert 'data-path="joint_regulatory_plan" data-awaited="1"' in html
+    done = step(client, ctx, {"f:joint_regulatory_plan.agreed_by": ["320000", "310000"]})
+    assert done.context["determination"]["outcome"] == "eligible"
+    assert done.context["questions"] == []
+
+
+def test_a_vaccine_awaits_nmpas_consent_in_english_too(login, world):
+    client = login(world.holder_qa)
+    case = {"product": {"category": "vaccine_combination"}}
+    response = client.post(
+        URL,
+        {"state": json.dumps(case), "edited": "1", "as_of": AS_OF, "ruleset": "pilot2024"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    questions = {q.path: q for q in response.context["questions"]}
+    consent = questions["nmpa_consent"]
+    assert consent.awaited_from == (
+        "An act of National Medical Products Administration (NMPA); it is not a fact the applicant must give."
+    )
+    assert consent.rules == ("pilot2024.scope.vaccine_segmentation",)
+    assert list(questions)[-1] == "nmpa_consent"  # after every missing fact
+    assert "nmpa_consent" not in response.context["determination"]["missing_facts"]

@@ -1,10 +1,11 @@
 """The eligibility wizard: asks only for the facts that still matter.
 
-Each step assesses the case (``bioseg.regulation.assess``); the determination's missing facts become the
-next questions — a form generated from the fact paths and the case model's types (yes/no/unknown radios
-for flags, date inputs, choices for categories, origins and stages, province selects for regions, rows for
-lists). Answering re-assesses; "unknown" leaves a fact unknown (never false). The case travels in the form
-(hidden JSON, editable under "the case as JSON"), so nothing is written to the database.
+Each step assesses the case (``bioseg.regulation.assess``); the questionnaire engine
+(``bioseg.regulation.questions``) turns the determination's missing facts into the next questions — a form
+generated from the case schema — and lays the answers over the case. This view only parses the request,
+calls them and renders, each label in the active language. Answering re-assesses; "unknown" leaves a fact
+unknown (never false). The case travels in the form (hidden JSON, editable under "the case as JSON"), so
+nothing is written to the database.
 
 A user may start from a registry product in their scope (``?product=<id>``): the case is prefilled with
 what the registry knows (``bioseg.pilots.facts.case_from_product``). "Download PDF" exports the bilingual
@@ -13,413 +14,47 @@ report (``bioseg.reporting.assessment_pdf``).
 
 from __future__ import annotations
 
-import enum
 import json
-import types
-import typing
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel
 
 from bioseg.common import clock
 from bioseg.common.errors import NotFound
-from bioseg.common.regions import PROVINCES
 from bioseg.registry import selectors
 from bioseg.registry.scope import scope_for
 from bioseg.regulation import (
-    DEFAULT_RULESET,
     RULESET_NAMES,
-    Case,
     InputError,
     assess,
     determination_to_dict,
     get_ruleset,
-    load_parameters,
     parse_case,
+    ruleset_for,
 )
-from bioseg.regulation.case import CATEGORY_LABELS, ORIGIN_LABELS, Category, Origin, Stage
-from bioseg.regulation.labels import FACT_LABELS as FIELD_LABELS
-from bioseg.regulation.labels import STAGE_LABELS, fact_label, generic_path, parse_path
+from bioseg.regulation.labels import fact_label
+from bioseg.regulation.questions import AWAITED_HEADING, AnswerErrors, apply_answers, case_from_json, questions_for
 from bioseg.web.labels import is_zh, outcome_pair
 from bioseg.web.views.common import page_view
 from bioseg.web.views.dashboard import SHORTCUT_PROVIDERS, Shortcut
 
-CHOICE_LABELS: dict[type, dict] = {Category: CATEGORY_LABELS, Origin: ORIGIN_LABELS, Stage: STAGE_LABELS}
 
-SECTION_LABELS: dict[str, tuple[str, str]] = {
-    "product": ("Product", "产品"),
-    "holder": ("Holder", "持有人"),
-    "segments": ("Segments", "生产阶段"),
-    "contract_manufacturers": ("Contract manufacturers", "受托生产企业"),
-    "stationed_personnel": ("Stationed personnel", "派驻人员"),
-    "joint_regulatory_plan": ("Regulators", "监管部门"),
-    "nmpa_consent": ("Regulators", "监管部门"),
-    "pilot_approval": ("Regulators", "监管部门"),
-    "application": ("Application", "申请"),
-}
-
-# For a list that is not known at all, ask only what identifies its rows; the rest follows if it matters.
-LIST_ROW_FIELDS = {
-    "segments": ("stage", "enterprise", "region"),
-    "contract_manufacturers": ("name",),
-    "stationed_personnel": ("name", "qualified", "stationed_at"),
-}
-LIST_ROWS = {"segments": 3, "contract_manufacturers": 2, "stationed_personnel": 4}
-ABROAD_CODES = ("HK", "MO", "TW")
-MAX_STATE = 200_000  # characters of case JSON accepted back from the browser
-
-
-# ------------------------------------------------------------------------------------------------ fact paths
-
-
-def _unwrap(annotation: Any) -> Any:
-    """``X | None`` → X, ``Annotated[X, ...]`` → X (keeping list[...] as is)."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0]
-        elif origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        else:
-            return annotation
-
-
-def field_type(path: str) -> tuple[str, Any]:
-    """The kind of the fact at ``path`` and its Python type: bool | date | choice | region | regions | text |
-    list | model."""
-    current: Any = Case
-    parts = [p for p in parse_path(path) if isinstance(p, str)]
-    annotation: Any = Case
-    for i, part in enumerate(parts):
-        model = _unwrap(current)
-        if typing.get_origin(model) is list:
-            model = _unwrap(typing.get_args(model)[0])
-        annotation = _unwrap(model.model_fields[part].annotation)
-        current = annotation
-        if i == len(parts) - 1:
-            break
-    last = parts[-1] if parts else ""
-    if typing.get_origin(annotation) is list:
-        item = _unwrap(typing.get_args(annotation)[0])
-        if isinstance(item, type) and issubclass(item, BaseModel):
-            # a list the path indexes into is a row; otherwise the whole list
-            return ("list", item)
-        return ("regions", str)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return ("model", annotation)
-    if annotation is bool:
-        return ("bool", bool)
-    if annotation is date:
-        return ("date", date)
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        return ("choice", annotation)
-    if last in ("region",):
-        return ("region", str)
-    return ("text", str)
-
-
-# ------------------------------------------------------------------------------------------------ questions
+def _lang() -> str:
+    return "zh" if is_zh() else "en"
 
 
 def _pair(en: str, zh: str) -> dict[str, str]:
+    """A text of the explanation in both languages, the active one first."""
     first, second = (zh, en) if is_zh() else (en, zh)
     return {"en": en, "zh": zh, "first": first, "second": second if second != first else ""}
 
 
-def field_label(path: str) -> dict[str, str]:
-    key = generic_path(path)
-    if key in FIELD_LABELS:
-        return _pair(*FIELD_LABELS[key])
-    return _pair(key, key)
-
-
-def _choices(kind: str, py: Any, case: dict) -> list[dict[str, str]]:
-    if kind == "choice":
-        labels = CHOICE_LABELS.get(py, {})
-        out = []
-        for member in py:
-            en, zh = labels.get(member, (member.value, member.value))
-            pair = _pair(en, zh)
-            out.append({"value": member.value, "label": f"{pair['first']} · {pair['second']}".strip(" ·")})
-        return out
-    if kind in ("region", "regions"):
-        out = []
-        for p in PROVINCES:
-            if p.code in ("710000", "810000", "820000"):
-                continue
-            out.append({"value": p.code, "label": (p.name_zh if is_zh() else f"{p.name_en} {p.name_zh}")})
-        return out
-    return []
-
-
-@dataclass
-class Input:
-    """One form control of a question."""
-
-    name: str  # the form field: "f:" + fact path
-    path: str
-    kind: str
-    label: dict[str, str]
-    choices: list[dict[str, str]] = field(default_factory=list)
-    value: Any = None
-    error: str = ""
-
-
-@dataclass
-class Question:
-    path: str  # the missing fact as the rules name it
-    kind: str  # a single input kind, or "list" (rows of inputs) or "group" (several inputs)
-    label: dict[str, str]
-    section: dict[str, str]
-    rules: list[str]
-    inputs: list[Input] = field(default_factory=list)
-    rows: list[list[Input]] = field(default_factory=list)
-    none_name: str = ""  # for lists: the "there are none" checkbox
-
-
-def _subject(path: str, case: dict) -> str:
-    """How a question about one list entry names the entry (its name or its position)."""
-    parts = parse_path(path)
-    if len(parts) >= 2 and isinstance(parts[1], tuple):
-        return parts[1][1]
-    if len(parts) >= 2 and isinstance(parts[1], int):
-        items = case.get(parts[0]) or []
-        entry = items[parts[1]] if parts[1] < len(items) and isinstance(items[parts[1]], dict) else {}
-        if parts[0] == "segments":
-            bits = [entry.get("enterprise"), _stage_label(entry.get("stage"))]
-            text = " · ".join(b for b in bits if b)
-            return f"#{parts[1] + 1}" + (f" {text}" if text else "")
-        return entry.get("name") or f"#{parts[1] + 1}"
-    return ""
-
-
-def _stage_label(value: str | None) -> str:
-    if not value:
-        return ""
-    en, zh = STAGE_LABELS.get(value, (value, value))
-    return zh if is_zh() else en
-
-
-def _cmo_names(case: dict) -> list[str]:
-    names: dict[str, None] = {}
-    for entry in case.get("contract_manufacturers") or []:
-        if isinstance(entry, dict) and entry.get("name"):
-            names.setdefault(entry["name"], None)
-    holder = ((case.get("holder") or {}).get("name") or "").strip().casefold()
-    for segment in case.get("segments") or []:
-        name = segment.get("enterprise") if isinstance(segment, dict) else None
-        if name and name.strip().casefold() != holder:
-            names.setdefault(name, None)
-    return list(names)
-
-
-def _involved_provinces(case: dict) -> list[str]:
-    codes: list[str] = []
-    regions = [(case.get("holder") or {}).get("region")]
-    regions += [s.get("region") for s in case.get("segments") or [] if isinstance(s, dict)]
-    for region in regions:
-        if isinstance(region, str) and region.isdigit() and len(region) == 6:
-            province = region[:2] + "0000"
-            if province not in codes and province not in ("710000", "810000", "820000"):
-                codes.append(province)
-    return codes
-
-
-def _input(path: str, case: dict, *, label: dict[str, str] | None = None) -> Input:
-    kind, py = field_type(path)
-    choices = _choices(kind, py, case)
-    if generic_path(path) == "stationed_personnel.stationed_at":
-        names = _cmo_names(case)
-        if names:
-            kind, choices = "choice", [{"value": n, "label": n} for n in names]
-    if kind == "regions":
-        involved = _involved_provinces(case)
-        if involved:
-            choices = [c for c in choices if c["value"] in involved]
-    return Input(name=f"f:{path}", path=path, kind=kind, label=label or field_label(path), choices=choices)
-
-
-def questions_for(determination, case: dict) -> list[Question]:
-    """One question per missing fact of the determination, in rule order."""
-    asked_by: dict[str, list[str]] = {}
-    for finding in determination.findings:
-        for path in finding.missing_facts:
-            asked_by.setdefault(path, []).append(finding.rule)
-    out: list[Question] = []
-    for path in determination.missing_facts:
-        parts = parse_path(path)
-        top = parts[0] if parts and isinstance(parts[0], str) else ""
-        section = _pair(*SECTION_LABELS.get(top, (top, top)))
-        label = field_label(path)
-        subject = _subject(path, case)
-        if subject:
-            label = {**label, "first": f"{subject}{'：' if is_zh() else ': '}{label['first']}"}
-        kind, py = field_type(path)
-        q = Question(path=path, kind=kind, label=label, section=section, rules=asked_by.get(path, []))
-        if kind == "list":
-            fields = LIST_ROW_FIELDS.get(top) or tuple(
-                n for n in py.model_fields if field_type(f"{path}[0].{n}")[0] not in ("list", "model")
-            )
-            existing = len(case.get(top) or []) if isinstance(case.get(top), list) else 0
-            for i in range(existing, existing + LIST_ROWS.get(top, 3)):
-                q.rows.append([_input(f"{path}[{i}].{n}", case, label=field_label(f"{path}.{n}")) for n in fields])
-            q.none_name = f"none:{path}"
-        elif kind == "model":
-            q.kind = "group"
-            for name in py.model_fields:
-                sub = f"{path}.{name}"
-                if field_type(sub)[0] not in ("list", "model"):
-                    q.inputs.append(_input(sub, case))
-        else:
-            q.inputs.append(_input(path, case, label=label))
-        out.append(q)
-    return out
-
-
-# ------------------------------------------------------------------------------------------------ answers
-
-
-class AnswerError(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
-def _parse_value(kind: str, raw: list[str], choices: list[str] | None = None) -> tuple[bool, Any]:
-    """(given, value) for one input; ``given`` is False when the answer is "unknown" / left blank."""
-    values = [v.strip() for v in raw if v is not None and v.strip() != ""]
-    if kind == "regions":
-        if "none" in values:
-            return True, []
-        return (True, values) if values else (False, None)
-    if not values:
-        return False, None
-    value = values[0]
-    if kind == "bool":
-        if value not in ("true", "false"):
-            raise ValueError(str(_("Answer yes, no or unknown.")))
-        return True, value == "true"
-    if kind == "date":
-        try:
-            return True, date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValueError(str(_("Enter a date as YYYY-MM-DD."))) from None
-    if kind == "region":
-        return True, value.upper() if value.isalpha() else value
-    return True, value
-
-
-def _resolve(container: Any, part: Any, create_next: Any) -> Any:
-    if isinstance(part, tuple):  # [name="X"] within a list of dicts
-        key, wanted = part
-        for entry in container:
-            if isinstance(entry, dict) and (entry.get(key) or "").strip().casefold() == wanted.strip().casefold():
-                return entry
-        entry = {key: wanted}
-        container.append(entry)
-        return entry
-    if isinstance(part, int):
-        while len(container) <= part:
-            container.append({})
-        if container[part] is None:
-            container[part] = {}
-        return container[part]
-    if container.get(part) is None:
-        container[part] = create_next()
-    return container[part]
-
-
-def set_fact(case: dict, path: str, value: Any) -> None:
-    """Set the fact at ``path`` in the case dict, creating the objects and list entries on the way."""
-    parts = parse_path(path)
-    target: Any = case
-    for i, part in enumerate(parts[:-1]):
-        following = parts[i + 1]
-        target = _resolve(target, part, (lambda f=following: [] if not isinstance(f, str) else {}))
-    last = parts[-1]
-    if isinstance(last, str):
-        target[last] = value
-    else:  # a path ending in an index or a selector: the entry itself
-        entry = _resolve(target, last, dict)
-        if isinstance(value, dict):
-            entry.update(value)
-
-
-def apply_answers(case: dict, questions: list[Question], data) -> dict:
-    """A copy of ``case`` with the posted answers; raises :class:`AnswerError` naming the bad inputs."""
-    new = json.loads(json.dumps(case))
-    errors: dict[str, str] = {}
-    for q in questions:
-        if q.kind == "list":
-            top = q.path
-            rows = []
-            for row in q.rows:
-                entry: dict[str, Any] = {}
-                for inp in row:
-                    try:
-                        given, value = _parse_value(inp.kind, data.getlist(inp.name))
-                    except ValueError as exc:
-                        errors[inp.name] = str(exc)
-                        continue
-                    if given:
-                        entry[generic_path(inp.path).split(".")[-1]] = value
-                if entry:
-                    rows.append(entry)
-            if rows:
-                set_fact(new, top, rows)  # the list was unknown: these are its entries
-            elif data.get(q.none_name):
-                set_fact(new, top, [])
-            continue
-        for inp in q.inputs:
-            try:
-                given, value = _parse_value(inp.kind, data.getlist(inp.name))
-            except ValueError as exc:
-                errors[inp.name] = str(exc)
-                continue
-            if given:
-                set_fact(new, inp.path, value)
-    if errors:
-        raise AnswerError(errors)
-    return new
-
-
-# ------------------------------------------------------------------------------------------------ state
-
-
-def _load_state(raw: str | None) -> dict:
-    if not raw:
-        return {}
-    if len(raw) > MAX_STATE:
-        raise InputError("case_too_large", "the case is too large", "案例过大", field="state")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "case_json_malformed",
-            f"the case is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-            f"案例不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）",
-            field="state",
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError("case_not_a_mapping", "the case must be a JSON object", "案例必须是 JSON 对象", field="state")
-    parse_case({k: v for k, v in data.items() if k != "as_of"})
-    return data
-
-
 def default_ruleset(day: date | None) -> str:
-    """The pilot plan while applications could still be made; after its deadline, once the 2026 Implementing
-    Regulations are in force, their standing route is what a holder needs first (the pilot ruleset stays one
-    click away)."""
-    day = day or clock.today()
-    deadline = load_parameters(DEFAULT_RULESET).get("application_deadline").at(day).value
-    standing = get_ruleset("reg2026")
-    return "reg2026" if day > deadline and day >= standing.valid_from else DEFAULT_RULESET
+    """The ruleset that applies on ``day`` (default today), as every interface chooses it."""
+    return ruleset_for(day or clock.today())
 
 
 def _options(data) -> tuple[str, date | None, str]:
@@ -438,8 +73,7 @@ def _options(data) -> tuple[str, date | None, str]:
                 f"评估日期 {raw!r} 不是 YYYY-MM-DD 格式",
                 field="as_of",
             ) from None
-    lang = "zh" if is_zh() else "en"
-    return ruleset or default_ruleset(day), day, lang
+    return ruleset or default_ruleset(day), day, _lang()
 
 
 def _error(exc: InputError) -> dict[str, Any]:
@@ -528,12 +162,10 @@ def _context(request, *, case: dict, ruleset: str, day: date, error=None, answer
             ctx["summary"] = _pair(data["explanation"]["text_en"], data["explanation"]["text_zh"])
             ctx["groups"] = groups
             ctx["notes"] = [_pair(n["text_en"], n["text_zh"]) for n in data["notes"]]
-            questions = questions_for(determination, case)
-            for q in questions:
-                for inp in [*q.inputs, *(i for row in q.rows for i in row)]:
-                    if answer_errors and inp.name in answer_errors:
-                        inp.error = answer_errors[inp.name]
-            ctx["questions"] = questions
+            lang = _lang()
+            ctx["questions"] = [q.in_language(lang, answer_errors) for q in questions_for(determination, case)]
+            ctx["first_awaited"] = next((q.path for q in ctx["questions"] if q.awaited_from), None)
+            ctx["awaited_heading"] = AWAITED_HEADING.get(lang)
     return ctx
 
 
@@ -559,7 +191,7 @@ def wizard(request):
             case, product = _product_case(request, request.GET["product"])
         day = date.fromisoformat(case.pop("as_of")) if case.get("as_of") else today
         try:
-            ruleset, chosen, _lang = _options(request.GET)
+            ruleset, chosen, _language = _options(request.GET)
         except InputError as exc:
             ctx = _context(
                 request, case=case, ruleset=default_ruleset(day), day=day, error=_error(exc), product=product
@@ -569,8 +201,8 @@ def wizard(request):
 
     data = request.POST
     try:
-        case = _load_state(data.get("state"))
-        ruleset, day, _lang = _options(data)
+        case = case_from_json(data.get("state"))
+        ruleset, day, _language = _options(data)
     except InputError as exc:
         return _render(
             request,
@@ -588,8 +220,9 @@ def wizard(request):
     try:
         updated = apply_answers(case, questions, data)
         parse_case(updated)
-    except AnswerError as exc:
-        return _render(request, _context(request, case=case, ruleset=ruleset, day=day, answer_errors=exc.errors))
+    except AnswerErrors as exc:
+        errors = exc.in_language(_lang())
+        return _render(request, _context(request, case=case, ruleset=ruleset, day=day, answer_errors=errors))
     except InputError as exc:
         ctx = _context(request, case=case, ruleset=ruleset, day=day)
         ctx["error"] = _error(exc)
@@ -605,7 +238,7 @@ def wizard_pdf(request):
     if request.method != "POST":  # a bookmarked or reloaded PDF link: back to the wizard, not an empty 405
         return redirect("web:wizard")
     try:
-        case = _load_state(request.POST.get("state"))
+        case = case_from_json(request.POST.get("state"))
         ruleset, day, lang = _options(request.POST)
         determination = assess(case, as_of=day or clock.today(), ruleset=ruleset)
     except InputError as exc:
