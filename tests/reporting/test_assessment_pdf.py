@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pypdf
 import pytest
@@ -90,10 +90,14 @@ def test_an_ineligible_case_under_the_2026_regulations(eligible):
 
 def test_the_same_determination_gives_the_same_bytes(eligible, tmp_path):
     det = assess(eligible, as_of=date(2025, 6, 30))
-    first = assessment_pdf(det, case=eligible)
-    assert first == assessment_pdf(det, case=eligible)
+    at = datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
+    first = assessment_pdf(det, case=eligible, generated_at=at)
+    assert first == assessment_pdf(det, case=eligible, generated_at=at)
     assert first.startswith(b"%PDF-")
-    path = write_assessment_pdf(det, tmp_path / "a" / "report.pdf", case=eligible)
+    assert pypdf.PdfReader(io.BytesIO(first)).metadata.creation_date == at  # the real creation time
+    later = assessment_pdf(det, case=eligible, generated_at=datetime(2025, 7, 2, 8, 0, tzinfo=UTC))
+    assert later != first
+    path = write_assessment_pdf(det, tmp_path / "a" / "report.pdf", case=eligible, generated_at=at)
     assert path.read_bytes() == first
     assert pdf_filename(det) == "assessment-pilot2024-2025-06-30.pdf"
 
