@@ -16,6 +16,7 @@ Pure Python (no Django): the PDF/XLSX kits, the CLI and the template filters
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -45,10 +46,12 @@ def to_decimal(value) -> Decimal:
         result = value
     elif isinstance(value, int):
         result = Decimal(value)
-    elif isinstance(value, float):
+    elif isinstance(value, numbers.Integral):  # numpy's integers too
+        result = Decimal(int(value))
+    elif isinstance(value, numbers.Real):  # floats, numpy's floats (their shortest repr, not binary noise)
         if not math.isfinite(value):
             raise ValueError(f"not a finite number: {value!r}")
-        result = Decimal(repr(value))
+        result = Decimal(repr(float(value)))
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip().replace(",", "").replace(MINUS, "-"))

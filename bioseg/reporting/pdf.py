@@ -159,7 +159,9 @@ def para(value: Any, style: ParagraphStyle) -> Paragraph:
 def styles() -> dict[str, ParagraphStyle]:
     """Every paragraph style of the reports, in one place (a fresh set per call: callers may derive)."""
     register_fonts()
-    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12.5, wordWrap="CJK", alignment=TA_LEFT)
+    # ReportLab's normal wrapping breaks Chinese between any two characters, English only between words, and
+    # a word too long for its column where it must ("CJK" wrapping would split English words anywhere)
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12.5, alignment=TA_LEFT)
     return {
         "base": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5),

@@ -303,7 +303,7 @@ def to_pdf(report: RecallReport, *, lang: str = "zh") -> bytes:
         for row in report.lots
     ]
     story.append(
-        table([lot_header, *lot_rows], [w * f for f in (0.08, 0.07, 0.08, 0.11, 0.15, 0.1, 0.17, 0.1, 0.14)], st)
+        table([lot_header, *lot_rows], [w * f for f in (0.08, 0.06, 0.11, 0.12, 0.15, 0.11, 0.15, 0.09, 0.13)], st)
     )
     story.append(Paragraph(t(f"运输 Shipments ({len(report.shipments)})"), st["h1"]))
     if report.shipments:
@@ -313,7 +313,7 @@ def to_pdf(report: RecallReport, *, lang: str = "zh") -> bytes:
             for row in report.shipments
         ]
         story.append(
-            table([ship_header, *ship_rows], [w * f for f in (0.09, 0.08, 0.12, 0.17, 0.17, 0.13, 0.12, 0.12)], st)
+            table([ship_header, *ship_rows], [w * f for f in (0.08, 0.07, 0.11, 0.16, 0.16, 0.12, 0.15, 0.15)], st)
         )
     else:
         story.append(Paragraph(t("无 / None."), st["base"]))

@@ -232,3 +232,56 @@ def test_a_recall_report_beyond_the_expand_limit_summarises_the_consignees(marke
         ],
     ]
     assert pdf_text(recall_report.to_pdf(report)).count("SH-") == 3
+
+
+def test_the_certificate_embeds_its_font_and_carries_its_metadata(market, genealogy, world):
+    from tests.reporting import pdfcheck
+
+    scope = scope_for(world.qp)
+    data = release_certificate_pdf(
+        detail=selectors.lot_detail(scope=scope, pk=genealogy.p2.pk), scope=scope, generated_at=AT
+    )
+    assert {f.file_key for f in pdfcheck.fonts(data)} == {"/FontFile2"}
+    meta = pdfcheck.reader(data).metadata
+    assert meta.title == "批放行证书 Lot release certificate P2"
+    assert meta.subject == "PD-1单抗 / PD-1 mAb · P2 · 已放行 / released"
+    assert meta.creation_date == AT
+    text = pdf_text(data)
+    assert "第 1 页，共 1 页 / page 1 of 1" in text
+    assert (
+        "批放行证书 Lot release certificate · P2 · PD-1单抗 / PD-1 mAb · 生成时间 Generated at 2025-04-01 09:30:00 UTC"
+        in text
+    )
+
+
+def test_the_recall_pdf_embeds_its_font_and_writes_quantities_with_units(market, genealogy, world):
+    from tests.reporting import pdfcheck
+
+    report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.w1, generated_at=AT)
+    data = recall_report.to_pdf(report)
+    assert {f.file_key for f in pdfcheck.fonts(data)} == {"/FontFile2"}
+    meta = pdfcheck.reader(data).metadata
+    assert (meta.title, meta.creation_date) == ("召回影响报告 Recall-impact report W1", AT)
+    lines = pdf_text(data).splitlines()
+    for expected in (
+        "10 支 / 10 vials",
+        "100 L",
+        "5,000 支 / 5,000 vials",
+        "待验 / in quarantine",
+        "2025-03-21 08:00:00 UTC",
+    ):
+        assert expected in lines, expected
+    english = pdf_text(recall_report.to_pdf(report, lang="en")).splitlines()
+    assert "5,000 vials / 5,000 支" in english
+
+
+def test_the_recall_workbook_in_english_writes_english_statuses(market, genealogy, world):
+    report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.w1, generated_at=AT)
+    wb = load_workbook(io.BytesIO(recall_report.to_xlsx(report, lang="en")))
+    assert [r[3] for r in rows(wb["Lots"])[1:]] == ["released", "released", "released", "in quarantine", "released"]
+    lots = wb["Lots"]
+    assert lots["E2"].number_format == "#,##0"
+    assert lots["G2"].number_format == "yyyy-mm-dd"
+    assert wb["Shipments"]["I2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert lots.freeze_panes == "A2"
+    assert lots["A1"].font.bold is True
