@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -138,6 +139,27 @@ def batch_assess(
     return BatchResult(out=out, total=len(files), counts=dict(sorted(counts.items())))
 
 
+# A text a spreadsheet would read as a formula (or DDE call) when the cell is edited: = + - @ tab CR, and their
+# full-width forms. (The pure core cannot use bioseg.reporting.xlsx; this is its own copy of the rule.)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xlsx_cell(ws, value: Any):
+    """Text always a text cell (never a formula or an error value), with the quote prefix where a spreadsheet
+    would otherwise read it as a formula; everything else as it is."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    text = _XML_ILLEGAL.sub("\ufffd", value)[:32_767]
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
 def _write_xlsx(out: Path, header: list[str], rows, counts: Counter[str], rulesets: tuple[Ruleset, ...]) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -149,13 +171,13 @@ def _write_xlsx(out: Path, header: list[str], rows, counts: Counter[str], rulese
     bold = Font(bold=True)
     head = []
     for name in header:
-        cell = WriteOnlyCell(ws, value=name)
+        cell = _xlsx_cell(ws, name)
         cell.font = bold
         head.append(cell)
     ws.append(head)
     for row, outcome in rows:
         counts[outcome] += 1
-        ws.append(row)
+        ws.append([_xlsx_cell(ws, v) for v in row])
     summary = wb.create_sheet("summary")
     summary.append([WriteOnlyCell(summary, value=v) for v in ("outcome", "cases")])
     for outcome, n in sorted(counts.items()):
@@ -166,13 +188,16 @@ def _write_xlsx(out: Path, header: list[str], rows, counts: Counter[str], rulese
         cites = "; ".join(f"{c.document.title_zh} {c.article_zh}" for c in rule.citations)
         about.append(
             [
-                rule.id,
-                rule.version,
-                rule.effective_from.isoformat(),
-                rule.effective_until.isoformat() if rule.effective_until else None,
-                rule.title_en,
-                rule.title_zh,
-                cites,
+                _xlsx_cell(about, v)
+                for v in (
+                    rule.id,
+                    rule.version,
+                    rule.effective_from.isoformat(),
+                    rule.effective_until.isoformat() if rule.effective_until else None,
+                    rule.title_en,
+                    rule.title_zh,
+                    cites,
+                )
             ]
         )
     wb.save(out)

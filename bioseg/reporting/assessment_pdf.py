@@ -1,7 +1,6 @@
 """The bilingual determination report (评估报告) as a PDF, drawn with ReportLab.
 
-Chinese is set in ReportLab's built-in CID font ``STSong-Light`` (Adobe-GB1; the PDF viewer supplies the
-glyphs), so no font file is needed. The report holds:
+The report holds:
 
 1. a cover: the case, the assessment date, the ruleset (id, version, title) and the overall outcome;
 2. the findings table: rule id, outcome, reason in Chinese and English;
@@ -10,38 +9,26 @@ glyphs), so no font file is needed. The report holds:
    text is known) with the facts it read;
 5. the missing facts and who must decide.
 
-No Django import and no clock: the same determination always gives the same bytes (``invariant``).
+Set with the shared PDF kit (``bioseg.reporting.pdf``: embedded CJK font, metadata, wrapped footer with
+page x of y). No Django import: the same determination and ``generated_at`` always give the same bytes.
 """
 
 from __future__ import annotations
 
-from io import BytesIO
+import datetime as dt
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import (
-    KeepTogether,
-    PageBreak,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
+from bioseg.reporting import pdf
+from bioseg.reporting.pdf import Markup, mono, table
+from bioseg.reporting.pdf import text as _t
 from bioseg.rulebook import OUTCOME_LABELS, Determination, Finding
 from bioseg.rulebook.render import plain
-
-CJK_FONT = "STSong-Light"
-MONO_FONT = "Courier"
 
 OUTCOME_COLOURS = {
     "pass": colors.HexColor("#1b7f3b"),
@@ -93,50 +80,20 @@ LABELS = {
     ),
 }
 
-_FONT_READY = False
-
-
-def _register_fonts() -> None:
-    global _FONT_READY
-    if not _FONT_READY:
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-        _FONT_READY = True
-
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=CJK_FONT, fontSize=9, leading=12.5, wordWrap="CJK", alignment=TA_LEFT)
-    return {
-        "base": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5),
-        "muted": ParagraphStyle("muted", parent=base, fontSize=8, leading=10.5, textColor=colors.HexColor("#5f6368")),
-        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=4),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=12, leading=16, spaceAfter=12),
-        "h1": ParagraphStyle("h1", parent=base, fontSize=13, leading=18, spaceBefore=10, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=3),
-        "outcome": ParagraphStyle("outcome", parent=base, fontSize=15, leading=20, spaceBefore=6, spaceAfter=6),
-        "quote": ParagraphStyle(
-            "quote", parent=base, leftIndent=10, fontSize=8.5, leading=12, textColor=colors.HexColor("#202124")
-        ),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5),
-        "mono": ParagraphStyle("mono", parent=base, fontName=MONO_FONT, fontSize=6.5, leading=9, wordWrap=None),
-    }
+    st = pdf.styles()
+    st["small"] = ParagraphStyle("small", parent=st["base"], fontSize=8, leading=10.5)
+    st["muted"] = ParagraphStyle("muted", parent=st["small"], textColor=pdf.GREY)
+    st["title"] = ParagraphStyle("title", parent=st["base"], fontSize=18, leading=24, spaceAfter=4)
+    st["subtitle"] = ParagraphStyle("subtitle", parent=st["base"], fontSize=12, leading=16, spaceAfter=12)
+    st["h1"] = ParagraphStyle("h1", parent=st["base"], fontSize=13, leading=18, spaceBefore=10, spaceAfter=6)
+    st["mono"] = ParagraphStyle("mono", parent=st["mono"], fontSize=6.5, leading=9)
+    return st
 
 
-def _t(text: Any) -> str:
-    """Escape text for a Paragraph."""
-    return escape("" if text is None else str(text))
-
-
-class _Labels:
-    """Bilingual labels; ``lang`` decides which language comes first."""
-
-    def __init__(self, lang: str) -> None:
-        if lang not in ("zh", "en"):
-            raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-        self.zh_first = lang == "zh"
-
-    def pair(self, en: str, zh: str, sep: str = " / ") -> str:
-        return f"{zh}{sep}{en}" if self.zh_first else f"{en}{sep}{zh}"
+class _Labels(pdf.Labels):
+    """The kit's bilingual labels, with this report's label table and outcome words."""
 
     def __call__(self, key: str, sep: str = " / ") -> str:
         en, zh = LABELS[key]
@@ -146,13 +103,11 @@ class _Labels:
         en, zh = OUTCOME_LABELS[value]
         return f"{self.pair(en, zh)} ({value})"
 
-    def order(self, en: str, zh: str) -> tuple[str, str]:
-        return (zh, en) if self.zh_first else (en, zh)
-
 
 def _coloured(value: str, text: str) -> str:
+    """``text`` (already markup) in the colour of an outcome."""
     colour = OUTCOME_COLOURS.get(value, colors.black).hexval()[2:]
-    return f'<font color="#{colour}">{text}</font>'
+    return Markup(f'<font color="#{colour}">{text}</font>')
 
 
 def _case_summary(case: Any) -> dict[str, str | None]:
@@ -203,17 +158,8 @@ def _cover(det: Determination, case: Any, L: _Labels, st: dict[str, ParagraphSty
         if k in counts
     )
     rows.append([Paragraph(_t(L("counts")), st["cell"]), Paragraph(_t(summary), st["cell"])])
-    table = Table(rows, colWidths=[40 * mm, 130 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c8c8c8")),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f1f3f4")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    flow += [table, Spacer(1, 8)]
+    cover = table(rows, [40 * mm, 130 * mm], st, header=False)
+    flow += [cover, Spacer(1, 8)]
     flow.append(
         Paragraph(
             _coloured(outcome, _t(OUTCOME_LABELS[outcome][1] + " · " + OUTCOME_LABELS[outcome][0])), st["outcome"]
@@ -225,7 +171,7 @@ def _cover(det: Determination, case: Any, L: _Labels, st: dict[str, ParagraphSty
 
 
 def _findings_table(det: Determination, L: _Labels, st: dict[str, ParagraphStyle]) -> list:
-    head = [Paragraph(_t(L(k)), st["cell"]) for k in ("rule", "result", "reason")]
+    head = [Paragraph(_t(L(k)), st["head"]) for k in ("rule", "result", "reason")]
     rows = [head]
     for f in det.findings:
         value = str(f.outcome)
@@ -237,17 +183,8 @@ def _findings_table(det: Determination, L: _Labels, st: dict[str, ParagraphStyle
                 Paragraph(_t(first) + "<br/>" + _t(second), st["cell"]),
             ]
         )
-    table = Table(rows, colWidths=[58 * mm, 27 * mm, 85 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c8c8c8")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eaed")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return [Paragraph(_t(L("findings")), st["h1"]), table]
+    findings = table(rows, [58 * mm, 27 * mm, 85 * mm], st)
+    return [Paragraph(_t(L("findings")), st["h1"]), findings]
 
 
 def _tree(det: Determination, L: _Labels, st: dict[str, ParagraphStyle]) -> list:
@@ -266,7 +203,9 @@ def _tree(det: Determination, L: _Labels, st: dict[str, ParagraphStyle]) -> list
             value = node.outcome or ""
             text = (
                 _coloured(value, "[" + _t(value) + "]")
-                + f' <font name="{MONO_FONT}">{_t(node.key)}</font> '
+                + " "
+                + mono(node.key)
+                + " "
                 + _t(L.pair(node.label_en, node.label_zh))
             )
         elif node.kind == "check":
@@ -289,9 +228,7 @@ def _tree(det: Determination, L: _Labels, st: dict[str, ParagraphStyle]) -> list
 def _citations(det: Determination, L: _Labels, st: dict[str, ParagraphStyle]) -> list:
     flow: list = [PageBreak(), Paragraph(_t(L("basis")), st["h1"])]
     for f in det.findings:
-        block: list = [
-            Paragraph(f'<font name="{MONO_FONT}">{_t(f.rule)}</font> · ' + _t(L.pair(f.title_en, f.title_zh)), st["h2"])
-        ]
+        block: list = [Paragraph(mono(f.rule) + " · " + _t(L.pair(f.title_en, f.title_zh)), st["h2"])]
         until = f.effective_until.isoformat() if f.effective_until else L("open_ended")
         block.append(
             Paragraph(
@@ -343,7 +280,7 @@ def _open_questions(det: Determination, L: _Labels, st: dict[str, ParagraphStyle
         for path, rules in needing.items():
             flow.append(
                 Paragraph(
-                    f'<font name="{MONO_FONT}">{_t(path)}</font> — ' + _t(L("needed_by") + ": " + ", ".join(rules)),
+                    mono(path) + " — " + _t(L("needed_by") + ": " + ", ".join(rules)),
                     st["small"],
                 )
             )
@@ -361,7 +298,7 @@ def _open_questions(det: Determination, L: _Labels, st: dict[str, ParagraphStyle
                 first, second = L.order(f.reason_en, f.reason_zh)
                 flow.append(
                     Paragraph(
-                        f'<font name="{MONO_FONT}">{_t(f.rule)}</font>: ' + _t(first) + "<br/>" + _t(second),
+                        mono(f.rule) + ": " + _t(first) + "<br/>" + _t(second),
                         ParagraphStyle("dec", parent=st["small"], leftIndent=12),
                     )
                 )
@@ -378,58 +315,48 @@ def _open_questions(det: Determination, L: _Labels, st: dict[str, ParagraphStyle
 # ---------------------------------------------------------------------------------------------- document
 
 
-def _footer(det: Determination, L: _Labels):
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(CJK_FONT, 7)
-        canvas.setFillColor(colors.HexColor("#5f6368"))
-        canvas.drawString(
-            doc.leftMargin, 10 * mm, f"{det.ruleset} {det.ruleset_version} · {det.as_of.isoformat()} · {L('footer')}"
-        )
-        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, f"{doc.page}")
-        canvas.restoreState()
-
-    return draw
-
-
-def assessment_pdf(determination: Determination, *, case: Any = None, lang: str = "zh") -> bytes:
+def assessment_pdf(
+    determination: Determination, *, case: Any = None, lang: str = "zh", generated_at: dt.datetime | None = None
+) -> bytes:
     """The report as PDF bytes. ``case`` (a ``Case`` or a mapping, optional) names the case, product and
-    holder on the cover; ``lang`` (``zh``/``en``) decides which language comes first — both are always there.
+    holder on the cover; ``lang`` (``zh``/``en``) decides which language comes first — both are always there;
+    ``generated_at`` (timezone-aware, default now) is the PDF's creation time.
     """
-    _register_fonts()
     labels = _Labels(lang)
     styles = _styles()
-    buffer = BytesIO()
     info = _case_summary(case)
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
-        title=f"{LABELS['title'][0]} — {info['name'] or determination.ruleset} ({determination.as_of.isoformat()})",
-        author="bioseg",
-        subject=f"{determination.ruleset} {determination.ruleset_version}: {determination.outcome}",
-        creator="bioseg",
-        invariant=1,
-    )
+    det = determination
     flow: list = []
-    flow += _cover(determination, case, labels, styles)
-    flow += _findings_table(determination, labels, styles)
-    flow += _open_questions(determination, labels, styles)
+    flow += _cover(det, case, labels, styles)
+    flow += _findings_table(det, labels, styles)
+    flow += _open_questions(det, labels, styles)
     flow += [PageBreak()]
-    flow += _tree(determination, labels, styles)
-    flow += _citations(determination, labels, styles)
-    footer = _footer(determination, labels)
-    doc.build(flow, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    flow += _tree(det, labels, styles)
+    flow += _citations(det, labels, styles)
+    return pdf.build_pdf(
+        flow,
+        info=pdf.DocumentInfo(
+            title=f"{LABELS['title'][0]} — {info['name'] or det.ruleset} ({det.as_of.isoformat()})",
+            subject=f"{LABELS['title'][1]} · {det.ruleset} {det.ruleset_version}: {det.outcome}",
+            keywords=(det.ruleset, det.ruleset_version, str(det.outcome), det.as_of.isoformat()),
+            lang=lang,
+        ),
+        footer=f"{det.ruleset} {det.ruleset_version} · {det.as_of.isoformat()} · {labels('footer')}",
+        generated_at=generated_at,
+    )
 
 
-def write_assessment_pdf(determination: Determination, path: str | Path, *, case: Any = None, lang: str = "zh") -> Path:
+def write_assessment_pdf(
+    determination: Determination,
+    path: str | Path,
+    *,
+    case: Any = None,
+    lang: str = "zh",
+    generated_at: dt.datetime | None = None,
+) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(assessment_pdf(determination, case=case, lang=lang))
+    path.write_bytes(assessment_pdf(determination, case=case, lang=lang, generated_at=generated_at))
     return path
 
 

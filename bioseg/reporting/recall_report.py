@@ -1,5 +1,5 @@
-"""The recall-impact report of a lot (召回影响报告), as a PDF (ReportLab, CID font STSong-Light) and as an
-XLSX workbook (openpyxl): every lot downstream of it (the lot itself first), with quantity, status, site
+"""The recall-impact report of a lot (召回影响报告), as a PDF (the shared PDF kit, ``bioseg.reporting.pdf``) and
+as an XLSX workbook (the shared XLSX kit, ``bioseg.reporting.xlsx``): every lot downstream of it (the lot itself first), with quantity, status, site
 and province, the path from the starting lot, the shipments that carried them and the consignees they
 reached.
 
@@ -9,9 +9,12 @@ must be visible to the scope); ``to_pdf`` and ``to_xlsx`` render the same ``Reca
 Workbook layout (row 1 is the header of each data sheet; bilingual headers):
 
 - ``Summary``: label / value rows (starting lot, product, direction, counts, generation time);
-- ``Lots``: one row per affected lot, in trace order (depth, then lot number);
-- ``Shipments``: one row per shipment line, in shipping order;
+- ``Lots``: one row per affected lot, in trace order (depth, then lot number); the status in the
+  workbook's language, quantities as numbers, dates as dates;
+- ``Shipments``: one row per shipment line, in shipping order; times as date-times in UTC;
 - ``Consignees``: one row per consignee reached.
+
+Every text cell is a text cell (a lot number ``=HYPERLINK(…)`` stays text), see the XLSX kit.
 
 A trace beyond the expand limit (a working-cell-bank lot: tens of thousands of lots, hundreds of thousands
 of shipment lines; ``trace.expanded`` false) is reported from the database's summary: the paths are worked
@@ -25,18 +28,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
-from io import BytesIO
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
-from bioseg.common import clock
+from bioseg.common import clock, formatting
 from bioseg.production import selectors
-from bioseg.reporting.release_certificate import pair, place, register_fonts, styles, t, table, utc
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from bioseg.reporting import pdf
+from bioseg.reporting.pdf import Labels, table, utc
+from bioseg.reporting.pdf import text as t
+from bioseg.reporting.release_certificate import STATUS_LABELS, pair, place
+from bioseg.reporting.xlsx import XLSX_TYPE, Column, Workbook
 
 LOT_HEADER = [
     "批号 Lot number",
@@ -91,7 +94,7 @@ class RecallReport:
             ["受影响的批 Affected lots", len(self.lots)],
             ["运输 Shipment lines", len(self.shipments)],
             ["收货方 Consignees", len(self.consignees)],
-            ["生成时间 Generated at (UTC)", utc(self.generated_at)],
+            ["生成时间 Generated at (UTC)", self.generated_at],
         ]
         if self.shipment_line_count is not None:
             rows[4] = ["运输 Shipment lines", self.shipment_line_count]
@@ -157,7 +160,7 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
                 x.status,
                 x.quantity,
                 x.unit,
-                x.manufactured_on.isoformat(),
+                x.manufactured_on,
                 pair(site.name_zh, site.name_en),
                 pair(site.enterprise_name_zh, site.enterprise_name_en),
                 place(site.country_code, site.region_code),
@@ -181,8 +184,8 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
                 place(origin.country_code, origin.region_code),
                 to_name,
                 to_place,
-                utc(s.shipped_at),
-                utc(s.received_at),
+                s.shipped_at,
+                s.received_at,
                 path(s.lot_id),
             ]
         )
@@ -219,87 +222,98 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
     return report
 
 
-def _cell(value):
-    """Quantities as numbers (an integer when whole), an empty text as an empty cell, the rest as is."""
-    if value == "":
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+LOT_COLUMNS = [
+    Column(LOT_HEADER[0], "text", 16),
+    Column(LOT_HEADER[1], "text", 24),
+    Column(LOT_HEADER[2], "text", 12),
+    Column(LOT_HEADER[3], "status", 14, labels=STATUS_LABELS),
+    Column(LOT_HEADER[4], "number", 12),
+    Column(LOT_HEADER[5], "text", 10),
+    Column(LOT_HEADER[6], "date", 14),
+    Column(LOT_HEADER[7], "text", 26),
+    Column(LOT_HEADER[8], "text", 26),
+    Column(LOT_HEADER[9], "text", 20),
+    Column(LOT_HEADER[10], "number", 8),
+    Column(LOT_HEADER[11], "text", 30),
+    Column(LOT_HEADER[12], "text", 20),
+    Column(LOT_HEADER[13], "text", 30),
+]
+SHIPMENT_COLUMNS = [
+    Column(SHIPMENT_HEADER[0], "text", 16),
+    Column(SHIPMENT_HEADER[1], "text", 16),
+    Column(SHIPMENT_HEADER[2], "number", 12),
+    Column(SHIPMENT_HEADER[3], "text", 10),
+    Column(SHIPMENT_HEADER[4], "text", 26),
+    Column(SHIPMENT_HEADER[5], "text", 20),
+    Column(SHIPMENT_HEADER[6], "text", 26),
+    Column(SHIPMENT_HEADER[7], "text", 20),
+    Column(SHIPMENT_HEADER[8], "datetime", 20),
+    Column(SHIPMENT_HEADER[9], "datetime", 20),
+    Column(SHIPMENT_HEADER[10], "text", 30),
+]
+CONSIGNEE_COLUMNS = [Column(h, "text", w) for h, w in zip(CONSIGNEE_HEADER, (30, 20, 40, 30), strict=True)]
 
 
-def to_xlsx(report: RecallReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "Summary"
-    summary.append(["召回影响报告 Recall-impact report", ""])
+def to_xlsx(report: RecallReport, *, lang: str = "zh") -> bytes:
+    """The workbook; ``lang`` is the language statuses are written in (headers are bilingual)."""
+    book = Workbook(lang=lang)
+    summary = book.sheet("Summary", [Column(width=30), Column(width=60)], header=False)
+    summary.title("召回影响报告 Recall-impact report")
     for row in report.summary():
         summary.append(row)
-    summary["A1"].font = Font(bold=True, size=13)
-    summary.column_dimensions["A"].width = 30
-    summary.column_dimensions["B"].width = 60
-    for title, header, rows in (
-        ("Lots", LOT_HEADER, report.lots),
-        ("Shipments", SHIPMENT_HEADER, report.shipments),
-        ("Consignees", CONSIGNEE_HEADER, report.consignees),
+    for title, columns, rows in (
+        ("Lots", LOT_COLUMNS, report.lots),
+        ("Shipments", SHIPMENT_COLUMNS, report.shipments),
+        ("Consignees", CONSIGNEE_COLUMNS, report.consignees),
     ):
-        ws = wb.create_sheet(title)
-        ws.append(header)
+        sheet = book.sheet(title, columns)
         for row in rows:
-            ws.append([_cell(v) for v in row])
-        for cell in ws[1]:
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor="1F4E79")
-        ws.freeze_panes = "A2"
-        for i, _ in enumerate(header, start=1):
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 22
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+            sheet.append(row)
+    return book.to_bytes()
 
 
-def to_pdf(report: RecallReport) -> bytes:
-    register_fonts()
-    st = styles()
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=f"Recall-impact report {report.lot_number}",
-        author="bioseg",
-        invariant=1,
-    )
-    w = doc.width
+def _status(code: str) -> str:
+    en, zh = STATUS_LABELS.get(code, (code, code))
+    return f"{zh} / {en}"
+
+
+def _summary_value(value) -> str:
+    if isinstance(value, dt.datetime):
+        return utc(value)
+    if isinstance(value, int):
+        return formatting.format_number(value, "en")
+    return str(value)
+
+
+def to_pdf(report: RecallReport, *, lang: str = "zh") -> bytes:
+    st = pdf.styles()
+    labels = Labels(lang)
+    margins = (12 * mm, 12 * mm, 12 * mm, 10 * mm)
+    size = landscape(A4)
+    w = pdf.frame_width(size, margins[0], margins[1])
     story: list = [
         Paragraph(t("召回影响报告 Recall-impact report"), st["title"]),
         Paragraph(t(f"{report.lot_number} · {report.product}"), st["subtitle"]),
-        table([[str(a), str(b)] for a, b in report.summary()], [0.3 * w, 0.7 * w], st, header=False),
+        table([[a, _summary_value(b)] for a, b in report.summary()], [0.3 * w, 0.7 * w], st, header=False),
         Paragraph(t(f"受影响的批 Affected lots ({len(report.lots)})"), st["h1"]),
     ]
-    lot_cols = [0, 2, 3, 4, 5, 7, 9, 11, 12, 13]
+    lot_header = [LOT_HEADER[i] for i in (0, 2, 3, 4, 7, 9, 11, 12, 13)]
+    lot_rows = [
+        [row[0], row[2], _status(row[3]), labels.quantity(row[4], row[5]), row[7], row[9], row[11], row[12], row[13]]
+        for row in report.lots
+    ]
     story.append(
-        table(
-            [[LOT_HEADER[i] for i in lot_cols], *[[row[i] for i in lot_cols] for row in report.lots]],
-            [w * f for f in (0.08, 0.07, 0.07, 0.07, 0.05, 0.15, 0.1, 0.17, 0.1, 0.14)],
-            st,
-        )
+        table([lot_header, *lot_rows], [w * f for f in (0.08, 0.06, 0.11, 0.12, 0.15, 0.11, 0.15, 0.09, 0.13)], st)
     )
     story.append(Paragraph(t(f"运输 Shipments ({len(report.shipments)})"), st["h1"]))
     if report.shipments:
-        ship_cols = [0, 1, 2, 3, 4, 6, 7, 8, 9]
+        ship_header = [SHIPMENT_HEADER[i] for i in (0, 1, 2, 4, 6, 7, 8, 9)]
+        ship_rows = [
+            [row[0], row[1], labels.quantity(row[2], row[3]), row[4], row[6], row[7], utc(row[8]), utc(row[9])]
+            for row in report.shipments
+        ]
         story.append(
-            table(
-                [[SHIPMENT_HEADER[i] for i in ship_cols], *[[row[i] for i in ship_cols] for row in report.shipments]],
-                [w * f for f in (0.09, 0.08, 0.07, 0.05, 0.17, 0.17, 0.13, 0.12, 0.12)],
-                st,
-            )
+            table([ship_header, *ship_rows], [w * f for f in (0.08, 0.07, 0.11, 0.16, 0.16, 0.12, 0.15, 0.15)], st)
         )
     else:
         story.append(Paragraph(t("无 / None."), st["base"]))
@@ -310,5 +324,31 @@ def to_pdf(report: RecallReport) -> bytes:
         story.append(Paragraph(t("无 / None."), st["base"]))
     story.append(Spacer(1, 8))
     story.append(Paragraph(t("bioseg"), st["muted"]))
-    doc.build(story)
-    return buffer.getvalue()
+    return pdf.build_pdf(
+        story,
+        info=pdf.DocumentInfo(
+            title=f"召回影响报告 Recall-impact report {report.lot_number}",
+            subject=f"{report.product} · {report.lot_number} · {report.direction}",
+            keywords=(report.lot_number, report.direction),
+            lang=lang,
+        ),
+        footer=(
+            f"召回影响报告 Recall-impact report · {report.lot_number} · {report.product} · "
+            f"生成时间 Generated at {utc(report.generated_at)}"
+        ),
+        generated_at=report.generated_at,
+        pagesize=size,
+        margins=margins,
+    )
+
+
+__all__ = [
+    "CONSIGNEE_HEADER",
+    "LOT_HEADER",
+    "SHIPMENT_HEADER",
+    "XLSX_TYPE",
+    "RecallReport",
+    "build",
+    "to_pdf",
+    "to_xlsx",
+]

@@ -1,7 +1,7 @@
-"""The bilingual lot release certificate (批放行证书) as a PDF, drawn with ReportLab.
+"""The bilingual lot release certificate (批放行证书) as a PDF, set with the shared PDF kit
+(``bioseg.reporting.pdf``: embedded CJK font, hashes in its monospaced face, metadata, page x of y).
 
-Chinese is set in ReportLab's built-in CID font ``STSong-Light`` (the PDF viewer supplies the glyphs), so
-no font file is needed; hashes are set in Courier. The certificate holds:
+The certificate holds:
 
 1. the lot: number, material (segment), product, holder, site, province or country, quantity, dates,
    status and its certificate of analysis;
@@ -15,29 +15,22 @@ Reads only (``bioseg.production.selectors`` and the audit selectors); writes not
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from io import BytesIO
-from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from bioseg.audit import selectors as audit_selectors
-from bioseg.common import clock
+from bioseg.common import clock, formatting
 from bioseg.common.regions import country_name, province_name
 from bioseg.production import selectors
 from bioseg.production.models import STATUS_EN, STATUS_ZH, Stage
+from bioseg.reporting import pdf
+from bioseg.reporting.pdf import Labels, table, utc
+from bioseg.reporting.pdf import text as t
 
-CJK_FONT = "STSong-Light"
-MONO_FONT = "Courier"
-
+STATUS_LABELS = {code: (STATUS_EN[code], STATUS_ZH[code]) for code in STATUS_EN}
+MARGINS = (16 * mm, 16 * mm, 16 * mm, 14 * mm)
 RELEASE_KIND = {
     "cmo_qa": ("Contract manufacturer QA release", "受托方质量部门放行"),
     "qualified_person": ("Qualified-person release", "质量受权人放行"),
@@ -77,32 +70,6 @@ STAGE_EN = {
 assert set(STAGE_EN) == set(Stage.values) == set(STAGE_ZH)
 
 
-def register_fonts() -> None:
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-
-
-def styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=CJK_FONT, fontSize=9, leading=12.5, wordWrap="CJK", alignment=TA_LEFT)
-    return {
-        "base": base,
-        "title": ParagraphStyle("title", parent=base, fontSize=17, leading=23, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=15, spaceAfter=10),
-        "h1": ParagraphStyle("h1", parent=base, fontSize=12, leading=17, spaceBefore=10, spaceAfter=5),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5),
-        "head": ParagraphStyle("head", parent=base, fontSize=8, leading=10.5, textColor=colors.white, wordWrap=None),
-        "muted": ParagraphStyle("muted", parent=base, fontSize=7.5, leading=10, textColor=colors.HexColor("#5f6368")),
-        "mono": ParagraphStyle("mono", parent=base, fontName=MONO_FONT, fontSize=7, leading=9, wordWrap=None),
-    }
-
-
-def t(value: Any) -> str:
-    """Text escaped for a Paragraph (a decimal without trailing zeros)."""
-    if isinstance(value, Decimal):
-        value = number(value)
-    return escape("" if value is None else str(value))
-
-
 def place(country: str, region: str) -> str:
     """ "江苏省 / Jiangsu" for a Chinese province, "瑞士 / Switzerland" abroad."""
     if country == "CN" and region:
@@ -112,38 +79,6 @@ def place(country: str, region: str) -> str:
 
 def pair(zh: str, en: str) -> str:
     return zh if zh == en else f"{zh} / {en}"
-
-
-def number(value) -> str:
-    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
-
-
-def utc(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
-
-
-def table(rows: list[list], widths: list[float], st: dict, *, header: bool = True, mono_cols=()) -> Table:
-    """A table whose cells are wrapped Paragraphs, with a dark header row."""
-    body = []
-    for r, row in enumerate(rows):
-        cells = []
-        for c, value in enumerate(row):
-            style = st["head"] if header and r == 0 else (st["mono"] if c in mono_cols else st["cell"])
-            cells.append(Paragraph(t(value), style))
-        body.append(cells)
-    tbl = Table(body, colWidths=widths, repeatRows=1 if header else 0)
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c4c7c5")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")))
-    else:
-        commands.append(("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f6")))
-    tbl.setStyle(TableStyle(commands))
-    return tbl
 
 
 def _facts(detail) -> list[list[str]]:
@@ -162,13 +97,13 @@ def _facts(detail) -> list[list[str]]:
             f"{pair(site.name_zh, site.name_en)} ({pair(site.enterprise.name_zh, site.enterprise.name_en)})",
         ],
         ["所在地 Province / country", place(site.country_code, site.region_code)],
-        ["数量 Quantity", f"{number(lot.quantity)} {lot.unit}"],
+        ["数量 Quantity", Labels("zh").quantity(lot.quantity, lot.unit)],
         ["生产日期 Manufactured on", lot.manufactured_on.isoformat()],
         ["有效期至 Expires on", lot.expires_on.isoformat()],
         ["状态 Status", f"{STATUS_ZH[lot.status]} / {STATUS_EN[lot.status]}"],
         [
             "检验报告书 Certificate of analysis",
-            f"{coa.reference} ({coa.issued_on.isoformat()}), SHA-256 {coa.sha256}" if coa else "— 缺失 / missing",
+            f"{coa.reference} ({coa.issued_on.isoformat()})\nSHA-256 {coa.sha256}" if coa else "— 缺失 / missing",
         ],
     ]
 
@@ -219,48 +154,34 @@ def ancestor_rows(trace) -> list[list[str]]:
     return rows
 
 
-def _release_table(rows: list[list[str]], width: float, st: dict) -> Table:
+def _release_table(rows: list[list[str]], width: float, st: dict):
     """One block per release: kind, signer, meaning, time, signature status; the record hash below it."""
     header = ["类型 Kind", "签名人 Signed by", "含义 Meaning", "时间 Time (UTC)", "签名 Signature"]
-    body = [[Paragraph(t(h), st["head"]) for h in header]]
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#c4c7c5")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")),
-    ]
+    body: list[list] = [header]
+    spans = []
     for kind, signer, meaning, when, sha, status in rows:
-        body.append([Paragraph(t(v), st["cell"]) for v in (kind, signer, meaning, when, status)])
-        label = f'<font name="{CJK_FONT}">记录哈希</font> Record SHA-256: '
-        body.append([Paragraph(label + t(sha), st["mono"]), "", "", "", ""])
-        r = len(body) - 1
-        commands.append(("SPAN", (0, r), (-1, r)))
-    tbl = Table(body, colWidths=[w * width for w in (0.3, 0.2, 0.14, 0.22, 0.14)], repeatRows=1)
-    tbl.setStyle(TableStyle(commands))
-    return tbl
+        body.append([kind, signer, meaning, when, status])
+        body.append([Paragraph(t(f"记录哈希 Record SHA-256: {sha}"), st["mono"]), "", "", "", ""])
+        spans.append(("SPAN", (0, len(body) - 1), (-1, len(body) - 1)))
+    return table(body, [w * width for w in (0.3, 0.2, 0.14, 0.22, 0.14)], st, commands=spans)
+
+
+def _unreleased(n: int) -> str:
+    lots = formatting.unit_label("lot", "en", n)
+    return f"{n} 个上游批尚未放行 / {n} ancestor {lots} not released."
 
 
 def release_certificate_pdf(*, detail, scope, generated_at: dt.datetime | None = None) -> bytes:
     """The certificate of ``detail`` (a ``selectors.LotDetail`` the caller fetched within ``scope``)."""
-    register_fonts()
-    st = styles()
+    st = pdf.styles()
     lot = detail.lot
+    at = generated_at or clock.now()
     trace = selectors.lot_trace(scope=scope, pk=lot.pk, direction="backward", include_shipments=False)
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=16 * mm,
-        rightMargin=16 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"Lot release certificate {lot.lot_number}",
-        author="bioseg",
-        invariant=1,
-    )
-    width = doc.width
+    width = pdf.frame_width(A4, MARGINS[0], MARGINS[1])
+    product = pair(lot.product.name_zh, lot.product.name_en)
     story: list = [
         Paragraph(t("批放行证书 Lot release certificate"), st["title"]),
-        Paragraph(t(f"{lot.lot_number} · {pair(lot.product.name_zh, lot.product.name_en)}"), st["subtitle"]),
+        Paragraph(t(f"{lot.lot_number} · {product}"), st["subtitle"]),
         table(_facts(detail), [0.3 * width, 0.7 * width], st, header=False),
         Paragraph(t("放行记录 Releases"), st["h1"]),
     ]
@@ -278,7 +199,7 @@ def release_certificate_pdf(*, detail, scope, generated_at: dt.datetime | None =
                 t(
                     "全部上游批均已放行 / Every ancestor lot is released."
                     if not unreleased
-                    else f"{unreleased} 个上游批尚未放行 / {unreleased} ancestor lot(s) not released."
+                    else _unreleased(unreleased)
                 ),
                 st["base"],
             )
@@ -291,6 +212,16 @@ def release_certificate_pdf(*, detail, scope, generated_at: dt.datetime | None =
     else:
         story.append(Paragraph(t("无上游批 / No ancestor lots."), st["base"]))
     story.append(Spacer(1, 10))
-    story.append(Paragraph(t(f"生成时间 Generated at: {utc(generated_at or clock.now())} · bioseg"), st["muted"]))
-    doc.build(story)
-    return buffer.getvalue()
+    story.append(Paragraph(t(f"生成时间 Generated at: {utc(at)} · bioseg"), st["muted"]))
+    return pdf.build_pdf(
+        story,
+        info=pdf.DocumentInfo(
+            title=f"批放行证书 Lot release certificate {lot.lot_number}",
+            subject=f"{product} · {lot.lot_number} · {STATUS_ZH[lot.status]} / {STATUS_EN[lot.status]}",
+            keywords=(lot.lot_number, lot.material, lot.status),
+            lang="zh",
+        ),
+        footer=f"批放行证书 Lot release certificate · {lot.lot_number} · {product} · 生成时间 Generated at {utc(at)}",
+        generated_at=at,
+        margins=MARGINS,
+    )

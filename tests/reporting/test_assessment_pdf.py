@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pypdf
 import pytest
@@ -90,10 +90,14 @@ def test_an_ineligible_case_under_the_2026_regulations(eligible):
 
 def test_the_same_determination_gives_the_same_bytes(eligible, tmp_path):
     det = assess(eligible, as_of=date(2025, 6, 30))
-    first = assessment_pdf(det, case=eligible)
-    assert first == assessment_pdf(det, case=eligible)
+    at = datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
+    first = assessment_pdf(det, case=eligible, generated_at=at)
+    assert first == assessment_pdf(det, case=eligible, generated_at=at)
     assert first.startswith(b"%PDF-")
-    path = write_assessment_pdf(det, tmp_path / "a" / "report.pdf", case=eligible)
+    assert pypdf.PdfReader(io.BytesIO(first)).metadata.creation_date == at  # the real creation time
+    later = assessment_pdf(det, case=eligible, generated_at=datetime(2025, 7, 2, 8, 0, tzinfo=UTC))
+    assert later != first
+    path = write_assessment_pdf(det, tmp_path / "a" / "report.pdf", case=eligible, generated_at=at)
     assert path.read_bytes() == first
     assert pdf_filename(det) == "assessment-pilot2024-2025-06-30.pdf"
 
@@ -110,3 +114,26 @@ def test_an_unknown_language_is_refused(eligible):
     det = assess(eligible, as_of=date(2025, 6, 30))
     with pytest.raises(ValueError, match="lang must be 'zh' or 'en', not 'fr'"):
         assessment_pdf(det, lang="fr")
+
+
+def test_the_report_embeds_its_font_and_says_what_it_is(eligible):
+    from tests.reporting import pdfcheck
+
+    det = assess(eligible, as_of=date(2025, 6, 30))
+    at = datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
+    data = assessment_pdf(det, case=eligible, lang="en", generated_at=at)
+    used = pdfcheck.fonts(data)
+    assert {f.base_font.split("+", 1)[1] for f in used} == {"WenQuanYiMicroHei-0", "WenQuanYiMicroHeiMono-1"}
+    assert {f.file_key for f in used} == {"/FontFile2"}  # every font embedded (no Courier, no CID font)
+    reader = pdfcheck.reader(data)
+    assert reader.metadata.author == "bioseg"
+    assert reader.metadata.subject == "生物制品分段生产评估报告 · pilot2024 1.1.1: eligible"
+    assert reader.metadata["/Keywords"] == "pilot2024, 1.1.1, eligible, 2025-06-30"
+    assert reader.metadata.creation_date == at
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    last = reader.pages[-1].extract_text()
+    assert (
+        f"page {len(reader.pages)} of {len(reader.pages)} / 第 {len(reader.pages)} 页，共 {len(reader.pages)} 页"
+        in last
+    )
+    assert "bioseg — same inputs, same determination" in last

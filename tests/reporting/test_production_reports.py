@@ -25,6 +25,7 @@ genealogy = production_fixtures.genealogy
 market = production_fixtures.market
 
 AT = dt.datetime(2025, 4, 1, 9, 30, tzinfo=dt.UTC)
+AT_NAIVE = dt.datetime(2025, 4, 1, 9, 30)  # Excel has no time zones: UTC, as the header says
 
 
 def pdf_text(data: bytes) -> str:
@@ -45,10 +46,11 @@ def test_the_release_certificate_names_every_signature_and_ancestor(market, gene
         "DP — 制剂 / Drug product",
         "上海基地 / Shanghai site (Shanghai CDMO公司 / Shanghai CDMO)",
         "上海市 / Shanghai",
-        "3000 vial",
+        "3,000 支 / 3,000 vials",  # units as users write them
         "2030-03-01",
         "已放行 / released",
-        "COA-P2 (2025-03-20), SHA-256 " + "a" * 64,
+        "COA-P2 (2025-03-20)",
+        "SHA-256 " + "a" * 64,  # the hash on one line of its own, never broken
         "全部上游批均已放行 / Every ancestor lot is released.",
         "DS (原液 / Drug substance)",
         "生成时间 Generated at: 2025-04-01 09:30:00 UTC · bioseg",
@@ -75,8 +77,16 @@ def test_a_certificate_of_an_unreleased_lot_says_so_and_counts_unreleased_ancest
     scope = scope_for(world.cmo_qa)
     text = pdf_text(release_certificate_pdf(detail=selectors.lot_detail(scope=scope, pk=genealogy.p1.pk), scope=scope))
     assert "尚未放行 / Not released yet." in text
-    assert "3 个上游批尚未放行 / 3 ancestor lot(s) not released." in text
+    assert "3 个上游批尚未放行 / 3 ancestor lots not released." in text
     assert "— 缺失 / missing" in text
+
+
+def day(year: int, month: int, d: int) -> dt.datetime:
+    return dt.datetime(year, month, d)  # openpyxl reads a date cell back as a datetime at midnight
+
+
+def at(month: int, d: int, hour: int) -> dt.datetime:
+    return dt.datetime(2025, month, d, hour)
 
 
 def rows(ws) -> list[list]:
@@ -95,25 +105,25 @@ def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(marke
         ["受影响的批 Affected lots", 5],
         ["运输 Shipment lines", 4],
         ["收货方 Consignees", 2],
-        ["生成时间 Generated at (UTC)", "2025-04-01 09:30:00 UTC"],
+        ["生成时间 Generated at (UTC)", AT_NAIVE],
     ]
     product = "PD-1单抗 / PD-1 mAb"
     suzhou = ["苏州基地 / Suzhou site", "Suzhou Holder公司 / Suzhou Holder", "江苏省 / Jiangsu"]
     shanghai = ["上海基地 / Shanghai site", "Shanghai CDMO公司 / Shanghai CDMO", "上海市 / Shanghai"]
     assert rows(wb["Lots"]) == [
         recall_report.LOT_HEADER,
-        ["W1", product, "WCB", "released", 10, "vial", "2025-01-10", *suzhou, 0, "W1", None, None],
-        ["D1", product, "DS", "released", 100, "L", "2025-03-01", *suzhou, 1, "W1 → D1", "SH-1", None],
-        ["D2", product, "DS", "released", 100, "L", "2025-03-01", *suzhou, 1, "W1 → D2", "SH-1", None],
-        ["P1", product, "DP", "quarantine", 5000, "vial", "2025-03-05", *shanghai, 2, "W1 → D1 → P1", None, None],
+        ["W1", product, "WCB", "已放行", 10, "vial", day(2025, 1, 10), *suzhou, 0, "W1", None, None],
+        ["D1", product, "DS", "已放行", 100, "L", day(2025, 3, 1), *suzhou, 1, "W1 → D1", "SH-1", None],
+        ["D2", product, "DS", "已放行", 100, "L", day(2025, 3, 1), *suzhou, 1, "W1 → D2", "SH-1", None],
+        ["P1", product, "DP", "待验", 5000, "vial", day(2025, 3, 5), *shanghai, 2, "W1 → D1 → P1", None, None],
         [
             "P2",
             product,
             "DP",
-            "released",
+            "已放行",
             3000,
             "vial",
-            "2025-03-06",
+            day(2025, 3, 6),
             *shanghai,
             2,
             "W1 → D2 → P2",
@@ -124,8 +134,8 @@ def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(marke
     js, sh = ["苏州基地 / Suzhou site", "江苏省 / Jiangsu"], ["上海基地 / Shanghai site", "上海市 / Shanghai"]
     assert rows(wb["Shipments"]) == [
         recall_report.SHIPMENT_HEADER,
-        ["SH-1", "D1", 100, "L", *js, *sh, "2025-03-02 08:00:00 UTC", "2025-03-03 08:00:00 UTC", "W1 → D1"],
-        ["SH-1", "D2", 100, "L", *js, *sh, "2025-03-02 08:00:00 UTC", "2025-03-03 08:00:00 UTC", "W1 → D2"],
+        ["SH-1", "D1", 100, "L", *js, *sh, at(3, 2, 8), at(3, 3, 8), "W1 → D1"],
+        ["SH-1", "D2", 100, "L", *js, *sh, at(3, 2, 8), at(3, 3, 8), "W1 → D2"],
         [
             "SH-2",
             "P2",
@@ -134,8 +144,8 @@ def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(marke
             *sh,
             "北京医药 / Beijing Pharma",
             "北京市 / Beijing",
-            "2025-03-21 08:00:00 UTC",
-            "—",
+            at(3, 21, 8),
+            None,
             "W1 → D2 → P2",
         ],
         [
@@ -146,8 +156,8 @@ def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(marke
             *sh,
             "广州医药 / Guangzhou Pharma",
             "广东省 / Guangdong",
-            "2025-03-22 08:00:00 UTC",
-            "—",
+            at(3, 22, 8),
+            None,
             "W1 → D2 → P2",
         ],
     ]
@@ -190,7 +200,7 @@ def test_a_recall_report_beyond_the_expand_limit_summarises_the_consignees(marke
         ["运输 Shipments", 3],
         ["运输 Shipment lines", 4],
         ["收货方 Consignees", 2],
-        ["生成时间 Generated at (UTC)", "2025-04-01 09:30:00 UTC"],
+        ["生成时间 Generated at (UTC)", AT_NAIVE],
     ]
     assert rows(wb["Summary"])[9][0] == "说明 Note"
     assert "the first 3 shipment lines are listed" in rows(wb["Summary"])[9][1]
@@ -222,3 +232,56 @@ def test_a_recall_report_beyond_the_expand_limit_summarises_the_consignees(marke
         ],
     ]
     assert pdf_text(recall_report.to_pdf(report)).count("SH-") == 3
+
+
+def test_the_certificate_embeds_its_font_and_carries_its_metadata(market, genealogy, world):
+    from tests.reporting import pdfcheck
+
+    scope = scope_for(world.qp)
+    data = release_certificate_pdf(
+        detail=selectors.lot_detail(scope=scope, pk=genealogy.p2.pk), scope=scope, generated_at=AT
+    )
+    assert {f.file_key for f in pdfcheck.fonts(data)} == {"/FontFile2"}
+    meta = pdfcheck.reader(data).metadata
+    assert meta.title == "批放行证书 Lot release certificate P2"
+    assert meta.subject == "PD-1单抗 / PD-1 mAb · P2 · 已放行 / released"
+    assert meta.creation_date == AT
+    text = pdf_text(data)
+    assert "第 1 页，共 1 页 / page 1 of 1" in text
+    assert (
+        "批放行证书 Lot release certificate · P2 · PD-1单抗 / PD-1 mAb · 生成时间 Generated at 2025-04-01 09:30:00 UTC"
+        in text
+    )
+
+
+def test_the_recall_pdf_embeds_its_font_and_writes_quantities_with_units(market, genealogy, world):
+    from tests.reporting import pdfcheck
+
+    report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.w1, generated_at=AT)
+    data = recall_report.to_pdf(report)
+    assert {f.file_key for f in pdfcheck.fonts(data)} == {"/FontFile2"}
+    meta = pdfcheck.reader(data).metadata
+    assert (meta.title, meta.creation_date) == ("召回影响报告 Recall-impact report W1", AT)
+    lines = pdf_text(data).splitlines()
+    for expected in (
+        "10 支 / 10 vials",
+        "100 L",
+        "5,000 支 / 5,000 vials",
+        "待验 / in quarantine",
+        "2025-03-21 08:00:00 UTC",
+    ):
+        assert expected in lines, expected
+    english = pdf_text(recall_report.to_pdf(report, lang="en")).splitlines()
+    assert "5,000 vials / 5,000 支" in english
+
+
+def test_the_recall_workbook_in_english_writes_english_statuses(market, genealogy, world):
+    report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.w1, generated_at=AT)
+    wb = load_workbook(io.BytesIO(recall_report.to_xlsx(report, lang="en")))
+    assert [r[3] for r in rows(wb["Lots"])[1:]] == ["released", "released", "released", "in quarantine", "released"]
+    lots = wb["Lots"]
+    assert lots["E2"].number_format == "#,##0"
+    assert lots["G2"].number_format == "yyyy-mm-dd"
+    assert wb["Shipments"]["I2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert lots.freeze_panes == "A2"
+    assert lots["A1"].font.bold is True
