@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
@@ -176,46 +176,80 @@ def precheck(problem: Problem, fixed: dict[str, Assignment] | None = None) -> li
                 )
             )
             continue
-        cands = _candidates(problem, job)
-        groups: list[Group] = []
-        missing: dict[Group, int] = {}
-        leaders = [i for i in cands if i.has("lead") and (job.joint is None or i.province == job.joint.lead_province)]
-        if not leaders:
-            groups.append(Group("leader", job=job.id))
-        for q, need in job.requires:
-            have = sum(1 for i in cands if i.has(q))
-            if have < need:
-                g = Group("requires", job=job.id, qualification=q)
-                groups.append(g)
-                missing[g] = need - have
-        if len(cands) < job.team_min:
-            g = Group("team_min", job=job.id)
-            groups.append(g)
-            missing[g] = job.team_min - len(cands)
-        if job.joint is not None:
-            for province in (job.joint.lead_province, job.joint.partner_province):
-                have = sum(1 for i in cands if i.province == province)
-                if have < job.joint.min_each:
-                    g = Group("min_each", job=job.id, province=province)
-                    groups.append(g)
-                    missing[g] = job.joint.min_each - have
-        if groups:
-            names = ", ".join(g.kind if g.qualification is None else f"{g.kind} {g.qualification}" for g in groups)
-            names_zh = "、".join(
-                GROUP_ZH.get(g.kind, g.kind) + (qualification_zh(g.qualification) if g.qualification else "")
-                for g in groups
-            )
-            out.append(
-                _conflict(
-                    problem,
-                    "cannot_staff",
-                    [*groups, mandatory],
-                    f"{job.id} cannot be staffed from the inspectors allowed on it and free in its window ({names})",
-                    f"{job.id} 无法由可参加且在窗口内有空的检查员组成检查组（{names_zh}）",
-                    missing,
-                )
-            )
+        conflict = _staffing_conflict(problem, job)
+        if conflict is not None:
+            out.append(conflict)
     return out
+
+
+def _has(q: str) -> Callable[[Inspector], bool]:
+    return lambda i: i.has(q)
+
+
+def _from(province: str) -> Callable[[Inspector], bool]:
+    return lambda i: i.province == province
+
+
+def _staffing_conflict(problem: Problem, job: Job) -> dict[str, Any] | None:
+    """A mandatory job that cannot be staffed even on an empty calendar, as a conflict (or None)."""
+    mandatory = Group("mandatory", job=job.id)
+    cands = _candidates(problem, job)
+    chosen = {i.id for i in cands}
+    # allowed on the job but kept away by their unavailability or their max_days: lifting that would help
+    held_back = [i for i in problem.inspectors if i.id not in chosen and problem.ineligibility(job, i) is None]
+    groups: list[Group] = []
+    missing: dict[Group, int] = {}
+
+    def short(rule: Group, count: int, need: int, helps: Callable[[Inspector], bool]) -> None:
+        if count >= need:
+            return
+        groups.append(rule)
+        missing[rule] = need - count
+        for i in held_back:
+            if not helps(i):
+                continue
+            if i.max_days < job.duration_days:
+                groups.append(Group("max_days", inspector=i.id))
+            for k, period in enumerate(i.unavailable):
+                if period.start <= job.window.end and period.end >= job.window.start:
+                    groups.append(Group("unavailable", inspector=i.id, period=k))
+
+    def may_lead(i: Inspector, job: Job = job) -> bool:
+        return i.has("lead") and (job.joint is None or i.province == job.joint.lead_province)
+
+    short(Group("leader", job=job.id), sum(1 for i in cands if may_lead(i)), 1, may_lead)
+    for q, need in job.requires:
+        short(
+            Group("requires", job=job.id, qualification=q),
+            sum(1 for i in cands if i.has(q)),
+            need,
+            _has(q),
+        )
+    short(Group("team_min", job=job.id), len(cands), job.team_min, lambda i: True)
+    if job.joint is not None:
+        for province in (job.joint.lead_province, job.joint.partner_province):
+            short(
+                Group("min_each", job=job.id, province=province),
+                sum(1 for i in cands if i.province == province),
+                job.joint.min_each,
+                _from(province),
+            )
+    groups = list(dict.fromkeys(groups))
+    if not groups:
+        return None
+    rules = [g for g in groups if g.job]
+    names = ", ".join(g.kind if g.qualification is None else f"{g.kind} {g.qualification}" for g in rules)
+    names_zh = "、".join(
+        GROUP_ZH.get(g.kind, g.kind) + (qualification_zh(g.qualification) if g.qualification else "") for g in rules
+    )
+    return _conflict(
+        problem,
+        "cannot_staff",
+        [*groups, mandatory],
+        f"{job.id} cannot be staffed from the inspectors allowed on it and free in its window ({names})",
+        f"{job.id} 无法由可参加且在窗口内有空的检查员组成检查组（{names_zh}）",
+        missing,
+    )
 
 
 def _core_model(problem: Problem, comps: Sequence[Component], fixed: dict[str, Assignment]) -> ScheduleModel:
