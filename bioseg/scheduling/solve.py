@@ -51,6 +51,7 @@ class ComponentResult:
     bound_weight: int
     infeasible: bool = False
     timed_out: bool = False
+    value_seconds: float = 0.0  # from the start of the component (model built, warm start) to the value phase's end
     phases: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -188,6 +189,7 @@ def solve_component(
     solver = _solver(budget_a, workers, seed, log)
     status = solver.solve(sm.model)
     took = time.monotonic() - t0
+    result.value_seconds = round(took, 3)
     result.phases.append(
         {"phase": "value", "status": solver.status_name(status), "seconds": round(solver.wall_time, 2)}
     )
@@ -223,7 +225,9 @@ def solve_component(
         n = rerun(changes, min(remaining * 0.5, cap), "changes")
         if n is not None:
             sm.model.add(changes <= n)
-    remaining = time_limit - (time.monotonic() - t0)
+    # each further phase hands the model to CP-SAT again and reads the solution: keep that overhead out
+    overhead = max(0.0, took - solver.wall_time) * 0.5
+    remaining = time_limit - (time.monotonic() - t0) - overhead
     if has_secondary and remaining > 0.1:
         rerun(_secondary(sm), min(remaining, cap), "secondary")
     result.assignments = current
@@ -275,6 +279,8 @@ def solve(
     if early:
         return infeasible(early, {"reason": "precheck"})
 
+    # the solver's share of the limit: the rest is kept for reading the solution and the explanations
+    time_limit = max(0.2, time_limit - min(5.0, 0.04 * time_limit))
     comps = components(problem)
     total_jobs = sum(len(c.jobs) for c in comps) or 1
     assignments: list[Assignment] = []
@@ -304,6 +310,7 @@ def solve(
                 "jobs": len(comp.jobs),
                 "inspectors": len(comp.inspectors),
                 "optimal": res.optimal,
+                "value_seconds": res.value_seconds,
                 "phases": res.phases,
             }
         )
@@ -325,7 +332,11 @@ def solve(
             conflicts.append(_timeout_conflict(comp, time_limit))
         return infeasible(conflicts, stats)
     plan = plan_from_assignments(problem, assignments, status=OPTIMAL if all_optimal else FEASIBLE, bound_weight=bound)
-    plan.stats = {"seconds": round(time.monotonic() - t0, 2), **stats}
+    plan.stats = {
+        "seconds": round(time.monotonic() - t0, 2),
+        "value_seconds": round(sum(c["value_seconds"] for c in stats["components"]), 2),
+        **stats,
+    }
     if previous is not None:
         plan.changes = describe_changes(problem, previous_by_job, fixed, plan)
     if explain:

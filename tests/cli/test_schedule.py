@@ -99,7 +99,11 @@ def test_infeasible_exit_1_names_the_rules(tmp_path):
             [],
             "error [unknown_inspector]: conflicts[0].inspector: unknown inspector 'NOBODY'",
         ),
-        (lambda d: d["jobs"][2]["window"].update({"from": "soon"}), [], "error [not_date]: jobs[2].window.from: not a date"),
+        (
+            lambda d: d["jobs"][2]["window"].update({"from": "soon"}),
+            [],
+            "error [not_date]: jobs[2].window.from: not a date",
+        ),
         (lambda d: d["inspectors"][0].pop("max_days"), [], "error [missing]: inspectors[0].max_days: missing"),
         (None, ["--keep", "J1"], "error [bad_option]: --keep: needs --previous PLAN.json"),
         (None, ["--time-limit", "0"], "error [bad_option]: --time-limit: must be between 0 and 86400 seconds"),
@@ -132,7 +136,19 @@ def test_replan_keeps_named_jobs(tmp_path):
     assert run([str(src), "--out", "v1.json", "--time-limit", "10"], tmp_path).returncode == 0
     v1 = json.loads((tmp_path / "v1.json").read_text(encoding="utf-8"))
     result = run(
-        [str(src), "--out", "v2.json", "--time-limit", "10", "--previous", "v1.json", "--keep", "J1,J3", "--lang", "en"],
+        [
+            str(src),
+            "--out",
+            "v2.json",
+            "--time-limit",
+            "10",
+            "--previous",
+            "v1.json",
+            "--keep",
+            "J1,J3",
+            "--lang",
+            "en",
+        ],
         tmp_path,
     )
     assert result.returncode == 0, result.stderr

@@ -20,7 +20,9 @@ def test_reasons_for_the_inspectors_not_chosen():
             inspector("F", quals=("biologics",)),
             inspector("SH-1", SH, ("lead", "biologics"), city="浦东"),
         ],
-        jobs=[job("J1", window=("2027-03-01", "2027-03-01"), requires={"biologics": 2}, obligations=["annual:S1:2027"])],
+        jobs=[
+            job("J1", window=("2027-03-01", "2027-03-01"), requires={"biologics": 2}, obligations=["annual:S1:2027"])
+        ],
         conflicts=[("F", "S1")],
         horizon=("2027-03-01", "2027-03-01"),
     )
