@@ -29,7 +29,7 @@ from .errors import ProblemError
 from .greedy import Greedy
 from .model import ScheduleModel
 from .plan import FEASIBLE, INFEASIBLE, OPTIMAL, Assignment, Plan, plan_from_assignments
-from .problem import Inspector, Job, Problem, unscale
+from .problem import Inspector, Job, Problem
 from .validate import validate_plan
 
 W_TARGET = 100
@@ -183,7 +183,6 @@ def solve_component(
     sm.model.maximize(value)
     result = ComponentResult([], False, 0)
 
-    has_secondary = True
     share_a = 0.55 if prev_here else 0.7
     budget_a = time_limit * share_a
     solver = _solver(budget_a, workers, seed, log)
@@ -228,7 +227,7 @@ def solve_component(
     # each further phase hands the model to CP-SAT again and reads the solution: keep that overhead out
     overhead = max(0.0, took - solver.wall_time) * 0.5
     remaining = time_limit - (time.monotonic() - t0) - overhead
-    if has_secondary and remaining > 0.1:
+    if remaining > 0.1:
         rerun(_secondary(sm), min(remaining, cap), "secondary")
     result.assignments = current
     return result
@@ -391,4 +390,4 @@ def gap(plan: Plan) -> float:
     return max(0.0, (float(plan.bound) - float(plan.value)) / float(plan.bound))
 
 
-__all__ = ["Component", "components", "describe_changes", "gap", "solve", "solve_component", "unscale"]
+__all__ = ["Component", "components", "describe_changes", "gap", "solve", "solve_component"]
