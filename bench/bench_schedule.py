@@ -122,7 +122,7 @@ def main() -> None:
         rows.append(row)
         print(
             f"{size:9} {row['jobs']:4} jobs {row['inspectors']:4} insp  {row['status']:8} value {row['value']:>8} "
-            f"bound {row['bound']:>8} gap {row['gap_pct']:6.3f} %  value phase {row['value_seconds']:6.2f} s  "
+            f"bound {row['bound']:>8} gap {row['gap_pct']:6.3f} %  value phase {row['value_seconds'] or 0:6.2f} s  "
             f"total {row['seconds']:6.2f} s  mandatory {row['mandatory']}  validator {row['validator_violations']}  "
             f"check.py {row.get('check_py', 'n/a')}"
             + (f"  best known {row['best_known']} ({row['gap_to_best_known_pct']} %)" if "best_known" in row else ""),

@@ -160,6 +160,14 @@ def generate(size: str, seed: int = 1) -> dict[str, Any]:
                 }
             )
 
+    # every province has at least two inspectors of each qualification (a regulator staffs its own jobs)
+    for province in cfg.inspectors:
+        people = [i for i in inspectors if i["province"] == province]
+        for q in QUAL_P:
+            lacking = [i for i in people if q not in i["qualifications"]]
+            for i in lacking[: max(0, 2 - (len(people) - len(lacking)))]:
+                i["qualifications"] = sorted({*i["qualifications"], q})
+
     sites: list[dict[str, Any]] = []
     site_info: dict[str, dict[str, Any]] = {}
     n = 0
@@ -274,7 +282,7 @@ def generate(size: str, seed: int = 1) -> dict[str, Any]:
     else:
         commit = None
 
-    return {
+    out = {
         "horizon": HORIZON,
         "holidays": HOLIDAYS_2027,
         "working_weekends": WORKING_WEEKENDS_2027,
@@ -284,6 +292,16 @@ def generate(size: str, seed: int = 1) -> dict[str, Any]:
         "conflicts": conflicts,
         "generator": {"size": size, "seed": seed, "draws_commitment": commit},
     }
+    # a mandatory job nobody could staff even on an empty calendar would make the whole problem infeasible;
+    # a real programme flags it before planning (bioseg's precheck): here it becomes optional
+    from bioseg.scheduling import parse_problem
+    from bioseg.scheduling.explain import precheck
+
+    unstaffable = {g["job"] for c in precheck(parse_problem(out)) for g in c["groups"] if g.get("kind") == "mandatory"}
+    for j in jobs:
+        if j["id"] in unstaffable:
+            j["mandatory"] = False
+    return out
 
 
 def main() -> None:

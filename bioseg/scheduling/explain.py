@@ -64,7 +64,7 @@ def _candidates(problem: Problem, job: Job) -> list[Inspector]:
     return out
 
 
-def _action(group: Group, problem: Problem, *, missing: int = 1) -> dict[str, str]:
+def _action(group: Group, problem: Problem, *, missing: int = 1, have: int | None = None) -> dict[str, str]:
     """One relaxable rule as the change a person would make, in English and Chinese."""
     job = problem.job_by_id.get(group.job or "")
     if job is not None:
@@ -86,8 +86,14 @@ def _action(group: Group, problem: Problem, *, missing: int = 1) -> dict[str, st
             "zh": f"放宽 {job.id} 的检查窗口（目前为 {a} 至 {b}，需连续 {d} 个工作日）",
         }
     if group.kind == "requires" and job is not None:
-        more = "a second" if missing == 1 else f"{missing} more"
-        more_zh = "再增加一名" if missing == 1 else f"再增加 {missing} 名"
+        if have is None:
+            more, more_zh = "another", "再增加一名"
+        elif missing == 1:
+            first = "an" if (group.qualification or "x")[0] in "aeiou" else "a"
+            more = {0: first, 1: "a second", 2: "a third"}.get(have, "another")
+            more_zh = "一名" if have == 0 else "再增加一名"
+        else:
+            more, more_zh = f"{missing} more", f"再增加 {missing} 名"
         return {
             "en": f"{job.id} needs {more} {group.qualification}-qualified inspector from {_provinces(problem, job)} free for {d} day(s) between {a} and {b}",
             "zh": f"{job.id} 需要{more_zh}来自 {_provinces_zh(problem, job)}、具备{qualification_zh(group.qualification)}资质、在 {a} 至 {b} 之间有 {d} 天空闲的检查员",
@@ -139,11 +145,18 @@ def _group_dict(group: Group) -> dict[str, Any]:
 
 
 def _conflict(
-    problem: Problem, code: str, groups: list[Group], en: str, zh: str, missing: dict[Group, int] | None = None
+    problem: Problem,
+    code: str,
+    groups: list[Group],
+    en: str,
+    zh: str,
+    missing: dict[Group, tuple[int, int]] | None = None,
 ) -> dict[str, Any]:
     order = {"mandatory": 9, "fixed": 8}
     groups = sorted(groups, key=lambda g: (order.get(g.kind, 0), g.kind, g.job or "", g.inspector or ""))
-    actions = [{**_group_dict(g), **_action(g, problem, missing=(missing or {}).get(g, 1))} for g in groups]
+    counts: dict[Group, tuple[int, int | None]] = {g: (1, None) for g in groups}
+    counts.update(missing or {})
+    actions = [_action(g, problem, missing=counts[g][0], have=counts[g][1]) for g in groups]
     return {
         "code": code,
         "message": en,
@@ -198,13 +211,13 @@ def _staffing_conflict(problem: Problem, job: Job) -> dict[str, Any] | None:
     # allowed on the job but kept away by their unavailability or their max_days: lifting that would help
     held_back = [i for i in problem.inspectors if i.id not in chosen and problem.ineligibility(job, i) is None]
     groups: list[Group] = []
-    missing: dict[Group, int] = {}
+    missing: dict[Group, tuple[int, int]] = {}
 
     def short(rule: Group, count: int, need: int, helps: Callable[[Inspector], bool]) -> None:
         if count >= need:
             return
         groups.append(rule)
-        missing[rule] = need - count
+        missing[rule] = (need - count, count)
         for i in held_back:
             if not helps(i):
                 continue
