@@ -183,7 +183,7 @@ def solve_component(
     sm.model.maximize(value)
     result = ComponentResult([], False, 0)
 
-    share_a = 0.55 if prev_here else 0.7
+    share_a = 0.6 if prev_here else 0.8
     budget_a = time_limit * share_a
     solver = _solver(budget_a, workers, seed, log)
     status = solver.solve(sm.model)
