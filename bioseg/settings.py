@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "bioseg.production",
     "bioseg.quality",
     "bioseg.pilots",
+    "bioseg.evaluation",
+    "django_tasks",
+    "django_tasks_db",
     "bioseg.web",
 ]
 
@@ -158,3 +161,8 @@ LOGGING = {
 # EPCIS capture limits: a larger document is refused (413) and must be sent in parts.
 BIOSEG_EPCIS_MAX_BYTES = int(os.environ.get("BIOSEG_EPCIS_MAX_BYTES", str(20 * 1024 * 1024)))
 BIOSEG_EPCIS_MAX_EVENTS = int(os.environ.get("BIOSEG_EPCIS_MAX_EVENTS", "50000"))
+
+# Background tasks (the Django tasks framework, django-tasks backport): the database backend by default, so SQLite
+# and PostgreSQL both work without another server; `bioseg worker` runs them. BIOSEG_TASKS_BACKEND may name another
+# backend (e.g. "django_tasks.backends.immediate.ImmediateBackend" to run each task at once, as the tests do).
+TASKS = {"default": {"BACKEND": os.environ.get("BIOSEG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

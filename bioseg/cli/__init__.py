@@ -9,6 +9,7 @@ from bioseg.cli import (
     core,  # noqa: F401  (registers demo, serve, migrate, audit, backup, restore)
     epcis,  # noqa: F401  (registers epcis export/capture, lots)
     production,  # noqa: F401  (registers trace, recall-report)
+    report,  # noqa: F401  (registers report evaluation, worker)
     schedule,  # noqa: F401  (registers schedule, schedule rederive)
 )
 from bioseg.cli.app import app
