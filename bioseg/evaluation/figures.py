@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Min, Q
 
 from bioseg.audit.models import Signature
-from bioseg.common.errors import NotFound, ValidationFailed
+from bioseg.common.errors import ValidationFailed
 from bioseg.common.regions import is_province_code, province_name
+from bioseg.common.scoping import get_in_scope
 from bioseg.pilots.models import ApplicationEvent, ApplicationStatus
 from bioseg.production.models import (
     Excursion,
@@ -172,10 +173,7 @@ def scope_of(*, province: str | None = None, product: int | str | None = None) -
     if province and product:
         raise ValidationFailed({"province": ("Give a province or a product, not both.", "省份与产品只能二选一。")})
     if product not in (None, ""):
-        try:
-            p = Product.objects.select_related("holder").get(pk=int(product))
-        except (ValueError, TypeError, Product.DoesNotExist):
-            raise NotFound("product", product) from None
+        p = get_in_scope(Product.objects.select_related("holder"), None, product, "product")
         regions = {p.holder.region_code} | set(
             Segment.objects.filter(chain__product=p).values_list("site__region_code", flat=True)
         )

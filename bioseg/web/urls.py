@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bioseg.web.views import audit, auth, dashboard, pilots, production, registry, wizard
+from bioseg.web.views import audit, auth, dashboard, evaluation, pilots, production, registry, wizard
 
 app_name = "web"
 urlpatterns = [
@@ -21,6 +21,14 @@ urlpatterns = [
     path("personnel/<int:pk>/", registry.person_detail, name="person-detail"),
     path("<str:kind>/<int:pk>/history/", audit.history, name="history"),
     path("audit/", audit.audit_verify, name="audit"),
+    path("evaluation/", evaluation.evaluation_page, name="evaluation"),
+    path("evaluation/reports/", evaluation.evaluation_report_request, name="evaluation-request"),
+    path("evaluation/reports/<int:pk>/", evaluation.evaluation_report, name="evaluation-report"),
+    path("evaluation/reports/<int:pk>/<str:fmt>", evaluation.evaluation_report_file, name="evaluation-report-file"),
+    path("evaluation/narratives/", evaluation.narrative_list, name="narrative-list"),
+    path("evaluation/narratives/new/", evaluation.narrative_edit, name="narrative-new"),
+    path("evaluation/narratives/<int:pk>/", evaluation.narrative_detail, name="narrative-detail"),
+    path("evaluation/narratives/<int:pk>/edit/", evaluation.narrative_edit, name="narrative-edit"),
     path("wizard/", wizard.wizard, name="wizard"),
     path("wizard/pdf/", wizard.wizard_pdf, name="wizard-pdf"),
     path("pilots/", pilots.pilot_list, name="pilot-list"),

@@ -7,6 +7,7 @@ import datetime as dt
 from django import template
 
 from bioseg.audit.models import SignatureMeaning
+from bioseg.evaluation.selectors import REPORT_ROLES
 from bioseg.registry.models import Activity, Category, GmpOutcome, LicenceClass, Origin, PersonRole
 from bioseg.registry.scope import scope_for
 from bioseg.web import labels
@@ -72,6 +73,7 @@ def header_info(context) -> dict:
         "roles": labels.role_labels(user.roles),
         "province": labels.province_label(scope.region_code),
         "can_audit": can_audit(user),
+        "can_evaluate": user.has_role(*REPORT_ROLES) and org is not None and org.kind != "operator",
     }
 
 
@@ -91,6 +93,8 @@ def nav_section(context) -> str:
         return "pilots"
     if name.startswith("wizard"):
         return "wizard"
+    if name.startswith(("evaluation", "narrative")):
+        return "evaluation"
     if name == "history":
         return kind
     return {"dashboard": "dashboard", "audit": "audit"}.get(name, "")
