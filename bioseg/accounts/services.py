@@ -165,7 +165,11 @@ def api_token_authenticate(*, raw: str) -> User | None:
     now = clock.now()
     if token is None or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.user.locked_until and token.user.locked_until > now:
+        return None  # a locked account's tokens stop working with it
+    touch = dt.timedelta(seconds=settings.BIOSEG_TOKEN_TOUCH_SECONDS)
+    if token.last_used_at is None or now - token.last_used_at >= touch:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most once per interval: no write per call
     return token.user
 
 
