@@ -67,12 +67,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bioseg.accounts.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "bioseg.accounts.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bioseg.audit.middleware.AuditRequestMiddleware",
 ]
@@ -105,7 +107,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        }
     )
     # A file (not :memory:) so tests can open a second connection; per process so parallel runs never collide.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-bioseg-{os.getpid()}.sqlite3")}
@@ -128,10 +134,36 @@ LOGIN_REDIRECT_URL = "web:dashboard"
 BIOSEG_LOCKOUT_THRESHOLD = 5
 BIOSEG_LOCKOUT_MINUTES = 15
 
-SESSION_COOKIE_AGE = 8 * 3600
+# GMP practice: an idle session locks after 15-30 minutes. The session is renewed at most once per
+# BIOSEG_SESSION_TOUCH_SECONDS (bioseg.accounts.middleware), so reads do not write on every request.
+BIOSEG_IDLE_MINUTES = int(os.environ.get("BIOSEG_IDLE_MINUTES", "30"))
+if not 1 <= BIOSEG_IDLE_MINUTES <= 480:
+    raise ValueError(f"BIOSEG_IDLE_MINUTES must be between 1 and 480, not {BIOSEG_IDLE_MINUTES}")
+BIOSEG_SESSION_TOUCH_SECONDS = 60
+SESSION_COOKIE_AGE = BIOSEG_IDLE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True  # idle sessions expire SESSION_COOKIE_AGE after the last request
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# API tokens: last use recorded at most once per this many seconds.
+BIOSEG_TOKEN_TOUCH_SECONDS = 60
+
+# Behind a TLS-terminating proxy (docs/operations.md): BIOSEG_HTTPS=1 makes cookies Secure, sends HSTS and
+# trusts the proxy's X-Forwarded-Proto.
+BIOSEG_HTTPS = os.environ.get("BIOSEG_HTTPS") == "1"
+if BIOSEG_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("BIOSEG_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+BIOSEG_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
 CSRF_COOKIE_HTTPONLY = False
 
 LANGUAGE_CODE = "zh-hans"

@@ -11,7 +11,8 @@ class LockoutBackend(ModelBackend):
         if username is None or password is None:
             return None
         try:
-            return user_check_password(username=username, password=password)
+            source = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+            return user_check_password(username=username, password=password, source=source)
         except ApplicationError as exc:
             if request is not None:
                 request.bioseg_auth_error = exc

@@ -55,6 +55,25 @@ class User(AbstractUser):
         return bool(self.roles & set(roles))
 
 
+class LoginThrottle(models.Model):
+    """Failed sign-ins per (user name, source address), for every name tried — existing or not, so the
+    answers never tell which user names exist. A source that fails BIOSEG_LOCKOUT_THRESHOLD times in a row
+    for a name waits BIOSEG_LOCKOUT_MINUTES, doubling with each further failure (at most a day); other
+    sources — the QP at her own workstation — are not locked out by it. Operational, not GMP data."""
+
+    username = models.CharField(max_length=150)
+    source = models.CharField(max_length=64, blank=True, default="")
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "source"], name="login_throttle_name_source")]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.source or '?'}: {self.failures} failure(s)"
+
+
 class Membership(BaseModel):
     """A role a user holds in their organisation. Regulated: who was given which role, by whom and when is
     part of the GMP audit trail (a role is never silently removed)."""

@@ -9,9 +9,9 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
-from bioseg.accounts.models import ApiToken, Membership, Organisation, User
+from bioseg.accounts.models import ApiToken, LoginThrottle, Membership, Organisation, User
 from bioseg.accounts.roles import ROLES_BY_KIND, OrganisationKind, Role
 from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, ValidationFailed
@@ -100,8 +100,9 @@ class AccountLocked(ApplicationError):
     def __init__(self, until: dt.datetime) -> None:
         super().__init__(
             "account_locked",
-            f"Too many failed attempts: the account is locked until {until:%Y-%m-%d %H:%M} UTC.",
-            f"失败次数过多：账户已锁定至 {until:%Y-%m-%d %H:%M}（UTC）。",
+            f"Too many failed attempts: sign-in from here is locked until {until:%Y-%m-%d %H:%M} UTC "
+            "(an administrator can lift it: bioseg unlock USER).",
+            f"失败次数过多：从此处登录已锁定至 {until:%Y-%m-%d %H:%M}（UTC）（管理员可解除：bioseg unlock 用户名）。",
             details={"locked_until": until.isoformat()},
             status=403,
         )
@@ -114,30 +115,64 @@ class BadCredentials(ApplicationError):
         super().__init__("bad_credentials", "Wrong user name or password.", "用户名或密码错误。", status=401)
 
 
-def user_check_password(*, username: str, password: str) -> User:
-    """Checks a password with lockout: after BIOSEG_LOCKOUT_THRESHOLD consecutive failures the account is
-    locked for BIOSEG_LOCKOUT_MINUTES, even for the right password. Raises on refusal."""
+MAX_BACKOFF = dt.timedelta(days=1)
+
+
+def _backoff(failures: int) -> dt.timedelta | None:
+    over = failures - settings.BIOSEG_LOCKOUT_THRESHOLD
+    if over < 0:
+        return None
+    return min(dt.timedelta(minutes=settings.BIOSEG_LOCKOUT_MINUTES) * (2 ** min(over, 16)), MAX_BACKOFF)
+
+
+def user_check_password(*, username: str, password: str, source: str = "") -> User:
+    """Checks a password with a back-off per (user name, source): after BIOSEG_LOCKOUT_THRESHOLD consecutive
+    failures from one source that source waits (even with the right password), doubling per further failure.
+    Every name — existing or not — is counted and answered alike, and the password hash is computed on every
+    path, so neither the answer nor its timing tells whether a user name exists. An administrator's lock
+    (``User.locked_until``) refuses every source. Raises on refusal."""
     now = clock.now()
+    name = (username or "")[:150]
+    source = (source or "")[:64]
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None or not user.is_active:
-            User().set_password(password)  # same cost as a real check: no timing oracle for user names
-            raise BadCredentials()
-        if user.locked_until and user.locked_until > now:
+        user = User.objects.select_for_update().filter(username=name).first()
+        if user is not None and user.is_active:
+            correct = user.check_password(password)
+        else:
+            User().set_password(password)  # same cost as a real check
+            correct = False
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(username=name.lower(), source=source)
+        if throttle.locked_until and throttle.locked_until > now:
+            raise AccountLocked(throttle.locked_until)
+        if user is not None and user.locked_until and user.locked_until > now and user.is_active:
             raise AccountLocked(user.locked_until)
-        if user.check_password(password):
-            if user.failed_login_count or user.locked_until:
-                User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-                user.failed_login_count, user.locked_until = 0, None
+        if correct:
+            throttle.delete()
+            if user.failed_login_count:
+                User.objects.filter(pk=user.pk).update(failed_login_count=0)
+                user.failed_login_count = 0
             return user
-        failures = user.failed_login_count + 1
-        locked_until = None
-        if failures >= settings.BIOSEG_LOCKOUT_THRESHOLD:
-            locked_until = now + dt.timedelta(minutes=settings.BIOSEG_LOCKOUT_MINUTES)
-        User.objects.filter(pk=user.pk).update(failed_login_count=failures, locked_until=locked_until)
-    if locked_until:
-        raise AccountLocked(locked_until)
+        throttle.failures += 1
+        wait = _backoff(throttle.failures)
+        throttle.locked_until = now + wait if wait else None
+        throttle.save()
+        if user is not None:
+            User.objects.filter(pk=user.pk).update(failed_login_count=models.F("failed_login_count") + 1)
+    if throttle.locked_until:
+        raise AccountLocked(throttle.locked_until)
     raise BadCredentials()
+
+
+def user_unlock(*, username: str) -> int:
+    """An administrator lifts every sign-in lock of a user name (all sources) and an administrator's lock;
+    returns how many locks were lifted."""
+    with transaction.atomic():
+        lifted = LoginThrottle.objects.filter(username=username.lower(), locked_until__isnull=False).count()
+        LoginThrottle.objects.filter(username=username.lower()).delete()
+        lifted += User.objects.filter(username=username, locked_until__isnull=False).update(
+            locked_until=None, failed_login_count=0
+        )
+    return lifted
 
 
 def _hash_token(raw: str) -> str:
@@ -165,7 +200,11 @@ def api_token_authenticate(*, raw: str) -> User | None:
     now = clock.now()
     if token is None or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.user.locked_until and token.user.locked_until > now:
+        return None  # a locked account's tokens stop working with it
+    touch = dt.timedelta(seconds=settings.BIOSEG_TOKEN_TOUCH_SECONDS)
+    if token.last_used_at is None or now - token.last_used_at >= touch:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most once per interval: no write per call
     return token.user
 
 

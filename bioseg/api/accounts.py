@@ -114,7 +114,9 @@ def token_create(request: HttpRequest, payload: TokenIn):
                 }
             )
         # Wrong credentials are a 401 bad_credentials, a locked account a 403 account_locked (as on the login page).
-        user = services.user_check_password(username=payload.username, password=payload.password)
+        user = services.user_check_password(
+            username=payload.username, password=payload.password, source=request.META.get("REMOTE_ADDR", "")
+        )
         token, raw = services.api_token_create(user=user, name=payload.name, days_valid=payload.days_valid)
         token.token = raw
         return Status(201, token)
@@ -128,7 +130,9 @@ def token_create(request: HttpRequest, payload: TokenIn):
             }
         )
     try:
-        services.user_check_password(username=request.user.get_username(), password=payload.password)
+        services.user_check_password(
+            username=request.user.get_username(), password=payload.password, source=request.META.get("REMOTE_ADDR", "")
+        )
     except ApplicationError as exc:
         raise ReauthenticationFailed(
             "reauthentication_failed",

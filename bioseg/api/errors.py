@@ -14,6 +14,9 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Schema
@@ -221,7 +224,29 @@ def _on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return route_not_found(request)
 
 
+def _on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return json_error(
+        413,
+        "request_too_large",
+        f"The request body is larger than the {limit:,} bytes this endpoint accepts.",
+        f"请求体超过此接口允许的 {limit:,} 字节。",
+        {"max_bytes": limit},
+    )
+
+
+def _on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return json_error(
+        422,
+        "value_out_of_range",
+        "A number in the request is outside the range the database can store (64-bit integers).",
+        "请求中的数字超出数据库可存储的范围（64 位整数）。",
+    )
+
+
 def _on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, OverflowError) or (isinstance(exc, DataError) and "out of range" in str(exc)):
+        return _on_out_of_range(request, exc)
     logger.exception("Unhandled error in API request %s %s", request.method, request.path)
     return json_error(
         500,
@@ -239,6 +264,7 @@ def install_handlers(api) -> None:
     api.add_exception_handler(AuthenticationError, _on_authentication_error)
     api.add_exception_handler(HttpError, _on_http_error)
     api.add_exception_handler(Http404, _on_404)
+    api.add_exception_handler(RequestDataTooBig, _on_too_big)
 
 
 # --- outside ninja's operations: unknown routes and wrong methods --------------------------------------

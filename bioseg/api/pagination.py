@@ -15,7 +15,7 @@ MAX_LIMIT = 500
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1–500).")
-        offset: int = Field(0, ge=0, description="Items to skip.")
+        offset: int = Field(0, ge=0, le=2**63 - 1, description="Items to skip.")
 
     class Output(Schema):
         items: list[Any]

@@ -17,6 +17,7 @@ The command needs no database: it calls the pure core (``bioseg.regulation``) on
 
 from __future__ import annotations
 
+import errno
 import sys
 from datetime import date
 from pathlib import Path
@@ -155,17 +156,43 @@ def _run_one(case, out, day, rules, fmt: str, lang: str, fail_on: str | None) ->
     if fmt == "pdf":
         from bioseg.reporting.assessment_pdf import write_assessment_pdf
 
-        path = write_assessment_pdf(determination, out, case=parsed, lang=lang)
+        try:
+            path = write_assessment_pdf(determination, out, case=parsed, lang=lang)
+        except OSError as exc:
+            raise _out_error(out, exc) from None
         typer.echo(f"{determination.outcome} → {path}")
     else:
         text = render(determination, fmt=fmt, lang=lang)
         if out is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            _write_out(out, text if text.endswith("\n") else text + "\n")
             typer.echo(f"{determination.outcome} → {out}")
     return EXIT_FAIL_ON if _fails(str(determination.outcome), fail_on) else 0
+
+
+def _write_out(out: Path, text: str) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _out_error(out, exc) from None
+
+
+_OS_REASONS = {
+    errno.EEXIST: ("a part of the path is a file, not a directory", "路径中有一段是文件而不是目录"),
+    errno.ENOTDIR: ("a part of the path is a file, not a directory", "路径中有一段是文件而不是目录"),
+    errno.EISDIR: ("the path is a directory", "该路径是目录"),
+    errno.EACCES: ("permission denied", "没有写入权限"),
+    errno.EPERM: ("permission denied", "没有写入权限"),
+    errno.ENOSPC: ("the disk is full", "磁盘空间不足"),
+    errno.EROFS: ("the file system is read-only", "文件系统为只读"),
+}
+
+
+def _out_error(out: Path, exc: OSError):
+    en, zh = _OS_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "操作系统拒绝写入"))
+    return _input_error("out_unwritable", f"cannot write {out}: {en}", f"无法写入 {out}：{zh}", "out")
 
 
 def _run_batch(directory: Path, case, out, day, rules, fail_on: str | None, lang: str) -> int:
@@ -200,7 +227,10 @@ def _run_batch(directory: Path, case, out, day, rules, fail_on: str | None, lang
         def advance(done: int, _total: int) -> None:
             progress.update(task, completed=done)
 
-        result = batch_assess(directory, out, as_of=day, ruleset=rules, progress=advance)
+        try:
+            result = batch_assess(directory, out, as_of=day, ruleset=rules, progress=advance)
+        except OSError as exc:
+            raise _out_error(out, exc) from None
     counts = ", ".join(f"{outcome}: {n}" for outcome, n in result.counts.items()) or "-"
     typer.echo(f"{result.total} cases → {result.out} ({counts})")
     if result.errors:

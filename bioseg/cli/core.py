@@ -171,3 +171,17 @@ def migrate() -> None:
     """Apply database migrations (and install the audit triggers)."""
     _setup()
     _migrate(verbosity=1)
+
+
+@app.command()
+def unlock(username: str = typer.Argument(..., help="The user name whose sign-in locks to lift.")) -> None:
+    """Lift every sign-in lock of a user name (from every source), e.g. for a QP who must sign now."""
+    _setup()
+    from bioseg.accounts.models import User
+    from bioseg.accounts.services import user_unlock
+
+    if not User.objects.filter(username=username).exists():
+        typer.echo(f"错误 [user_not_found]：用户 {username} 不存在 / user {username} does not exist", err=True)
+        raise typer.Exit(2)
+    lifted = user_unlock(username=username)
+    typer.echo(f"{username}: {lifted} lock(s) lifted / 已解除 {lifted} 项锁定")

@@ -547,6 +547,7 @@ def application_submit(*, actor: User, application: PilotApplication, password: 
     status_from = application.status
     reason = "pilot application submitted" if first else "pilot application re-submitted with the requested information"
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        application = _lock_unchanged(application, "submitted", "提交")
         _apply_facts(application, registry, application.declared_facts)
         application.status = ApplicationStatus.SUBMITTED
         application.submitted_on = submitted_on
@@ -584,6 +585,25 @@ def application_submit(*, actor: User, application: PilotApplication, password: 
 # ------------------------------------------------------------------------------------------------ reviewing
 
 
+def _lock_unchanged(
+    application: PilotApplication, action_en: str, action_zh: str, allowed: frozenset[str] | None = None
+) -> PilotApplication:
+    """Inside the caller's transaction: lock the application's row, refresh the caller's instance, and refuse
+    if another request changed its state since the caller's checks (into a state outside ``allowed``, when
+    given). Two requests can then never both pass the same check: on SQLite the IMMEDIATE transaction
+    already serialises writers, on PostgreSQL the row lock does."""
+    before = (application.status, application.submission_round)
+    now = (
+        PilotApplication.objects.select_for_update().filter(pk=application.pk).values_list("status", "submission_round")
+    )
+    status, submission_round = now.get()
+    application.refresh_from_db()
+    same = status in allowed if allowed is not None else status == before[0]
+    if not same or submission_round != before[1]:
+        raise _state_refusal(application, action_en, action_zh)
+    return application
+
+
 def _positions(application: PilotApplication) -> dict[str, str]:
     """Each province's latest action in the current submission round."""
     out: dict[str, str] = {}
@@ -614,6 +634,16 @@ def review_record(*, actor: User, application: PilotApplication, action: str, co
             {"comment": ("Say what is needed or why you object.", "请说明需要补充的内容或异议理由。")}
         )
     province = permissions.reviewer_province(actor)
+    reason = f"provincial review: {action}"
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        application = _lock_unchanged(application, "reviewed", "审查", allowed=frozenset(REVIEWABLE_STATES))
+        return _review_write(actor, application, province, action, comment)
+
+
+def _review_write(
+    actor: User, application: PilotApplication, province: str, action: str, comment: str
+) -> ProvincialReview:
+    """Decides the new state from the positions read under the application's lock, then writes."""
     status_from = application.status
     positions = _positions(application)
     positions[province] = action
@@ -630,48 +660,46 @@ def review_record(*, actor: User, application: PilotApplication, action: str, co
         "recommend": ("recommended", "推荐"),
         "object": ("objected", "提出异议"),
     }[action]
-    reason = f"provincial review: {action}"
-    with transaction.atomic(), audit_context(actor=actor, reason=reason):
-        review = ProvincialReview.objects.create(
-            application=application,
-            province_code=province,
-            reviewer=actor,
-            action=action,
-            comment=comment,
-            at=clock.now(),
-            submission_round=application.submission_round,
+    review = ProvincialReview.objects.create(
+        application=application,
+        province_code=province,
+        reviewer=actor,
+        action=action,
+        comment=comment,
+        at=clock.now(),
+        submission_round=application.submission_round,
+    )
+    if status_to != status_from:
+        application.status = status_to
+        application.save(update_fields=["status", "updated_at"])
+    _event(
+        application,
+        EventKind.REVIEWED,
+        actor,
+        f"{province_name(province)} {labels[0]}" + (f": {comment}" if comment else "."),
+        f"{province_name(province, 'zh')}{labels[1]}" + (f"：{comment}" if comment else "。"),
+        status_from=status_from,
+        status_to=status_to,
+        data={"review_id": review.pk, "province": province, "action": action},
+    )
+    if status_to == ApplicationStatus.RECOMMENDED and application.is_cross_province:
+        plan = JointRegulatoryPlan.objects.create(
+            application=application, provinces=",".join(application.province_list)
         )
-        if status_to != status_from:
-            application.status = status_to
-            application.save(update_fields=["status", "updated_at"])
+        for code in application.province_list:
+            JointPlanApproval.objects.create(plan=plan, province_code=code)
         _event(
             application,
-            EventKind.REVIEWED,
+            EventKind.JOINT_PLAN_OPENED,
             actor,
-            f"{province_name(province)} {labels[0]}" + (f": {comment}" if comment else "."),
-            f"{province_name(province, 'zh')}{labels[1]}" + (f"：{comment}" if comment else "。"),
-            status_from=status_from,
-            status_to=status_to,
-            data={"review_id": review.pk, "province": province, "action": action},
+            "Every province recommended; the joint regulatory plan awaits the approval of "
+            + ", ".join(province_name(c) for c in application.province_list)
+            + ".",
+            "各相关省份均已推荐；联合监管方案待"
+            + "、".join(province_name(c, "zh") for c in application.province_list)
+            + "批准。",
+            data={"plan_id": plan.pk, "provinces": application.province_list},
         )
-        if status_to == ApplicationStatus.RECOMMENDED and application.is_cross_province:
-            plan = JointRegulatoryPlan.objects.create(
-                application=application, provinces=",".join(application.province_list)
-            )
-            for code in application.province_list:
-                JointPlanApproval.objects.create(plan=plan, province_code=code)
-            _event(
-                application,
-                EventKind.JOINT_PLAN_OPENED,
-                actor,
-                "Every province recommended; the joint regulatory plan awaits the approval of "
-                + ", ".join(province_name(c) for c in application.province_list)
-                + ".",
-                "各相关省份均已推荐；联合监管方案待"
-                + "、".join(province_name(c, "zh") for c in application.province_list)
-                + "批准。",
-                data={"plan_id": plan.pk, "provinces": application.province_list},
-            )
     return review
 
 
@@ -694,9 +722,25 @@ def joint_plan_approve(*, actor: User, plan: JointRegulatoryPlan, password: str)
             f"{province_name(province, 'zh')}已批准该联合监管方案。",
         )
     _require_password(actor, password)
-    pending = [a.province_code for a in plan.approvals.all() if a.approved_at is None and a.province_code != province]
     reason = "joint regulatory plan approved"
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        # Every approval of one application serialises on the application's row; then decide afresh.
+        application = _lock_unchanged(application, "given joint-plan approvals", "批准联合监管方案")
+        plan.refresh_from_db()
+        approval.refresh_from_db()
+        if plan.status != JointPlanStatus.PENDING:
+            raise _state_refusal(application, "given joint-plan approvals", "批准联合监管方案")
+        if approval.approved_at is not None:
+            raise WorkflowRefused(
+                "already_approved",
+                f"{province_name(province)} already approved this joint regulatory plan.",
+                f"{province_name(province, 'zh')}已批准该联合监管方案。",
+            )
+        pending = [
+            a.province_code
+            for a in JointPlanApproval.objects.filter(plan=plan)
+            if a.approved_at is None and a.province_code != province
+        ]
         approval.approver = actor
         approval.approved_at = clock.now()
         approval.save(update_fields=["approver", "approved_at", "updated_at"])
@@ -790,6 +834,7 @@ def _decide(
     status_from = application.status
     audit_reason = f"NMPA decision: {decision}"
     with transaction.atomic(), audit_context(actor=actor, reason=audit_reason):
+        application = _lock_unchanged(application, words[0], words[1])
         stored = _store_determination(application, result, DeterminationPurpose.DECISION, actor)
         item = NmpaDecision.objects.create(
             application=application,

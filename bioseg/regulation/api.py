@@ -106,6 +106,12 @@ def read_data_file(path: str | Path) -> Any:
             f"{path}：JSON 格式错误（第{exc.lineno}行第{exc.colno}列：{exc.msg}）",
             details={"line": exc.lineno, "column": exc.colno},
         ) from None
+    except RecursionError:
+        raise CaseError(
+            "case_file_too_deep",
+            f"{path}: nested too deeply to be a case file",
+            f"{path}：嵌套层级过深，不是有效的案例文件",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 
-from bioseg.accounts.models import ApiToken, Membership, Organisation, User
+from bioseg.accounts.models import ApiToken, LoginThrottle, Membership, Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import (
     AccountLocked,
@@ -16,6 +16,7 @@ from bioseg.accounts.services import (
     organisation_create,
     user_check_password,
     user_create,
+    user_unlock,
 )
 from bioseg.audit.context import audit_context
 from bioseg.common.errors import NotFound, ValidationFailed
@@ -31,23 +32,69 @@ def test_passwords_are_hashed_with_argon2(make_user, settings):
     assert identify_hasher(user.password).algorithm == "argon2"
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(make_user, settings):
+def test_five_failures_from_one_source_lock_it_even_for_the_right_password(make_user, settings):
     user = make_user(Role.HOLDER_QA, username="qa")
     for _ in range(settings.BIOSEG_LOCKOUT_THRESHOLD - 1):
         with pytest.raises(BadCredentials):
-            user_check_password(username="qa", password="wrong")
+            user_check_password(username="qa", password="wrong", source="10.0.0.9")
     with pytest.raises(AccountLocked) as exc:
-        user_check_password(username="qa", password="wrong")
+        user_check_password(username="qa", password="wrong", source="10.0.0.9")
     assert exc.value.code == "account_locked" and exc.value.status == 403
     with pytest.raises(AccountLocked):
-        user_check_password(username="qa", password=PASSWORD)
+        user_check_password(username="qa", password=PASSWORD, source="10.0.0.9")
     user.refresh_from_db()
-    assert user.failed_login_count == settings.BIOSEG_LOCKOUT_THRESHOLD
-    # once the lock has expired the right password works again and resets the counter
-    User.objects.filter(pk=user.pk).update(locked_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    assert user_check_password(username="qa", password=PASSWORD).pk == user.pk
+    assert (user.failed_login_count, user.locked_until) == (settings.BIOSEG_LOCKOUT_THRESHOLD, None)
+    # The QP at her own workstation is not locked out by someone guessing elsewhere.
+    assert user_check_password(username="qa", password=PASSWORD, source="10.0.0.1").pk == user.pk
+    # Once the wait has passed the right password works again from the guessing source too.
+    LoginThrottle.objects.filter(username="qa", source="10.0.0.9").update(
+        locked_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    )
+    assert user_check_password(username="qa", password=PASSWORD, source="10.0.0.9").pk == user.pk
+    assert LoginThrottle.objects.filter(username="qa").count() == 0
     user.refresh_from_db()
     assert (user.failed_login_count, user.locked_until) == (0, None)
+
+
+def test_each_further_failure_doubles_the_wait_up_to_a_day(make_user, settings):
+    make_user(Role.HOLDER_QA, username="qa")
+    waits = []
+    for _ in range(settings.BIOSEG_LOCKOUT_THRESHOLD + 12):
+        LoginThrottle.objects.filter(username="qa").update(locked_until=None)  # as if the wait had passed
+        with pytest.raises((BadCredentials, AccountLocked)):
+            user_check_password(username="qa", password="wrong", source="s")
+        row = LoginThrottle.objects.get(username="qa", source="s")
+        waits.append(round((row.locked_until - row.updated_at).total_seconds() / 60) if row.locked_until else 0)
+    assert waits[: settings.BIOSEG_LOCKOUT_THRESHOLD + 8] == [0, 0, 0, 0, 15, 30, 60, 120, 240, 480, 960, 1440, 1440]
+    assert set(waits[settings.BIOSEG_LOCKOUT_THRESHOLD + 6 :]) == {1440}
+
+
+def test_unknown_names_are_locked_alike_so_the_answer_tells_nothing(make_user, settings):
+    make_user(Role.HOLDER_QA, username="qa")
+    answers = {}
+    for name in ("qa", "nobody"):
+        codes = []
+        for _ in range(settings.BIOSEG_LOCKOUT_THRESHOLD + 1):
+            try:
+                user_check_password(username=name, password="wrong", source="s")
+            except (BadCredentials, AccountLocked) as exc:
+                codes.append(exc.code)
+        answers[name] = codes
+    assert answers["qa"] == answers["nobody"] == ["bad_credentials"] * 4 + ["account_locked"] * 2
+
+
+def test_an_administrator_lock_refuses_every_source_and_unlock_lifts_everything(make_user):
+    user = make_user(Role.HOLDER_QA, username="qa")
+    User.objects.filter(pk=user.pk).update(locked_until=dt.datetime(2999, 1, 1, tzinfo=dt.UTC))
+    for source in ("a", "b"):
+        with pytest.raises(AccountLocked):
+            user_check_password(username="qa", password=PASSWORD, source=source)
+    for _ in range(5):
+        with pytest.raises((BadCredentials, AccountLocked)):
+            user_check_password(username="qa", password="wrong", source="c")
+    assert user_unlock(username="qa") == 1
+    assert user_check_password(username="qa", password=PASSWORD, source="a").pk == user.pk
+    assert LoginThrottle.objects.filter(username="qa").count() == 0
 
 
 def test_a_success_resets_the_failure_count(make_user):

@@ -307,3 +307,26 @@ def test_batch_errors(tmp_path):
     assert both.returncode == 2
     assert both.stderr.startswith("error [case_and_batch] in field case: ")
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_a_deeply_nested_case_file_is_exit_2_not_a_traceback(tmp_path):
+    case = write(tmp_path, "deep.json", "[" * 200_000 + "]" * 200_000)
+    result = run([str(case), "--lang", "en"], tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert f"[case_file_too_deep]: {case}: nested too deeply to be a case file" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "pdf"])
+def test_out_under_an_existing_file_is_exit_2_and_writes_nothing(tmp_path, fmt):
+    case = write(tmp_path, "case.yaml", ELIGIBLE)
+    blocker = write(tmp_path, "report", "keep me")
+    target = blocker / f"out.{fmt}"
+    result = run([str(case), "--format", fmt, "--out", str(target)], tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (
+        f"[out_unwritable]（字段 out）：无法写入 {target}：路径中有一段是文件而不是目录"
+        in result.stderr + result.stdout
+    )
+    assert blocker.read_text(encoding="utf-8") == "keep me"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
-from bioseg.accounts.models import User
+from bioseg.accounts.models import LoginThrottle, User
 from bioseg.accounts.roles import Role
 
 PAGES = ["/", "/enterprises/", "/sites/", "/products/", "/personnel/", "/sites/new/", "/products/new/", "/audit/"]
@@ -91,21 +92,30 @@ def test_lockout_after_five_failures_even_with_the_right_password(client, make_u
         response = client.post("/login/", {"username": "carol", "password": "not the password"})
         assert "用户名或密码错误。" in page.text(response)
     response = client.post("/login/", {"username": "carol", "password": "not the password"})
-    assert "失败次数过多：账户已锁定至" in page.text(response)
+    assert "失败次数过多：从此处登录已锁定至" in page.text(response)
     user.refresh_from_db()
     assert user.failed_login_count == 5
-    assert user.locked_until is not None
+    assert user.locked_until is None  # the source is locked, not the account
+    throttle = LoginThrottle.objects.get(username="carol", source="127.0.0.1")
 
     response = client.post("/login/", {"username": "carol", "password": page.password})
     assert response.status_code == 200
-    until = f"{user.locked_until:%Y-%m-%d %H:%M}"
-    assert f"失败次数过多：账户已锁定至 {until}（UTC）。" in page.text(response)
+    until = f"{throttle.locked_until:%Y-%m-%d %H:%M}"
+    assert f"失败次数过多：从此处登录已锁定至 {until}（UTC）（管理员可解除：bioseg unlock 用户名）。" in page.text(
+        response
+    )
     assert 'data-testid="login-error"' in response.content.decode()
     assert "_auth_user_id" not in client.session
 
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     response = client.post("/login/", {"username": "carol", "password": page.password})
-    assert f"Too many failed attempts: the account is locked until {until} UTC." in page.text(response)
+    assert (
+        f"Too many failed attempts: sign-in from here is locked until {until} UTC "
+        "(an administrator can lift it: bioseg unlock USER)." in page.text(response)
+    )
+    # Another workstation signs in.
+    other = Client(REMOTE_ADDR="10.1.2.3")
+    assert other.post("/login/", {"username": "carol", "password": page.password}).status_code == 302
 
 
 def test_inactive_user_cannot_sign_in(client, make_user, page):
@@ -117,5 +127,5 @@ def test_inactive_user_cannot_sign_in(client, make_user, page):
 
 
 def test_session_expires(settings):
-    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert settings.SESSION_COOKIE_AGE == 30 * 60  # idle expiry; see tests/accounts/test_session_security.py
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
