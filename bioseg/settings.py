@@ -25,6 +25,8 @@ def data_dir() -> Path:
 
 
 DATA_DIR = data_dir()
+# Where `bioseg audit verify` anchors the audit chain's head (docs/operations.md): outside the database.
+BIOSEG_AUDIT_ANCHOR_FILE = os.environ.get("BIOSEG_AUDIT_ANCHOR_FILE") or str(DATA_DIR / "audit-anchors.jsonl")
 
 
 def _secret_key() -> str:

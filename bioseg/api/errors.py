@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -235,6 +236,15 @@ def _on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def _on_bad_multipart(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return json_error(
+        400,
+        "invalid_multipart",
+        "The upload is not valid multipart/form-data (send the file as a form field with a boundary).",
+        "上传内容不是有效的 multipart/form-data（请以带分隔符的表单字段发送文件）。",
+    )
+
+
 def _on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     return json_error(
         422,
@@ -265,6 +275,7 @@ def install_handlers(api) -> None:
     api.add_exception_handler(HttpError, _on_http_error)
     api.add_exception_handler(Http404, _on_404)
     api.add_exception_handler(RequestDataTooBig, _on_too_big)
+    api.add_exception_handler(MultiPartParserError, _on_bad_multipart)
 
 
 # --- outside ninja's operations: unknown routes and wrong methods --------------------------------------

@@ -35,7 +35,7 @@ def link_hash(prev_hash: str, row: dict) -> str:
 
 @dataclass
 class Problem:
-    kind: str  # broken_link | tampered_row | missing_row | unaudited_row
+    kind: str  # broken_link | tampered_row | missing_row | unaudited_row | anchor_forged | anchor_mismatch | …
     table: str
     row_pk: str
     audit_id: int | None
@@ -46,6 +46,7 @@ class Problem:
 class VerifyReport:
     events_checked: int = 0
     rows_checked: int = 0
+    anchors_checked: int = 0
     first_broken_link: int | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -58,7 +59,16 @@ def verify(batch_size: int = 5000) -> VerifyReport:
     report = VerifyReport()
     _verify_chain(report, batch_size)
     _verify_rows(report)
+    _verify_anchors(report)
     return report
+
+
+def _verify_anchors(report: VerifyReport) -> None:
+    from bioseg.audit.anchors import anchors_check
+
+    report.anchors_checked, problems = anchors_check()
+    for p in problems:
+        report.problems.append(Problem(p.kind, AUDIT_TABLE, str(p.audit_id or ""), p.audit_id, p.detail))
 
 
 def _verify_chain(report: VerifyReport, batch_size: int) -> None:

@@ -101,14 +101,20 @@ def _serve(host: str, port: int, workers: int) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
-    """Check the hash chain and that every regulated row equals its last audited state. Exit 1 if not."""
+def audit_verify(
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    anchor: bool = typer.Option(True, "--anchor/--no-anchor", help="When intact, anchor the chain's head."),
+) -> None:
+    """Check the hash chain, every anchor of its head, and that every regulated row equals its last audited
+    state; when all is intact, anchor the current head (run it daily, e.g. from cron). Exit 1 if not intact."""
     _setup()
     import json
 
+    from bioseg.audit.anchors import anchor_write
     from bioseg.audit.chain import verify
 
     report = verify()
+    written = anchor_write() if anchor and report.ok else None
     if as_json:
         typer.echo(
             json.dumps(
@@ -116,6 +122,8 @@ def audit_verify(as_json: bool = typer.Option(False, "--json", help="Print the r
                     "ok": report.ok,
                     "events_checked": report.events_checked,
                     "rows_checked": report.rows_checked,
+                    "anchors_checked": report.anchors_checked,
+                    "anchored": {"audit_id": written.audit_id, "hash": written.hash} if written else None,
                     "first_broken_link": report.first_broken_link,
                     "problems": [p.__dict__ for p in report.problems],
                 },
@@ -124,7 +132,12 @@ def audit_verify(as_json: bool = typer.Option(False, "--json", help="Print the r
             )
         )
     else:
-        typer.echo(f"Audit events checked: {report.events_checked}; regulated rows checked: {report.rows_checked}")
+        typer.echo(
+            f"Audit events checked: {report.events_checked}; regulated rows checked: {report.rows_checked}; "
+            f"anchors checked: {report.anchors_checked}"
+        )
+        if written:
+            typer.echo(f"Anchored the head: audit event #{written.audit_id} ({written.hash[:16]}…)")
         if report.first_broken_link is not None:
             typer.echo(f"First broken link: audit event #{report.first_broken_link}")
         for p in report.problems:

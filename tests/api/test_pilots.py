@@ -209,3 +209,19 @@ def test_unknown_fields_and_values_are_refused(pw):
     assert list(r.json()["details"]["fields"]) == ["as_of"]
     r = post(pw.sz_ra, BASE, {"product_id": pw.pd1.pk, "colour": "red"})
     assert r.status_code == 422
+
+
+def test_multipart_without_boundary_is_a_clear_400(pw):
+    app_id = drafted(pw)
+    before = counts()
+    r = client(pw.sz_ra).generic(
+        "POST", f"{BASE}/{app_id}/evidence", b"--x\r\n\r\nbody", content_type="multipart/form-data"
+    )
+    assert r.status_code == 400
+    assert r.json() == {
+        "code": "invalid_multipart",
+        "message": "The upload is not valid multipart/form-data (send the file as a form field with a boundary).",
+        "message_zh": "上传内容不是有效的 multipart/form-data（请以带分隔符的表单字段发送文件）。",
+        "details": {},
+    }
+    assert counts() == before
