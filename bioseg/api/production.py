@@ -875,14 +875,14 @@ class ReceiveIn(In):
     reason: str = ""
 
 
-class AssessIn(In):
+class ExcursionAssessIn(In):
     outcome: Literal["accepted", "rejected"]
     justification: str
     password: str = Field(description="Your password, re-entered to sign the assessment.")
     reason: str = ""
 
 
-class AssessmentOut(Schema):
+class ExcursionAssessmentOut(Schema):
     id: int
     excursion_id: int
     outcome: str
@@ -1065,9 +1065,9 @@ def excursion_list(request: HttpRequest, filters: Query[ExcursionFilter]):
 
 
 @excursions.post(
-    "/{int:id}/assess", response={201: AssessmentOut, **ERRORS}, summary="Assess an excursion (e-signature)"
+    "/{int:id}/assess", response={201: ExcursionAssessmentOut, **ERRORS}, summary="Assess an excursion (e-signature)"
 )
-def excursion_assess(request: HttpRequest, id: int, payload: AssessIn):
+def excursion_assess(request: HttpRequest, id: int, payload: ExcursionAssessIn):
     excursion = selectors.excursion_get(scope=_scope(request), pk=id)
     assessment = services.excursion_assess(actor=request.user, excursion=excursion, **payload.model_dump())
     return Status(201, assessment_out(assessment))
