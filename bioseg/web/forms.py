@@ -3,12 +3,27 @@ field errors come back onto the form in the active language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bioseg.common.errors import ApplicationError
+from bioseg.common.errors import ApplicationError, PermissionDenied
 from bioseg.registry.models import Activity, Category, Origin
 from bioseg.web.labels import is_zh, local_name, province_choices
+
+
+def run_service(form: forms.Form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Runs a page's service call: ``(True, result)``, or ``(False, None)`` with the refusal put on the form
+    (nothing was written). A ``PermissionDenied`` propagates: the page answers 403, not a form error."""
+    try:
+        return True, call()
+    except PermissionDenied:
+        raise
+    except ApplicationError as exc:
+        apply_service_errors(form, exc)
+        return False, None
 
 
 def apply_service_errors(form: forms.Form, exc: ApplicationError) -> None:

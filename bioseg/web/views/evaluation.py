@@ -22,7 +22,7 @@ from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import scope_for
 from bioseg.reporting.evaluation import chart_of, value_text
 from bioseg.reporting.tasks import build_evaluation_report
-from bioseg.web.forms import apply_service_errors
+from bioseg.web.forms import apply_service_errors, run_service
 from bioseg.web.labels import is_zh
 from bioseg.web.views.common import page_view, paginate
 
@@ -215,13 +215,10 @@ def narrative_edit(request, pk=None):
     )
     form = NarrativeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.narrative_save(actor=request.user, narrative=narrative, **form.cleaned_data)
-        except ApplicationError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            apply_service_errors(form, exc)
-        else:
+        ok, saved = run_service(
+            form, lambda: services.narrative_save(actor=request.user, narrative=narrative, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, gettext("The narrative was saved as a draft."))
             return redirect("web:narrative-detail", pk=saved.pk)
     return render(request, "web/narrative_form.html", {"form": form, "object": narrative})
@@ -236,13 +233,11 @@ def narrative_detail(request, pk):
         if "sign" not in allowed:
             raise PermissionDenied("sign the province's narrative", "签署本省总结评估叙述")
         if form.is_valid():
-            try:
-                services.narrative_sign(actor=request.user, narrative=narrative, password=form.cleaned_data["password"])
-            except ApplicationError as exc:
-                if isinstance(exc, PermissionDenied):
-                    raise
-                apply_service_errors(form, exc)
-            else:
+            password = form.cleaned_data["password"]
+            ok, _result = run_service(
+                form, lambda: services.narrative_sign(actor=request.user, narrative=narrative, password=password)
+            )
+            if ok:
                 messages.success(request, gettext("The narrative was signed."))
                 return redirect("web:narrative-detail", pk=narrative.pk)
     from bioseg.audit.selectors import signatures_for

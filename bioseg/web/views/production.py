@@ -499,18 +499,12 @@ def excursion_assess(request, pk):
     excursion = selectors.excursion_get(scope=scope_for(request.user), pk=pk)
     form = AssessForm(request.POST, prefix=f"x{excursion.pk}")
     if form.is_valid():
-        try:
-            services.excursion_assess(actor=request.user, excursion=excursion, **form.cleaned_data)
-        except ApplicationError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            from bioseg.web.forms import apply_service_errors
+        from bioseg.web.forms import run_service
 
-            if exc.code == "signature_refused":
-                form.add_error("password", exc.localized("zh" if is_zh() else "en"))
-            else:
-                apply_service_errors(form, exc)
-        else:
+        ok, _result = run_service(
+            form, lambda: services.excursion_assess(actor=request.user, excursion=excursion, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _g("The excursion assessment was recorded and signed."))
             return redirect("web:shipment-detail", pk=excursion.shipment_id)
     context = _shipment_context(request, excursion.shipment, {excursion.pk: form})
