@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
@@ -245,18 +244,7 @@ def _on_bad_multipart(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-def _on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return json_error(
-        422,
-        "value_out_of_range",
-        "A number in the request is outside the range the database can store (64-bit integers).",
-        "请求中的数字超出数据库可存储的范围（64 位整数）。",
-    )
-
-
 def _on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
-    if isinstance(exc, OverflowError) or (isinstance(exc, DataError) and "out of range" in str(exc)):
-        return _on_out_of_range(request, exc)
     logger.exception("Unhandled error in API request %s %s", request.method, request.path)
     return json_error(
         500,
