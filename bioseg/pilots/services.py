@@ -703,6 +703,15 @@ def _review_write(
     return review
 
 
+def _refuse_if_approved(approval: JointPlanApproval, province: str) -> None:
+    if approval.approved_at is not None:
+        raise WorkflowRefused(
+            "already_approved",
+            f"{province_name(province)} already approved this joint regulatory plan.",
+            f"{province_name(province, 'zh')}已批准该联合监管方案。",
+        )
+
+
 def joint_plan_approve(*, actor: User, plan: JointRegulatoryPlan, password: str) -> JointRegulatoryPlan:
     """The reviewer of one province in the plan approves it with an e-signature (approved)."""
     application = plan.application
@@ -715,12 +724,7 @@ def joint_plan_approve(*, actor: User, plan: JointRegulatoryPlan, password: str)
         raise NotFound("joint regulatory plan", plan.pk)
     if plan.status != JointPlanStatus.PENDING or application.status != ApplicationStatus.RECOMMENDED:
         raise _state_refusal(application, "given joint-plan approvals", "批准联合监管方案")
-    if approval.approved_at is not None:
-        raise WorkflowRefused(
-            "already_approved",
-            f"{province_name(province)} already approved this joint regulatory plan.",
-            f"{province_name(province, 'zh')}已批准该联合监管方案。",
-        )
+    _refuse_if_approved(approval, province)
     _require_password(actor, password)
     reason = "joint regulatory plan approved"
     with transaction.atomic(), audit_context(actor=actor, reason=reason):
@@ -730,12 +734,7 @@ def joint_plan_approve(*, actor: User, plan: JointRegulatoryPlan, password: str)
         approval.refresh_from_db()
         if plan.status != JointPlanStatus.PENDING:
             raise _state_refusal(application, "given joint-plan approvals", "批准联合监管方案")
-        if approval.approved_at is not None:
-            raise WorkflowRefused(
-                "already_approved",
-                f"{province_name(province)} already approved this joint regulatory plan.",
-                f"{province_name(province, 'zh')}已批准该联合监管方案。",
-            )
+        _refuse_if_approved(approval, province)
         pending = [
             a.province_code
             for a in JointPlanApproval.objects.filter(plan=plan)

@@ -64,3 +64,20 @@ def test_a_forged_anchor_is_found(demo):
     code, report = _verify(demo)
     assert (code, report["anchors_checked"]) == (1, 2)
     assert [(p["kind"], p["audit_id"]) for p in report["problems"]] == [("anchor_forged", 1)]
+
+
+def test_unlock_lifts_the_locks_of_a_name_and_refuses_an_unknown_one(demo):
+    db = demo / "bioseg.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO accounts_loginthrottle (username, source, failures, locked_until, updated_at) "
+            "VALUES ('nmpa', '10.0.0.9', 5, '2999-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+    done = run(["unlock", "nmpa"], demo)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "nmpa: 1 lock(s) lifted / 已解除 1 项锁定"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM accounts_loginthrottle").fetchone()[0] == 0
+    unknown = run(["unlock", "nobody"], demo)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "错误 [user_not_found]：用户 nobody 不存在 / user nobody does not exist"
