@@ -200,3 +200,17 @@ BIOSEG_EPCIS_MAX_EVENTS = int(os.environ.get("BIOSEG_EPCIS_MAX_EVENTS", "50000")
 # and PostgreSQL both work without another server; `bioseg worker` runs them. BIOSEG_TASKS_BACKEND may name another
 # backend (e.g. "django_tasks.backends.immediate.ImmediateBackend" to run each task at once, as the tests do).
 TASKS = {"default": {"BACKEND": os.environ.get("BIOSEG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Mail (notifications the quality agreement requires): written as files under the data directory by default;
+# BIOSEG_SMTP_HOST switches to SMTP (BIOSEG_SMTP_PORT, BIOSEG_SMTP_USER, BIOSEG_SMTP_PASSWORD, BIOSEG_SMTP_TLS=1).
+DEFAULT_FROM_EMAIL = os.environ.get("BIOSEG_MAIL_FROM", "bioseg <noreply@bioseg.invalid>")
+if os.environ.get("BIOSEG_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["BIOSEG_SMTP_HOST"]
+    EMAIL_PORT = int(os.environ.get("BIOSEG_SMTP_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("BIOSEG_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("BIOSEG_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("BIOSEG_SMTP_TLS") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")

@@ -28,6 +28,7 @@ from django.db import transaction
 
 from bioseg.audit.context import audit_context
 from bioseg.audit.services import signature_sign, signer_check
+from bioseg.common import clock
 from bioseg.common.workflow import Step, Workflow
 
 EventWriter = Callable[..., Any]
@@ -123,3 +124,27 @@ def transition(
             transaction.on_commit(fn)
     if subject is not locked:
         setattr(subject, workflow.state_field, workflow.state_of(locked))
+
+
+def event_writer(model, subject_field: str) -> EventWriter:
+    """The ``record_event`` of a workflow whose event table is ``model`` (an ``EventRecord`` with a foreign key
+    ``subject_field`` to the subject): one row per step, its message the step's label and the reason, or the
+    ``message=(en, zh)`` a service passes."""
+
+    def write(*, subject, step, actor, payload, state_from, state_to, reason, message=None):
+        en, zh = message or (step.label_en + ".", step.label_zh + "。")
+        if reason:
+            en, zh = f"{en} {reason}", f"{zh}{reason}"
+        return model.objects.create(
+            **{subject_field: subject},
+            kind=step.event,
+            status_from=state_from,
+            status_to=state_to,
+            actor=actor,
+            occurred_at=clock.now(),
+            message_en=en,
+            message_zh=zh,
+            data=dict(payload),
+        )
+
+    return write

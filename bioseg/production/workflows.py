@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bioseg.accounts.roles import Role
 from bioseg.audit.models import SignatureMeaning
-from bioseg.common import clock
+from bioseg.audit.transitions import event_writer
 from bioseg.common.workflow import Workflow, step
 from bioseg.production.models import (
     STATUS_EN,
@@ -117,22 +117,7 @@ TERMINAL = frozenset({LotStatus.REJECTED, LotStatus.RECALLED})
 assert O_ in TERMINAL
 
 
-def lot_event(*, subject, step, actor, payload, state_from, state_to, reason, message=None) -> LotEvent:
-    """The event writer of ``LOT_WORKFLOW`` (``transition(record_event=…)``)."""
-    en, zh = message or (step.label_en + ".", step.label_zh + "。")
-    if reason:
-        en, zh = f"{en} {reason}", f"{zh}{reason}"
-    return LotEvent.objects.create(
-        lot=subject,
-        kind=step.event,
-        status_from=state_from,
-        status_to=state_to,
-        actor=actor,
-        occurred_at=clock.now(),
-        message_en=en,
-        message_zh=zh,
-        data=dict(payload),
-    )
+lot_event = event_writer(LotEvent, "lot")  # the event writer of ``LOT_WORKFLOW`` (``transition(record_event=…)``)
 
 
 def _excursion_party(user, excursion, party: str) -> bool:
