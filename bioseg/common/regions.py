@@ -86,3 +86,36 @@ def province_name(code: str, language: str = "en") -> str:
     if province is None:
         return code
     return province.name_zh if language.startswith("zh") else province.name_en
+
+
+# The zone a site's times are shown in, by country (countries with one zone in practice; others show UTC).
+_ZONES = {
+    "CN": "Asia/Shanghai",
+    "HK": "Asia/Hong_Kong",
+    "MO": "Asia/Macau",
+    "TW": "Asia/Taipei",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "SG": "Asia/Singapore",
+    "IN": "Asia/Kolkata",
+    "CH": "Europe/Zurich",
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "IT": "Europe/Rome",
+    "ES": "Europe/Madrid",
+    "NL": "Europe/Amsterdam",
+    "BE": "Europe/Brussels",
+    "AT": "Europe/Vienna",
+    "DK": "Europe/Copenhagen",
+    "SE": "Europe/Stockholm",
+    "IE": "Europe/Dublin",
+    "GB": "Europe/London",
+}
+
+
+def zone_for(country_code: str):
+    """The ``ZoneInfo`` a site in ``country_code`` shows its times in (UTC when the country is not known to have
+    a single zone, e.g. the United States)."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(_ZONES.get((country_code or "").upper(), "UTC"))

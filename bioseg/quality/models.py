@@ -181,9 +181,7 @@ class DeviationImpactShipment(BaseModel):
     shipment = models.ForeignKey("production.Shipment", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["deviation", "shipment"], name="uniq_deviation_impact_shipment")
-        ]
+        constraints = [models.UniqueConstraint(fields=["deviation", "shipment"], name="uniq_deviation_impact_shipment")]
 
 
 class DeviationEvent(EventRecord):

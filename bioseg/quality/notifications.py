@@ -115,4 +115,3 @@ def notification_read(*, user: User, pk) -> Notification:
             n.read_at = clock.now()
             n.save(update_fields=["read_at", "updated_at"])
     return n
-

@@ -26,8 +26,8 @@ from bioseg.quality.models import (
     Activity,
     Classification,
     Deviation,
-    DeviationImpact,
     DeviationEvent,
+    DeviationImpact,
     DeviationImpactShipment,
     DeviationLot,
 )
@@ -48,7 +48,9 @@ def agreement_in_force(*, product, site, on_date: dt.date) -> QualityAgreement |
         return None
     return (
         QualityAgreement.objects.in_force(on_date)
-        .filter(holder_id=product.holder_id, contract_manufacturer_id=site.enterprise_id, product_links__product=product)
+        .filter(
+            holder_id=product.holder_id, contract_manufacturer_id=site.enterprise_id, product_links__product=product
+        )
         .order_by("-effective_from", "-id")
         .first()
     )
@@ -56,7 +58,11 @@ def agreement_in_force(*, product, site, on_date: dt.date) -> QualityAgreement |
 
 def _next_reference(today: dt.date) -> str:
     prefix = f"DEV-{today.year}-"
-    last = Deviation.objects.filter(reference__startswith=prefix).order_by("-reference").values_list("reference", flat=True)
+    last = (
+        Deviation.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+    )
     n = int(last[0][len(prefix) :]) + 1 if last else 1
     return f"{prefix}{n:05d}"
 
@@ -98,7 +104,11 @@ def deviation_record(
     e.required("occurred_on", occurred_on)
     today = clock.today()
     if occurred_on and occurred_on > today:
-        e.add("occurred_on", "A deviation is recorded after it occurred: the date is in the future.", "偏差发生日期不能晚于今天。")
+        e.add(
+            "occurred_on",
+            "A deviation is recorded after it occurred: the date is in the future.",
+            "偏差发生日期不能晚于今天。",
+        )
     agreement = None
     if occurred_on and site.enterprise_id != product.holder_id:
         agreement = agreement_in_force(product=product, site=site, on_date=occurred_on)
@@ -112,7 +122,11 @@ def deviation_record(
     lots = list(lots)
     for lot in lots:
         if lot.product_id != product.pk:
-            e.add("lot_ids", f"Lot {lot.lot_number} is not a lot of {product.name_en}.", f"批 {lot.lot_number} 不是{product.name_zh}的批。")
+            e.add(
+                "lot_ids",
+                f"Lot {lot.lot_number} is not a lot of {product.name_en}.",
+                f"批 {lot.lot_number} 不是{product.name_zh}的批。",
+            )
     if len({lot.pk for lot in lots}) != len(lots):
         e.add("lot_ids", "A lot is listed twice.", "同一批列出了两次。")
     if segment is not None and segment.chain.product_id != product.pk:
@@ -350,7 +364,9 @@ def _signed_step(action: str, what: str, *, actor: User, deviation: Deviation, p
 
 def deviation_approve(*, actor: User, deviation: Deviation, password: str, reason: str = "") -> Deviation:
     """The approving party approves the investigation (e-signed, meaning "approved")."""
-    return _signed_step("approve_investigation", "approved", actor=actor, deviation=deviation, password=password, reason=reason)
+    return _signed_step(
+        "approve_investigation", "approved", actor=actor, deviation=deviation, password=password, reason=reason
+    )
 
 
 def deviation_close(*, actor: User, deviation: Deviation, password: str, reason: str = "") -> Deviation:
@@ -382,7 +398,11 @@ def deviation_reclassify(*, actor: User, deviation: Deviation, classification: s
         d.save(update_fields=["classification", "classification_reason", "updated_at"])
         duty = duty_for(d.agreement, Activity.DEVIATION_INVESTIGATION)
         _announce(
-            d, actor, party_enterprise_ids(d, "both") - own_enterprise_ids(actor), duty.notify_within_hours, "reclassified"
+            d,
+            actor,
+            party_enterprise_ids(d, "both") - own_enterprise_ids(actor),
+            duty.notify_within_hours,
+            "reclassified",
         )
     return t.subject
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bioseg.web.views import audit, auth, dashboard, evaluation, pilots, production, registry, wizard
+from bioseg.web.views import audit, auth, dashboard, evaluation, pilots, production, quality, registry, wizard
 
 app_name = "web"
 urlpatterns = [
@@ -56,4 +56,10 @@ urlpatterns = [
     path("shipments/", production.shipment_list, name="shipment-list"),
     path("shipments/<int:pk>/", production.shipment_detail, name="shipment-detail"),
     path("excursions/<int:pk>/assess/", production.excursion_assess, name="excursion-assess"),
+    path("deviations/", quality.deviation_list, name="deviation-list"),
+    path("deviations/new/", quality.deviation_create, name="deviation-create"),
+    path("deviations/<int:pk>/", quality.deviation_detail, name="deviation-detail"),
+    path("deviations/<int:pk>/<str:action>/", quality.deviation_action, name="deviation-action"),
+    path("inbox/", quality.inbox, name="inbox"),
+    path("inbox/<int:pk>/open/", quality.inbox_open, name="inbox-open"),
 ]

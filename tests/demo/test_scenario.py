@@ -48,6 +48,7 @@ from bioseg.production.models import (
     Transformation,
     TransformationInput,
 )
+from bioseg.quality.models import Deviation, DeviationImpact, DeviationLot, Notification
 from bioseg.registry import selectors
 from bioseg.registry.models import (
     Enterprise,
@@ -107,6 +108,14 @@ EXPECTED_COUNTS = {
     ProvincialReview: 2,
     JointRegulatoryPlan: 1,
     NmpaDecision: 1,
+    # the quality system (bioseg/demo/quality.py): an open major deviation at Qilan blocking QL-DP-2609-02, and a
+    # minor one at Xinghu Suzhou, investigated and closed
+    Deviation: 2,
+    DeviationLot: 2,
+    DeviationImpact: 3,  # QL-DP-2609-02; XH-DS-2608-02 and its descendant QL-DP-2609-02
+    # minor: Qilan's QA (a lot in the impact), the QP (investigation to approve), the QA (approved, closed) — 4;
+    # major: Xinghu's QA and QP — 2
+    Notification: 6,
 }
 
 JIANGSU_SITES = {
@@ -145,7 +154,7 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
     before, result = demo
     assert before == dict.fromkeys(EXPECTED_COUNTS, 0)
     assert counts() == EXPECTED_COUNTS
-    assert result.created == 270 and result.existing == 0
+    assert result.created == 272 and result.existing == 0
     assert dict(result.created_by_kind) == {
         "organisation": 18,
         "user": 32,
@@ -174,7 +183,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_event(demo):
     events = AuditEvent.objects.count()
     second = load()
     assert second.created == 0
-    assert second.existing == 270
+    assert second.existing == 272
     assert dict(second.created_by_kind) == {}
     assert second.logins == first.logins
     assert counts() == EXPECTED_COUNTS

@@ -7,7 +7,9 @@ import datetime as dt
 from django import template
 
 from bioseg.audit.models import SignatureMeaning
+from bioseg.common.regions import zone_for
 from bioseg.evaluation.selectors import REPORT_ROLES
+from bioseg.quality.notifications import unread_count
 from bioseg.registry.models import Activity, Category, GmpOutcome, LicenceClass, Origin, PersonRole
 from bioseg.registry.scope import scope_for
 from bioseg.web import labels
@@ -74,6 +76,7 @@ def header_info(context) -> dict:
         "province": labels.province_label(scope.region_code),
         "can_audit": can_audit(user),
         "can_evaluate": user.has_role(*REPORT_ROLES) and org is not None and org.kind != "operator",
+        "unread": unread_count(user),
     }
 
 
@@ -91,6 +94,10 @@ def nav_section(context) -> str:
         return "lots"
     if name.startswith("pilot-"):
         return "pilots"
+    if name.startswith("deviation-"):
+        return "quality"
+    if name.startswith("inbox"):
+        return "inbox"
     if name.startswith("wizard"):
         return "wizard"
     if name.startswith(("evaluation", "narrative")):
@@ -134,6 +141,18 @@ def ts(value) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC)
     return value.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+
+@register.filter
+def site_time(value, site) -> str:
+    """A moment in the zone of ``site`` (stored in UTC): "2026-12-04 10:20 UTC+08:00"; UTC when the site's country
+    has no single zone bioseg knows."""
+    if not isinstance(value, dt.datetime):
+        return ts(value)
+    zone = zone_for(getattr(site, "country_code", "") or "")
+    local = value.astimezone(zone)
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M") + f" UTC{offset[:3]}:{offset[3:]}"
 
 
 @register.simple_tag

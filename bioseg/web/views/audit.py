@@ -8,6 +8,7 @@ from django.urls import reverse
 from bioseg.audit import chain
 from bioseg.audit.selectors import history_rows, signatures_for
 from bioseg.common.errors import NotFound, PermissionDenied
+from bioseg.quality import selectors as quality_selectors
 from bioseg.registry import selectors
 from bioseg.registry.scope import scope_for
 from bioseg.web.permissions import can_audit
@@ -20,6 +21,7 @@ HISTORY_KINDS = {
     "sites": (selectors.site_get, "web:site-detail"),
     "products": (selectors.product_get, "web:product-detail"),
     "personnel": (selectors.person_get, "web:person-detail"),
+    "deviations": (quality_selectors.deviation_get, "web:deviation-detail"),
 }
 
 
