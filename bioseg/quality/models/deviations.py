@@ -22,6 +22,24 @@ from bioseg.audit.models import EventRecord, RegulatedModel
 from bioseg.common.models import BaseModel
 from bioseg.common.scoping import ScopedQuerySet
 
+__all__ = [
+    "Activity",
+    "Party",
+    "AgreementDuty",
+    "Classification",
+    "BLOCKING_CLASSES",
+    "DeviationStatus",
+    "OPEN_DEVIATION_STATES",
+    "DeviationQuerySet",
+    "Deviation",
+    "DeviationLot",
+    "DeviationImpact",
+    "DeviationImpactShipment",
+    "DeviationEvent",
+    "NotificationQuerySet",
+    "Notification",
+]
+
 
 class Activity(models.TextChoices):
     DEVIATION_INVESTIGATION = "deviation_investigation", _("Deviation investigation and approval")
