@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bioseg.quality import selectors as quality_selectors
 from bioseg.registry import selectors
 from bioseg.registry.selectors import quality_agreement_list  # noqa: F401  (re-exported)
 
@@ -31,5 +32,6 @@ KINDS: dict[str, Kind] = {
         Kind("personnel", "person", selectors.person_get),
         Kind("qualifications", "qualification", selectors.qualification_get),
         Kind("quality-agreements", "quality agreement", selectors.quality_agreement_get),
+        Kind("deviations", "deviation", quality_selectors.deviation_get),
     )
 }
