@@ -44,13 +44,16 @@ CLASS_ZH = {"critical": "重大", "major": "主要", "minor": "次要"}
 def agreement_in_force(*, product, site, on_date: dt.date) -> QualityAgreement | None:
     """The agreement in force on ``on_date`` between the product's holder and the enterprise of ``site`` that covers
     the product (``None`` when the site is the holder's own)."""
-    if site.enterprise_id == product.holder_id:
+    return agreement_between(product=product, enterprise_id=site.enterprise_id, on_date=on_date)
+
+
+def agreement_between(*, product, enterprise_id: int, on_date: dt.date) -> QualityAgreement | None:
+    """The agreement in force on ``on_date`` that makes ``enterprise_id`` a contract manufacturer of ``product``."""
+    if enterprise_id == product.holder_id:
         return None
     return (
         QualityAgreement.objects.in_force(on_date)
-        .filter(
-            holder_id=product.holder_id, contract_manufacturer_id=site.enterprise_id, product_links__product=product
-        )
+        .filter(holder_id=product.holder_id, contract_manufacturer_id=enterprise_id, product_links__product=product)
         .order_by("-effective_from", "-id")
         .first()
     )

@@ -1,6 +1,8 @@
 """The unified quality system's tables, one module per domain (Django finds them here)."""
 
+from bioseg.quality.models.capa import *  # noqa: F403
+from bioseg.quality.models.capa import __all__ as _capa
 from bioseg.quality.models.deviations import *  # noqa: F403
 from bioseg.quality.models.deviations import __all__ as _deviations
 
-__all__ = list(_deviations)
+__all__ = [*_deviations, *_capa]
