@@ -26,6 +26,7 @@ from bioseg.api import (
     accounts,
     assessments,
     audit,
+    capas,
     deviations,
     epcis,
     evaluation,
@@ -151,6 +152,7 @@ api.add_router("/qualifications", registry.qualifications)
 api.add_router("/quality-agreements", quality.router)
 api.add_router("/deviations", deviations.router)
 api.add_router("/notifications", deviations.inbox_router)
+api.add_router("/capas", capas.router)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

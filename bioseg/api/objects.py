@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bioseg.quality import selectors as quality_selectors
+from bioseg.quality.capa import capa_get
 from bioseg.registry import selectors
 from bioseg.registry.selectors import quality_agreement_list  # noqa: F401  (re-exported)
 
@@ -33,5 +34,6 @@ KINDS: dict[str, Kind] = {
         Kind("qualifications", "qualification", selectors.qualification_get),
         Kind("quality-agreements", "quality agreement", selectors.quality_agreement_get),
         Kind("deviations", "deviation", quality_selectors.deviation_get),
+        Kind("capas", "CAPA", capa_get),
     )
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bioseg.web.views import audit, auth, dashboard, evaluation, pilots, production, quality, registry, wizard
+from bioseg.web.views import audit, auth, capa, dashboard, evaluation, pilots, production, quality, registry, wizard
 
 app_name = "web"
 urlpatterns = [
@@ -60,6 +60,11 @@ urlpatterns = [
     path("deviations/new/", quality.deviation_create, name="deviation-create"),
     path("deviations/<int:pk>/", quality.deviation_detail, name="deviation-detail"),
     path("deviations/<int:pk>/<str:action>/", quality.deviation_action, name="deviation-action"),
+    path("capas/", capa.capa_list, name="capa-list"),
+    path("capas/new/", capa.capa_create, name="capa-create"),
+    path("capas/<int:pk>/", capa.capa_detail, name="capa-detail"),
+    path("capas/<int:pk>/actions/<int:action_pk>/done/", capa.capa_action_done, name="capa-action-done"),
+    path("capas/<int:pk>/<str:action>/", capa.capa_action, name="capa-action"),
     path("inbox/", quality.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", quality.inbox_open, name="inbox-open"),
 ]

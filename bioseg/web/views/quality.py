@@ -17,6 +17,7 @@ from bioseg.common import clock
 from bioseg.common.errors import NotFound, PermissionDenied
 from bioseg.production.models import Lot, Shipment
 from bioseg.quality import notifications, selectors, services
+from bioseg.quality.capa import capa_list
 from bioseg.quality.duties import duty_for
 from bioseg.quality.models import (
     Activity,
@@ -346,6 +347,8 @@ def _detail(request, deviation: Deviation, bound: dict | None = None, status: in
             "signatures": signatures_for(deviation),
             "duty": duty,
             "overdue": deviation.status == DeviationStatus.OPEN and deviation.investigation_due < clock.today(),
+            "capas": capa_list(scope=scope_for(request.user)).filter(deviation=deviation),
+            "can_plan_capa": can_record(request.user),
         },
         status=status,
     )
@@ -378,7 +381,7 @@ def deviation_action(request, pk, action):
 
 # --- the inbox ----------------------------------------------------------------------------------------------------
 
-SUBJECT_PAGES = {Deviation._meta.db_table: "web:deviation-detail"}
+SUBJECT_PAGES = {Deviation._meta.db_table: "web:deviation-detail", "quality_capa": "web:capa-detail"}
 
 
 @page_view
