@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from bioseg.common.scoping import get_in_scope
 from bioseg.production.selectors import Blocker
-from bioseg.quality.models import BLOCKING_CLASSES, OPEN_DEVIATION_STATES, Deviation, DeviationLot
+from bioseg.quality.models import BLOCKING_CLASSES, OPEN_DEVIATION_STATES, Deviation, DeviationImpact, DeviationLot
 from bioseg.quality.services import CLASS_EN, CLASS_ZH
 
 
@@ -61,11 +59,28 @@ def deviation_release_blockers(lot, ancestor_ids: set[int]) -> list[Blocker]:
 
 
 def deviations_of_lot(*, scope, lot):
-    """The deviations in scope whose impact includes ``lot`` (directly or as a descendant)."""
+    """The deviations in scope that concern ``lot``: recorded against it or against any lot upstream of it (so a lot
+    made from a concerned lot after the deviation was recorded is included)."""
+    from bioseg.production.genealogy import lot_ancestor_ids
+
+    concerned = {lot.pk, *lot_ancestor_ids(lot=lot)}
     return (
         Deviation.objects.restrict(scope)
-        .filter(Q(impact__lot_id=lot.pk))
+        .filter(id__in=DeviationLot.objects.filter(lot_id__in=concerned).values("deviation_id"))
         .select_related("site")
         .order_by("-id")
-        .distinct()
+    )
+
+
+def impact_shipments(deviation):
+    """The shipments of the deviation's impact: created up to the moment it was computed, with a line of a lot it
+    stores (``impact_shipments_sha256`` on the deviation is the digest of their sorted ids)."""
+    from bioseg.production.models import Shipment, ShipmentLine
+
+    if deviation.impact_computed_at is None:
+        return Shipment.objects.none()
+    lots = DeviationImpact.objects.filter(deviation=deviation).values("lot_id")
+    return Shipment.objects.filter(
+        id__in=ShipmentLine.objects.filter(lot_id__in=lots).values("shipment_id"),
+        created_at__lte=deviation.impact_computed_at,
     )

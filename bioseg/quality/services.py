@@ -28,7 +28,6 @@ from bioseg.quality.models import (
     Deviation,
     DeviationEvent,
     DeviationImpact,
-    DeviationImpactShipment,
     DeviationLot,
 )
 from bioseg.quality.notifications import QUALITY_ROLES, notify
@@ -246,47 +245,48 @@ def _announce(deviation: Deviation, actor: User, enterprise_ids: set[int], hours
 
 
 def _compute_impact(deviation: Deviation) -> None:
-    """Stores the lots the deviation concerns and every descendant at every site, and the shipments that carried
-    any of them — two INSERT … SELECT statements over the genealogy — and their counts and digest on the row."""
+    """Stores the lots the deviation concerns and every descendant at every site (one INSERT … SELECT over the
+    genealogy), and on the deviation row their count, the sites, and the shipments that carried any of them — their
+    count and the SHA-256 of their sorted ids. The shipments are not copied row by row: they are the shipments
+    created up to ``impact_computed_at`` with a line of a stored lot (``selectors.impact_shipments``), and the digest
+    shows that list is the one computed then."""
+    from bioseg.production.models import ShipmentLine
+
+    computed_at = clock.now()
     DeviationImpact.objects.filter(deviation=deviation).delete()
-    DeviationImpactShipment.objects.filter(deviation=deviation).delete()
     roots = Lot.objects.filter(id__in=DeviationLot.objects.filter(deviation=deviation).values("lot_id"))
     reach, params = reach_sql(roots, "forward")
-    now = connection.ops.adapt_datetimefield_value(clock.now())
-    lot_t, impact_t = Lot._meta.db_table, DeviationImpact._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(computed_at)
+    direct = f"SELECT lot_id FROM {DeviationLot._meta.db_table} WHERE deviation_id = %s"
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {impact_t} (created_at, updated_at, deviation_id, lot_id, site_id, direct) "
-            f"SELECT %s, %s, %s, l.id, l.site_id, %s FROM {lot_t} l WHERE l.id IN ({reach})",
-            (now, now, deviation.pk, False, *params),
+            f"INSERT INTO {DeviationImpact._meta.db_table} (created_at, updated_at, deviation_id, lot_id, site_id, "
+            f"direct) SELECT %s, %s, %s, l.id, l.site_id, CASE WHEN l.id IN ({direct}) THEN %s ELSE %s END "
+            f"FROM {Lot._meta.db_table} l WHERE l.id IN ({reach})",
+            (now, now, deviation.pk, deviation.pk, True, False, *params),
         )
-        cur.execute(
-            f"UPDATE {impact_t} SET direct = %s WHERE deviation_id = %s AND lot_id IN "
-            f"(SELECT lot_id FROM {DeviationLot._meta.db_table} WHERE deviation_id = %s)",
-            (True, deviation.pk, deviation.pk),
-        )
-        from bioseg.production.models import ShipmentLine
-
-        cur.execute(
-            f"INSERT INTO {DeviationImpactShipment._meta.db_table} (created_at, updated_at, deviation_id, shipment_id) "
-            f"SELECT DISTINCT %s, %s, %s, s.shipment_id FROM {ShipmentLine._meta.db_table} s "
-            f"WHERE s.lot_id IN (SELECT lot_id FROM {impact_t} WHERE deviation_id = %s)",
-            (now, now, deviation.pk, deviation.pk),
-        )
-    ids = list(DeviationImpact.objects.filter(deviation=deviation).order_by("lot_id").values_list("lot_id", flat=True))
-    deviation.impact_lot_count = len(ids)
-    deviation.impact_site_count = (
-        DeviationImpact.objects.filter(deviation=deviation).values("site_id").distinct().count()
+    stored = DeviationImpact.objects.filter(deviation=deviation)
+    ids = list(stored.order_by("lot_id").values_list("lot_id", flat=True))
+    # every shipment visible now was created before ``computed_at``; later reads filter on it
+    shipments = list(
+        ShipmentLine.objects.filter(lot_id__in=stored.values("lot_id"))
+        .order_by("shipment_id")
+        .values_list("shipment_id", flat=True)
+        .distinct()
     )
-    deviation.impact_shipment_count = DeviationImpactShipment.objects.filter(deviation=deviation).count()
+    deviation.impact_lot_count = len(ids)
+    deviation.impact_site_count = stored.values("site_id").distinct().count()
+    deviation.impact_shipment_count = len(shipments)
     deviation.impact_sha256 = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
-    deviation.impact_computed_at = clock.now()
+    deviation.impact_shipments_sha256 = hashlib.sha256(",".join(map(str, shipments)).encode()).hexdigest()
+    deviation.impact_computed_at = computed_at
     deviation.save(
         update_fields=[
             "impact_lot_count",
             "impact_site_count",
             "impact_shipment_count",
             "impact_sha256",
+            "impact_shipments_sha256",
             "impact_computed_at",
             "updated_at",
         ]

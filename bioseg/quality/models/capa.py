@@ -40,7 +40,11 @@ class CapaQuerySet(ScopedQuerySet):
     of the owner's province and of the holder's province see it read-only."""
 
     def provincial_q(self, scope):
-        return Q(owner__region_code=scope.region_code) | Q(product__holder__region_code=scope.region_code)
+        from bioseg.registry.models import Enterprise, Product
+
+        owners = Enterprise.objects.filter(region_code=scope.region_code).values("id")
+        products = Product.objects.filter(holder__region_code=scope.region_code).values("id")
+        return Q(owner_id__in=owners) | Q(product_id__in=products)
 
     def enterprise_q(self, scope):
         return Q(product_id__in=scope.product_ids) & (

@@ -4,7 +4,7 @@
   for each activity who is responsible, who approves, who is notified and within how many hours. An agreement
   without a row for an activity uses bioseg's default (``bioseg.quality.duties.DEFAULTS``), and says so.
 - ``Deviation`` (GMP 2010 Art. 248–252) with its directly concerned lots (``DeviationLot``), the impact bioseg
-  computes over the genealogy (``DeviationImpact`` / ``DeviationImpactShipment``: derived rows, reproducible from
+  computes over the genealogy (``DeviationImpact``: derived rows, reproducible from
   the genealogy; the regulated deviation row keeps their count, digest and time) and its events.
 - ``Notification``: what the agreement says must be notified, to whom, when it was due and when it was read.
 
@@ -34,7 +34,6 @@ __all__ = [
     "Deviation",
     "DeviationLot",
     "DeviationImpact",
-    "DeviationImpactShipment",
     "DeviationEvent",
     "NotificationQuerySet",
     "Notification",
@@ -107,7 +106,12 @@ class DeviationQuerySet(ScopedQuerySet):
     the regulators of the site's province and of the holder's province see it read-only; nobody else."""
 
     def provincial_q(self, scope):
-        return Q(site__region_code=scope.region_code) | Q(product__holder__region_code=scope.region_code)
+        from bioseg.registry.models import Product, Site
+
+        # subqueries rather than joins: the planner hashes each small id list once (no OR across two joins)
+        sites = Site.objects.filter(region_code=scope.region_code).values("id")
+        products = Product.objects.filter(holder__region_code=scope.region_code).values("id")
+        return Q(site_id__in=sites) | Q(product_id__in=products)
 
     def enterprise_q(self, scope):
         return Q(product_id__in=scope.product_ids) & (
@@ -148,7 +152,8 @@ class Deviation(RegulatedModel):
     impact_lot_count = models.PositiveIntegerField(_("lots concerned"), default=0)
     impact_site_count = models.PositiveIntegerField(_("sites concerned"), default=0)
     impact_shipment_count = models.PositiveIntegerField(_("shipments concerned"), default=0)
-    impact_sha256 = models.CharField(max_length=64, blank=True, default="")
+    impact_sha256 = models.CharField(max_length=64, blank=True, default="")  # of the sorted lot ids
+    impact_shipments_sha256 = models.CharField(max_length=64, blank=True, default="")  # of the sorted shipment ids
     impact_computed_at = models.DateTimeField(_("impact computed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -184,22 +189,24 @@ class DeviationImpact(BaseModel):
     """A lot in the deviation's computed impact: a directly concerned lot (``direct``) or a descendant at any site.
     Derived from the genealogy by one statement; the deviation row records the count and digest."""
 
-    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="impact")
-    lot = models.ForeignKey("production.Lot", on_delete=models.PROTECT, related_name="+", db_index=False)
-    site = models.ForeignKey("registry.Site", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Derived rows, written by one INSERT … SELECT over the genealogy: their keys carry no database constraint (an
+    # 81,000-lot impact would otherwise fire 243,000 key checks on rows it has just read from the same tables; a
+    # deviation is never deleted — the audit triggers refuse it); the deviation key is indexed by the unique one.
+    deviation = models.ForeignKey(
+        Deviation, on_delete=models.DO_NOTHING, related_name="impact", db_index=False, db_constraint=False
+    )
+    lot = models.ForeignKey(
+        "production.Lot", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    site = models.ForeignKey(
+        "registry.Site", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     direct = models.BooleanField(default=False)
 
     class Meta:
+        # one index: the impact is read by deviation; "which deviations concern this lot" is answered from the
+        # directly concerned lots and the lot's ancestors (``deviations_of_lot``), so it also covers lots made later
         constraints = [models.UniqueConstraint(fields=["deviation", "lot"], name="uniq_deviation_impact_lot")]
-        indexes = [models.Index(fields=["lot", "deviation"], name="devimpact_lot_idx")]
-
-
-class DeviationImpactShipment(BaseModel):
-    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="impact_shipments")
-    shipment = models.ForeignKey("production.Shipment", on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["deviation", "shipment"], name="uniq_deviation_impact_shipment")]
 
 
 class DeviationEvent(EventRecord):

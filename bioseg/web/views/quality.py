@@ -24,7 +24,6 @@ from bioseg.quality.models import (
     Classification,
     Deviation,
     DeviationImpact,
-    DeviationImpactShipment,
     DeviationStatus,
 )
 from bioseg.quality.notifications import QUALITY_ROLES
@@ -327,9 +326,9 @@ def _detail(request, deviation: Deviation, bound: dict | None = None, status: in
         .order_by("-direct", "lot__manufactured_on", "lot_id")[:IMPACT_SHOWN]
     )
     shipments = (
-        DeviationImpactShipment.objects.filter(deviation=deviation)
-        .select_related("shipment", "shipment__from_site", "shipment__to_site", "shipment__consignee")
-        .order_by("shipment__shipped_at", "shipment_id")[:IMPACT_SHOWN]
+        selectors.impact_shipments(deviation)
+        .select_related("from_site", "to_site", "consignee")
+        .order_by("shipped_at", "id")[:IMPACT_SHOWN]
     )
     duty = duty_for(deviation.agreement, Activity.DEVIATION_INVESTIGATION)
     return render(
