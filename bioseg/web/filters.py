@@ -146,3 +146,21 @@ class PersonFilter(FilterForm):
             q = data["q"].strip()
             qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(email__icontains=q))
         return qs
+
+
+class QuickSelect(forms.Select):
+    """A ``<select>`` rendered by string joining instead of one template per option: a national user's filter lists
+    hundreds of sites and products, and Django's per-option templates cost ~0.1 ms each."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import escape, format_html
+        from django.utils.safestring import mark_safe
+
+        final = self.build_attrs(self.attrs, attrs)
+        chosen = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) == chosen else ""}>{escape(label)}</option>'
+            for v, label in self.choices
+        )
+        attributes = "".join(format_html(' {}="{}"', k, v) for k, v in final.items() if v not in (None, False))
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')

@@ -163,6 +163,7 @@ class Deviation(RegulatedModel):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["status", "classification", "-id"], name="deviation_status_class_idx"),
+            models.Index(fields=["status", "investigation_due"], name="deviation_overdue_idx"),
             models.Index(fields=["site", "-id"], name="deviation_site_idx"),
             models.Index(fields=["product", "-id"], name="deviation_product_idx"),
         ]

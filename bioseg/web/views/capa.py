@@ -23,7 +23,7 @@ from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.models import Enterprise
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.reporting import xlsx
-from bioseg.web.filters import FilterForm
+from bioseg.web.filters import FilterForm, QuickSelect
 from bioseg.web.forms import run_service
 from bioseg.web.labels import is_zh, local_name
 from bioseg.web.views.common import page_view, paginate, render_list
@@ -34,7 +34,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class CapaFilter(FilterForm):
     status = forms.ChoiceField(label=_("Status"), required=False)
-    product = forms.ChoiceField(label=_("Product"), required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False, widget=QuickSelect)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
 
     def __init__(self, *args, products=(), **kwargs):
@@ -66,7 +66,10 @@ def can_plan(user) -> bool:
 @page_view
 def capa_list(request):
     scope = scope_for(request.user)
-    form = CapaFilter(request.GET, products=registry_selectors.product_list(scope=scope))
+    form = CapaFilter(
+        request.GET,
+        products=registry_selectors.product_list(scope=scope).select_related(None).only("id", "name_zh", "name_en"),
+    )
     qs = form.apply(capas.capa_list(scope=scope))
     if request.GET.get("export") == "xlsx":
         return _xlsx(qs)

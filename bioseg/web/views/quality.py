@@ -31,7 +31,7 @@ from bioseg.quality.workflows import DEVIATION_WORKFLOW
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.reporting import xlsx
-from bioseg.web.filters import FilterForm
+from bioseg.web.filters import FilterForm, QuickSelect
 from bioseg.web.forms import run_service
 from bioseg.web.labels import is_zh, local_name
 from bioseg.web.views.common import page_view, paginate, render_list
@@ -42,8 +42,8 @@ IMPACT_SHOWN = 50
 class DeviationFilter(FilterForm):
     status = forms.ChoiceField(label=_("Status"), required=False)
     classification = forms.ChoiceField(label=_("Classification"), required=False)
-    product = forms.ChoiceField(label=_("Product"), required=False)
-    site = forms.ChoiceField(label=_("Site"), required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False, widget=QuickSelect)
+    site = forms.ChoiceField(label=_("Site"), required=False, widget=QuickSelect)
     overdue = forms.BooleanField(label=_("Investigation overdue"), required=False)
 
     def __init__(self, *args, products=(), sites=(), **kwargs):
@@ -88,8 +88,8 @@ def deviation_list(request):
     scope = scope_for(request.user)
     form = DeviationFilter(
         request.GET,
-        products=registry_selectors.product_list(scope=scope),
-        sites=registry_selectors.site_list(scope=scope),
+        products=registry_selectors.product_list(scope=scope).select_related(None).only("id", "name_zh", "name_en"),
+        sites=registry_selectors.site_list(scope=scope).select_related(None).only("id", "name_zh", "name_en"),
     )
     qs = form.apply(selectors.deviation_list(scope=scope))
     if request.GET.get("export") == "xlsx":
