@@ -11,3 +11,4 @@ class QualityConfig(AppConfig):
         from bioseg.quality.selectors import deviation_release_blockers
 
         register_release_blockers(deviation_release_blockers)
+        from bioseg.quality import oos  # noqa: F401  (connects the OOS receiver to certificate_recorded)

@@ -38,6 +38,22 @@ def quality_people(enterprise_ids: Iterable[int]) -> list[User]:
     )
 
 
+def regulator_people(region_code: str) -> list[User]:
+    """The active reviewers and inspectors of the provincial regulator of ``region_code``."""
+    from bioseg.accounts.roles import OrganisationKind
+
+    return list(
+        User.objects.filter(
+            organisation__kind=OrganisationKind.PROVINCIAL_REGULATOR,
+            organisation__region_code=region_code,
+            is_active=True,
+            memberships__role__in=(Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_INSPECTOR),
+        )
+        .distinct()
+        .order_by("id")
+    )
+
+
 def notify(
     *,
     enterprise_ids: Iterable[int],
@@ -47,11 +63,14 @@ def notify(
     body: tuple[str, str],
     within_hours: int,
     exclude: User | None = None,
+    people: list[User] | None = None,
 ) -> list[Notification]:
-    """Notifies the quality people of ``enterprise_ids`` about ``subject`` (inside the act's transaction)."""
+    """Notifies the quality people of ``enterprise_ids`` (or the given ``people``) about ``subject`` (inside the
+    act's transaction)."""
     now = clock.now()
     due = now + dt.timedelta(hours=within_hours)
-    people = [u for u in quality_people(enterprise_ids) if exclude is None or u.pk != exclude.pk]
+    found = quality_people(enterprise_ids) if people is None else people
+    people = [u for u in found if exclude is None or u.pk != exclude.pk]
     rows = Notification.objects.bulk_create(
         [
             Notification(

@@ -4,5 +4,7 @@ from bioseg.quality.models.capa import *  # noqa: F403
 from bioseg.quality.models.capa import __all__ as _capa
 from bioseg.quality.models.deviations import *  # noqa: F403
 from bioseg.quality.models.deviations import __all__ as _deviations
+from bioseg.quality.models.oos import *  # noqa: F403
+from bioseg.quality.models.oos import __all__ as _oos
 
-__all__ = [*_deviations, *_capa]
+__all__ = [*_deviations, *_capa, *_oos]
