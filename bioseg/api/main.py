@@ -30,6 +30,7 @@ from bioseg.api import (
     deviations,
     epcis,
     evaluation,
+    oos,
     pilots,
     production,
     quality,
@@ -153,6 +154,7 @@ api.add_router("/quality-agreements", quality.router)
 api.add_router("/deviations", deviations.router)
 api.add_router("/notifications", deviations.inbox_router)
 api.add_router("/capas", capas.router)
+api.add_router("/oos", oos.router)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bioseg.quality import selectors as quality_selectors
 from bioseg.quality.capa import capa_get
+from bioseg.quality.oos import oos_get
 from bioseg.registry import selectors
 from bioseg.registry.selectors import quality_agreement_list  # noqa: F401  (re-exported)
 
@@ -35,5 +36,6 @@ KINDS: dict[str, Kind] = {
         Kind("quality-agreements", "quality agreement", selectors.quality_agreement_get),
         Kind("deviations", "deviation", quality_selectors.deviation_get),
         Kind("capas", "CAPA", capa_get),
+        Kind("oos", "OOS investigation", oos_get),
     )
 }

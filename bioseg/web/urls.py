@@ -1,6 +1,18 @@
 from django.urls import path
 
-from bioseg.web.views import audit, auth, capa, dashboard, evaluation, pilots, production, quality, registry, wizard
+from bioseg.web.views import (
+    audit,
+    auth,
+    capa,
+    dashboard,
+    evaluation,
+    oos,
+    pilots,
+    production,
+    quality,
+    registry,
+    wizard,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -65,6 +77,9 @@ urlpatterns = [
     path("capas/<int:pk>/", capa.capa_detail, name="capa-detail"),
     path("capas/<int:pk>/actions/<int:action_pk>/done/", capa.capa_action_done, name="capa-action-done"),
     path("capas/<int:pk>/<str:action>/", capa.capa_action, name="capa-action"),
+    path("oos/", oos.oos_list, name="oos-list"),
+    path("oos/<int:pk>/", oos.oos_detail, name="oos-detail"),
+    path("oos/<int:pk>/<str:action>/", oos.oos_action, name="oos-action"),
     path("inbox/", quality.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", quality.inbox_open, name="inbox-open"),
 ]

@@ -98,6 +98,8 @@ def nav_section(context) -> str:
         return "quality"
     if name.startswith("capa-"):
         return "capa"
+    if name.startswith("oos-"):
+        return "oos"
     if name.startswith("inbox"):
         return "inbox"
     if name.startswith("wizard"):

@@ -10,6 +10,7 @@ from bioseg.audit.selectors import history_rows, signatures_for
 from bioseg.common.errors import NotFound, PermissionDenied
 from bioseg.quality import selectors as quality_selectors
 from bioseg.quality.capa import capa_get
+from bioseg.quality.oos import oos_get
 from bioseg.registry import selectors
 from bioseg.registry.scope import scope_for
 from bioseg.web.permissions import can_audit
@@ -24,6 +25,7 @@ HISTORY_KINDS = {
     "personnel": (selectors.person_get, "web:person-detail"),
     "deviations": (quality_selectors.deviation_get, "web:deviation-detail"),
     "capas": (capa_get, "web:capa-detail"),
+    "oos": (oos_get, "web:oos-detail"),
 }
 
 

@@ -380,7 +380,11 @@ def deviation_action(request, pk, action):
 
 # --- the inbox ----------------------------------------------------------------------------------------------------
 
-SUBJECT_PAGES = {Deviation._meta.db_table: "web:deviation-detail", "quality_capa": "web:capa-detail"}
+SUBJECT_PAGES = {
+    Deviation._meta.db_table: "web:deviation-detail",
+    "quality_capa": "web:capa-detail",
+    "quality_oosinvestigation": "web:oos-detail",
+}
 
 
 @page_view
