@@ -178,8 +178,23 @@ def case_from_product(*, product: Product, as_of: dt.date | None = None) -> dict
         case["segments"] = segments
     if cmos:
         case["contract_manufacturers"] = [{"name": name} for name in cmos]
+    stationed = _stationed(holder, partners, pairs, day)
+    if stationed is not None:
+        case["stationed_personnel"] = stationed
     case.update(_pilot_status(product, day))
     return case
+
+
+def _stationed(holder, partners, pairs, day: dt.date) -> list[dict] | None:
+    """The holder's people stationed on ``day`` at its contract manufacturers, from the stationing and training
+    records of the quality system (unknown when the holder has recorded none)."""
+    from bioseg.quality.stationing import stationed_facts
+
+    names = {e.pk: enterprise_name(e) for e in partners}
+    for _stage, site in pairs:
+        if site.enterprise_id != holder.pk:
+            names.setdefault(site.enterprise_id, enterprise_name(site.enterprise))
+    return stationed_facts(holder=holder, cmo_names=names, day=day) if names else None
 
 
 def _pilot_status(product: Product, day: dt.date) -> dict[str, Any]:

@@ -6,5 +6,7 @@ from bioseg.quality.models.deviations import *  # noqa: F403
 from bioseg.quality.models.deviations import __all__ as _deviations
 from bioseg.quality.models.oos import *  # noqa: F403
 from bioseg.quality.models.oos import __all__ as _oos
+from bioseg.quality.models.stationing import *  # noqa: F403
+from bioseg.quality.models.stationing import __all__ as _stationing
 
-__all__ = [*_deviations, *_capa, *_oos]
+__all__ = [*_deviations, *_capa, *_oos, *_stationing]

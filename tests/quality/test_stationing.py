@@ -1,0 +1,108 @@
+"""Stationed personnel: a coverage calendar per contract site counting, day by day, the *qualified* people on site
+(a training record in force); days below two are gaps; the eligibility case built from the registry reads these
+records; refusals write nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bioseg.audit.models import AuditEvent
+from bioseg.common.errors import PermissionDenied, ValidationFailed
+from bioseg.pilots.facts import case_from_product
+from bioseg.quality import stationing as st
+from bioseg.quality.models import Stationing, TrainingRecord
+from bioseg.registry import services as rs
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def staff(world):
+    wang = rs.person_create(actor=world.holder_qa, enterprise=world.holder, name="王海涛", roles=["qa"])
+    zhao = rs.person_create(actor=world.holder_qa, enterprise=world.holder, name="赵雨婷", roles=["qa"])
+    for p in (wang, zhao):
+        st.stationing_record(actor=world.holder_qa, person=p, site=world.sh_site, role="qa", starts_on=D(2025, 3, 1))
+    st.training_record(
+        actor=world.holder_qa, person=wang, curriculum="Aseptic processing", hours=16, completed_on=D(2025, 2, 1)
+    )
+    st.training_record(
+        actor=world.holder_qa,
+        person=zhao,
+        curriculum="Aseptic processing",
+        hours=16,
+        completed_on=D(2025, 2, 1),
+        expires_on=D(2025, 3, 10),
+    )
+    st.training_record(
+        actor=world.holder_qa,
+        person=zhao,
+        curriculum="Aseptic processing (renewal)",
+        hours=8,
+        completed_on=D(2025, 3, 14),
+    )
+    return wang, zhao
+
+
+def test_the_calendar_counts_qualified_people_and_shows_the_gap(world, staff):
+    days = st.coverage(site=world.sh_site, start=D(2025, 3, 9), end=D(2025, 3, 15))
+    assert [(d.day.day, d.count) for d in days] == [(9, 2), (10, 2), (11, 1), (12, 1), (13, 1), (14, 2), (15, 2)]
+    assert days[2].qualified == ["王海涛"] and days[2].unqualified == ["赵雨婷"]
+    assert [d.day for d in st.gaps(site=world.sh_site, start=D(2025, 3, 1), end=D(2025, 3, 31))] == [
+        D(2025, 3, 11),
+        D(2025, 3, 12),
+        D(2025, 3, 13),
+    ]
+    # before anyone was stationed: every day is a gap
+    assert all(d.gap and d.count == 0 for d in st.coverage(site=world.sh_site, start=D(2025, 2, 1), end=D(2025, 2, 3)))
+
+
+def test_the_eligibility_case_reads_the_stationing_records(world, staff):
+    case = case_from_product(product=world.pd1, as_of=D(2025, 3, 12))
+    assert case["stationed_personnel"] == [
+        {
+            "name": "王海涛",
+            "qualified": True,
+            "stationed_at": case["contract_manufacturers"][0]["name"],
+            "stationed_from": "2025-03-01",
+        },
+        {
+            "name": "赵雨婷",
+            "qualified": False,
+            "stationed_at": case["contract_manufacturers"][0]["name"],
+            "stationed_from": "2025-03-01",
+        },
+    ]
+    later = case_from_product(product=world.pd1, as_of=D(2025, 3, 20))
+    assert [p["qualified"] for p in later["stationed_personnel"]] == [True, True]
+
+
+def test_without_any_record_the_fact_stays_unknown(world):
+    assert "stationed_personnel" not in case_from_product(product=world.pd1, as_of=D(2025, 3, 12))
+
+
+def test_refusals_write_nothing(world, staff):
+    wang, _zhao = staff
+    before = (Stationing.objects.count(), TrainingRecord.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(PermissionDenied):
+        st.stationing_record(actor=world.cmo_qa, person=wang, site=world.sh_site, role="qa", starts_on=D(2025, 4, 1))
+    with pytest.raises(ValidationFailed) as exc:
+        st.stationing_record(
+            actor=world.holder_qa, person=wang, site=world.js_site, role="boss", starts_on=D(2025, 4, 1)
+        )
+    assert set(exc.value.details["fields"]) == {"role", "site_id"}
+    with pytest.raises(ValidationFailed) as exc:
+        st.stationing_record(actor=world.holder_qa, person=wang, site=world.sh_site, role="qa", starts_on=D(2025, 4, 1))
+    assert exc.value.details["fields"]["starts_on"]["message"] == "王海涛 is already stationed there on 2025-04-01."
+    with pytest.raises(ValidationFailed) as exc:
+        st.training_record(
+            actor=world.holder_qa,
+            person=wang,
+            curriculum="",
+            hours="-1",
+            completed_on=dt.date.today() + dt.timedelta(days=1),
+        )
+    assert set(exc.value.details["fields"]) == {"curriculum", "hours", "completed_on"}
+    assert (Stationing.objects.count(), TrainingRecord.objects.count(), AuditEvent.objects.count()) == before
