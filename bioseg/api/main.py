@@ -35,6 +35,7 @@ from bioseg.api import (
     production,
     quality,
     registry,
+    stationing,
 )
 from bioseg.api.auth import SessionAuth, TokenAuth
 from bioseg.api.errors import install_handlers, method_not_allowed_json, route_not_found
@@ -155,6 +156,8 @@ api.add_router("/deviations", deviations.router)
 api.add_router("/notifications", deviations.inbox_router)
 api.add_router("/capas", capas.router)
 api.add_router("/oos", oos.router)
+api.add_router("/stationing", stationing.router)
+api.add_router("/training-records", stationing.training_router)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

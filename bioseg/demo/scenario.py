@@ -274,4 +274,5 @@ def load(scenario: Scenario = SCENARIO) -> LoadResult:
         production.load(loader)  # chains, lots, shipments, releases (bioseg/demo/production.py)
         pilots.load(loader, DEMO_PASSWORD)  # pilot applications at their historical dates (bioseg/demo/pilots.py)
         quality.load(loader, DEMO_PASSWORD)  # deviations (bioseg/demo/quality.py)
+        quality.load_more(loader, DEMO_PASSWORD)  # CAPA, an OOS, stationed personnel
         return loader.result

@@ -11,6 +11,7 @@ from bioseg.web.views import (
     production,
     quality,
     registry,
+    stationing,
     wizard,
 )
 
@@ -80,6 +81,9 @@ urlpatterns = [
     path("oos/", oos.oos_list, name="oos-list"),
     path("oos/<int:pk>/", oos.oos_detail, name="oos-detail"),
     path("oos/<int:pk>/<str:action>/", oos.oos_action, name="oos-action"),
+    path("stationing/", stationing.stationing, name="stationing"),
+    path("stationing/new/", stationing.stationing_create, name="stationing-create"),
+    path("stationing/training/", stationing.training_create, name="training-create"),
     path("inbox/", quality.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", quality.inbox_open, name="inbox-open"),
 ]

@@ -48,7 +48,17 @@ from bioseg.production.models import (
     Transformation,
     TransformationInput,
 )
-from bioseg.quality.models import Deviation, DeviationImpact, DeviationLot, Notification
+from bioseg.quality.models import (
+    Capa,
+    CapaAction,
+    Deviation,
+    DeviationImpact,
+    DeviationLot,
+    Notification,
+    OosInvestigation,
+    Stationing,
+    TrainingRecord,
+)
 from bioseg.registry import selectors
 from bioseg.registry.models import (
     Enterprise,
@@ -95,7 +105,7 @@ EXPECTED_COUNTS = {
     Excursion: 1,  # GLP-1 shipment SHP-QT-2611-001, awaiting assessment
     ExcursionAssessment: 0,
     LotHold: 1,
-    CertificateOfAnalysis: 21,
+    CertificateOfAnalysis: 22,  # + the ADC fill's certificate with an out-of-specification assay (bioseg/demo/quality.py)
     Release: 24,
     RecallAction: 0,
     # GS1 keys for EPCIS export (prefix 952): one GTIN per material, one GLN per site and consignee
@@ -114,8 +124,13 @@ EXPECTED_COUNTS = {
     DeviationLot: 2,
     DeviationImpact: 3,  # QL-DP-2609-02; XH-DS-2608-02 and its descendant QL-DP-2609-02
     # minor: Qilan's QA (a lot in the impact), the QP (investigation to approve), the QA (approved, closed) — 4;
-    # major: Xinghu's QA and QP — 2
-    Notification: 6,
+    # major: Xinghu's QA and QP — 2; the CAPAs: 1 + 1 and 2; the OOS: Zifeng's QA and QP — 2
+    Notification: 12,
+    Capa: 2,  # one from each deviation; the minor one's second action (due 2026-11-30) is overdue
+    CapaAction: 3,
+    OosInvestigation: 1,  # FP-FILL-2608-01, assay 92.1 % (95–105 %), under investigation
+    Stationing: 2,  # Xinghu's two QAs at Qilan since 2025-09-15
+    TrainingRecord: 3,  # Zhao Yuting's lapsed on 2026-11-20 and was renewed on 2026-11-24: a three-day gap
 }
 
 JIANGSU_SITES = {
@@ -154,7 +169,7 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
     before, result = demo
     assert before == dict.fromkeys(EXPECTED_COUNTS, 0)
     assert counts() == EXPECTED_COUNTS
-    assert result.created == 272 and result.existing == 0
+    assert result.created == 276 and result.existing == 0
     assert dict(result.created_by_kind) == {
         "organisation": 18,
         "user": 32,
@@ -183,7 +198,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_event(demo):
     events = AuditEvent.objects.count()
     second = load()
     assert second.created == 0
-    assert second.existing == 272
+    assert second.existing == 276
     assert dict(second.created_by_kind) == {}
     assert second.logins == first.logins
     assert counts() == EXPECTED_COUNTS

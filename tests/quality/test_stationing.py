@@ -106,3 +106,80 @@ def test_refusals_write_nothing(world, staff):
         )
     assert set(exc.value.details["fields"]) == {"curriculum", "hours", "completed_on"}
     assert (Stationing.objects.count(), TrainingRecord.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_the_calendar_page_and_its_forms(world, staff):
+    from tests.quality.test_deviation_interfaces import client
+
+    c = client(world.holder_qa)
+    html = c.get(f"/stationing/?site={world.sh_site.pk}&month=2025-03").content.decode()
+    assert 'data-day="2025-03-11" data-count="1"' in html and 'data-day="2025-03-14" data-count="2"' in html
+    assert "3 days below the minimum this month" in html
+    zh = client(world.holder_qa, "zh-hans").get(f"/stationing/?site={world.sh_site.pk}&month=2025-03").content.decode()
+    assert "本月有 3 天低于最低人数" in zh
+    wang, _zhao = staff
+    before = Stationing.objects.count()
+    r = c.post(
+        "/stationing/new/",
+        {
+            "station-person": wang.pk,
+            "station-site": world.sh_site.pk,
+            "station-role": "qa",
+            "station-starts_on": "2025-04-01",
+        },
+    )
+    assert r.status_code == 400 and 'data-testid="error-starts_on"' in r.content.decode()
+    assert Stationing.objects.count() == before
+    assert client(world.cmo_qa).post("/stationing/new/", {"station-person": wang.pk}).status_code == 403
+    html = client(world.cmo_qa).get(f"/stationing/?site={world.sh_site.pk}&month=2025-03").content.decode()
+    assert 'data-testid="calendar"' in html and 'data-testid="station-form"' not in html
+    assert client(world.gd_inspector).get(f"/stationing/?site={world.sh_site.pk}").status_code == 404
+    r = c.post(
+        "/stationing/training/",
+        {
+            "training-person": wang.pk,
+            "training-curriculum": "GMP refresher",
+            "training-hours": "4",
+            "training-completed_on": "2025-04-02",
+        },
+    )
+    assert r.status_code == 302 and TrainingRecord.objects.filter(person=wang, curriculum="GMP refresher").exists()
+
+
+def test_the_api(world, staff):
+    from tests.quality.test_deviation_interfaces import client, post
+
+    wang, _zhao = staff
+    r = client(world.cmo_qa).get(f"/api/v1/stationing/coverage?site={world.sh_site.pk}&from=2025-03-10&to=2025-03-12")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["gap_days"], [d["count"] for d in body["days"]]) == (2, [2, 1, 1])
+    assert body["days"][1]["unqualified"] == ["赵雨婷"]
+    r = client(world.gd_inspector).get(
+        f"/api/v1/stationing/coverage?site={world.sh_site.pk}&from=2025-03-10&to=2025-03-12"
+    )
+    assert r.status_code == 400 and r.json()["details"]["fields"]["site"]["message"].startswith("There is no site")
+    before = Stationing.objects.count()
+    r = post(
+        world.holder_qa,
+        "/stationing",
+        {
+            "person_id": wang.pk,
+            "site_id": world.sh_site.pk,
+            "role": "qa",
+            "starts_on": "2025-05-01",
+            "ends_on": "2025-04-01",
+        },
+    )
+    assert r.status_code == 400 and set(r.json()["details"]["fields"]) == {"ends_on", "starts_on"}
+    assert Stationing.objects.count() == before
+    r = post(
+        world.holder_qa,
+        "/training-records",
+        {"person_id": wang.pk, "curriculum": "GMP", "hours": "2", "completed_on": "2025-04-02"},
+    )
+    assert r.status_code == 201 and r.json()["curriculum"] == "GMP"
+    assert [
+        x["curriculum"]
+        for x in client(world.sh_inspector).get(f"/api/v1/training-records?person={wang.pk}").json()["items"]
+    ] == ["GMP", "Aseptic processing"]  # newest first

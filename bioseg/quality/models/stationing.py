@@ -70,7 +70,8 @@ class TrainingQuerySet(ScopedQuerySet):
         from bioseg.registry.models import Enterprise
 
         seen = Enterprise.objects.restrict(scope).values("id")
-        return Q(person__enterprise_id__in=seen)
+        stationed_here = Stationing.objects.filter(site__region_code=scope.region_code).values("person_id")
+        return Q(person__enterprise_id__in=seen) | Q(person_id__in=stationed_here)
 
     def enterprise_q(self, scope):
         return Q(person__enterprise_id__in=scope.visible_enterprise_ids)

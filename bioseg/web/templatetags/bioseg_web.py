@@ -100,6 +100,8 @@ def nav_section(context) -> str:
         return "capa"
     if name.startswith("oos-"):
         return "oos"
+    if name.startswith(("stationing", "training")):
+        return "stationing"
     if name.startswith("inbox"):
         return "inbox"
     if name.startswith("wizard"):
