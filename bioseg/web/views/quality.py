@@ -3,6 +3,7 @@ impact, events, signatures and only the allowed actions) and each person's notif
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django import forms
@@ -405,3 +406,50 @@ def inbox_open(request, pk):
     n = notifications.notification_read(user=request.user, pk=pk)
     page = SUBJECT_PAGES.get(n.subject_table)
     return redirect(page, pk=n.subject_id) if page else redirect("web:inbox")
+
+
+# --- dashboard cards ---------------------------------------------------------------------------------------------
+
+
+def _quality_cards(request, scope) -> list:
+    from bioseg.quality import oos as oq
+    from bioseg.quality import stationing as st
+    from bioseg.quality.capa import capa_list as capas_in
+    from bioseg.web.views.dashboard import Card
+
+    today = clock.today()
+    month_ago = today - dt.timedelta(days=29)
+    gap_days = sum(len(st.gaps(site=s, start=month_ago, end=today)) for s in st.contract_sites(scope))
+    return [
+        Card(
+            "deviations",
+            _("Deviations not closed"),
+            selectors.deviation_list(scope=scope, status="open_any").count(),
+            "web:deviation-list",
+            query="status=open_any",
+        ),
+        Card(
+            "capa_overdue",
+            _("CAPAs overdue"),
+            capas_in(scope=scope).overdue(today).count(),
+            "web:capa-list",
+            query="overdue=on",
+        ),
+        Card(
+            "oos_open",
+            _("OOS investigations open"),
+            oq.oos_list(scope=scope).filter(status__in=("open", "confirmed")).count(),
+            "web:oos-list",
+        ),
+        Card("stationing_gaps", _("Days below two stationed people (30 days)"), gap_days, "web:stationing"),
+    ]
+
+
+def _register_cards() -> None:
+    from bioseg.web.views.dashboard import CARD_PROVIDERS
+
+    if _quality_cards not in CARD_PROVIDERS:
+        CARD_PROVIDERS.append(_quality_cards)
+
+
+_register_cards()
