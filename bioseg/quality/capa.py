@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -37,6 +37,7 @@ from bioseg.quality.models import (
     Party,
 )
 from bioseg.quality.notifications import QUALITY_ROLES, notify
+from bioseg.quality.references import next_reference, with_fresh_reference
 from bioseg.quality.services import TEXT_LIMIT, agreement_between
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 
@@ -154,13 +155,6 @@ def capa_get(*, scope, pk) -> Capa:
 # --- writes ----------------------------------------------------------------------------------------------------
 
 
-def _next_reference(today: dt.date) -> str:
-    prefix = f"CAPA-{today.year}-"
-    last = Capa.objects.filter(reference__startswith=prefix).order_by("-reference").values_list("reference", flat=True)
-    n = int(last[0][len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{n:05d}"
-
-
 def _check_action(e: Errors, capa_like, action: dict, index: int | None = None) -> None:
     """An action: its text, kind, a due date not in the past, an owner who is a quality person of the holder or of
     the CAPA's owner."""
@@ -236,52 +230,50 @@ def capa_create(
     e.raise_if_any()
     duty = duty_for(agreement, Activity.CAPA_APPROVAL)
     today = clock.today()
-    for attempt in range(3):
-        try:
-            with transaction.atomic(), audit_context(actor=actor, reason=reason or "CAPA planned"):
-                capa = Capa.objects.create(
-                    reference=_next_reference(today),
-                    product=product,
-                    owner=owner,
-                    agreement=agreement,
-                    source=source,
-                    deviation=deviation,
-                    source_reference=(source_reference or "").strip()[:80],
-                    title=title.strip(),
-                    problem=problem.strip(),
-                    approver_party=duty.approver,
-                    recorded_by=actor,
-                )
-                CapaAction.objects.bulk_create(
-                    [
-                        CapaAction(
-                            capa=capa,
-                            position=i + 1,
-                            description=a["description"].strip(),
-                            kind=a["kind"],
-                            owner=a["owner"],
-                            due_on=a["due_on"],
-                        )
-                        for i, a in enumerate(actions)
-                    ]
-                )
-                CapaEvent.objects.create(
-                    capa=capa,
-                    kind="planned",
-                    status_to=capa.status,
-                    actor=actor,
-                    occurred_at=clock.now(),
-                    message_en=f"CAPA planned with {len(actions)} action(s).",
-                    message_zh=f"制定纠正预防措施，共 {len(actions)} 项措施。",
-                    data={"actions": len(actions), "deviation_id": deviation.pk if deviation else None},
-                )
-                _tell(capa, actor, capa_party_ids(capa, duty.approver), duty.notify_within_hours, "planned")
-                recheck(capa, scope_for(actor), "CAPA")
-                return capa
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+
+    def create() -> Capa:
+        with transaction.atomic(), audit_context(actor=actor, reason=reason or "CAPA planned"):
+            capa = Capa.objects.create(
+                reference=next_reference(Capa, "CAPA", today),
+                product=product,
+                owner=owner,
+                agreement=agreement,
+                source=source,
+                deviation=deviation,
+                source_reference=(source_reference or "").strip()[:80],
+                title=title.strip(),
+                problem=problem.strip(),
+                approver_party=duty.approver,
+                recorded_by=actor,
+            )
+            CapaAction.objects.bulk_create(
+                [
+                    CapaAction(
+                        capa=capa,
+                        position=i + 1,
+                        description=a["description"].strip(),
+                        kind=a["kind"],
+                        owner=a["owner"],
+                        due_on=a["due_on"],
+                    )
+                    for i, a in enumerate(actions)
+                ]
+            )
+            CapaEvent.objects.create(
+                capa=capa,
+                kind="planned",
+                status_to=capa.status,
+                actor=actor,
+                occurred_at=clock.now(),
+                message_en=f"CAPA planned with {len(actions)} action(s).",
+                message_zh=f"制定纠正预防措施，共 {len(actions)} 项措施。",
+                data={"actions": len(actions), "deviation_id": deviation.pk if deviation else None},
+            )
+            _tell(capa, actor, capa_party_ids(capa, duty.approver), duty.notify_within_hours, "planned")
+            recheck(capa, scope_for(actor), "CAPA")
+            return capa
+
+    return with_fresh_reference(create)
 
 
 def _tell(capa: Capa, actor: User, enterprise_ids: set[int], hours: int, what: str, people=()) -> None:

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -30,6 +28,7 @@ from bioseg.production.signals import certificate_recorded
 from bioseg.quality.duties import duty_for
 from bioseg.quality.models import Activity, OosEvent, OosInvestigation, OosStatus, RecallDecision
 from bioseg.quality.notifications import notify, regulator_people
+from bioseg.quality.references import next_reference
 from bioseg.quality.services import agreement_in_force
 from bioseg.quality.workflows import party_enterprise_ids
 from bioseg.registry.scope import own_enterprise_ids
@@ -122,13 +121,6 @@ def _spec(result) -> str:
     )
 
 
-def _next_reference(today: dt.date) -> str:
-    prefix = f"OOS-{today.year}-"
-    last = OosInvestigation.objects.filter(reference__startswith=prefix).order_by("-reference")
-    n = int(last.values_list("reference", flat=True)[0][len(prefix) :]) + 1 if last.exists() else 1
-    return f"{prefix}{n:05d}"
-
-
 @receiver(certificate_recorded)
 def open_for_failing_results(sender, certificate, actor, failing, **kwargs) -> None:
     """In the certificate's transaction: one investigation per failing result, the other party told at once."""
@@ -146,7 +138,7 @@ def open_for_failing_results(sender, certificate, actor, failing, **kwargs) -> N
             )
             zh = f"批 {lot.lot_number}，检验报告书 {certificate.reference}：{result.test} 结果 {_shown(result)}（标准 {_spec(result)}）"
             oos = OosInvestigation.objects.create(
-                reference=_next_reference(clock.today()),
+                reference=next_reference(OosInvestigation, "OOS", clock.today()),
                 result=result,
                 lot=lot,
                 product=product,

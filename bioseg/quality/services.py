@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
@@ -31,6 +31,7 @@ from bioseg.quality.models import (
     DeviationLot,
 )
 from bioseg.quality.notifications import QUALITY_ROLES, notify
+from bioseg.quality.references import next_reference, with_fresh_reference
 from bioseg.quality.workflows import DEVIATION_WORKFLOW, deviation_event, party_enterprise_ids
 from bioseg.registry.models import QualityAgreement
 from bioseg.registry.scope import own_enterprise_ids, scope_for
@@ -56,17 +57,6 @@ def agreement_between(*, product, enterprise_id: int, on_date: dt.date) -> Quali
         .order_by("-effective_from", "-id")
         .first()
     )
-
-
-def _next_reference(today: dt.date) -> str:
-    prefix = f"DEV-{today.year}-"
-    last = (
-        Deviation.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-    )
-    n = int(last[0][len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{n:05d}"
 
 
 def _texts(e: Errors, **values: str) -> None:
@@ -145,46 +135,44 @@ def deviation_record(
         e.add("equipment", "At most 120 characters.", "最多 120 个字符。")
     e.raise_if_any()
     duty = duty_for(agreement, Activity.DEVIATION_INVESTIGATION)
-    for attempt in range(3):
-        try:
-            with transaction.atomic(), audit_context(actor=actor, reason=reason or "deviation recorded"):
-                deviation = Deviation.objects.create(
-                    reference=_next_reference(today),
-                    product=product,
-                    site=site,
-                    agreement=agreement,
-                    segment=segment,
-                    shipment=shipment,
-                    equipment=(equipment or "").strip(),
-                    title=title.strip(),
-                    description=description.strip(),
-                    occurred_on=occurred_on,
-                    classification=classification,
-                    classification_reason=classification_reason.strip(),
-                    investigation_due=today + dt.timedelta(days=duty.complete_within_days or 30),
-                    approver_party=duty.approver,
-                    recorded_by=actor,
-                )
-                DeviationLot.objects.bulk_create([DeviationLot(deviation=deviation, lot=lot) for lot in lots])
-                _compute_impact(deviation)
-                DeviationEvent.objects.create(
-                    deviation=deviation,
-                    kind="recorded",
-                    status_to=deviation.status,
-                    actor=actor,
-                    occurred_at=clock.now(),
-                    message_en=f"Deviation recorded ({CLASS_EN[classification]}) at {site.name_en}.",
-                    message_zh=f"在{site.name_zh}记录偏差（{CLASS_ZH[classification]}）。",
-                    data={"classification": classification, "lot_ids": sorted(lot.pk for lot in lots)},
-                )
-                recipients = party_enterprise_ids(deviation, duty.notify) | _impacted_enterprises(deviation)
-                _announce(deviation, actor, recipients - own, duty.notify_within_hours, "recorded")
-                recheck(deviation, scope_for(actor), "deviation")
-                return deviation
-        except IntegrityError:  # two deviations took the same reference at once: take the next one
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+
+    def create() -> Deviation:
+        with transaction.atomic(), audit_context(actor=actor, reason=reason or "deviation recorded"):
+            deviation = Deviation.objects.create(
+                reference=next_reference(Deviation, "DEV", today),
+                product=product,
+                site=site,
+                agreement=agreement,
+                segment=segment,
+                shipment=shipment,
+                equipment=(equipment or "").strip(),
+                title=title.strip(),
+                description=description.strip(),
+                occurred_on=occurred_on,
+                classification=classification,
+                classification_reason=classification_reason.strip(),
+                investigation_due=today + dt.timedelta(days=duty.complete_within_days or 30),
+                approver_party=duty.approver,
+                recorded_by=actor,
+            )
+            DeviationLot.objects.bulk_create([DeviationLot(deviation=deviation, lot=lot) for lot in lots])
+            _compute_impact(deviation)
+            DeviationEvent.objects.create(
+                deviation=deviation,
+                kind="recorded",
+                status_to=deviation.status,
+                actor=actor,
+                occurred_at=clock.now(),
+                message_en=f"Deviation recorded ({CLASS_EN[classification]}) at {site.name_en}.",
+                message_zh=f"在{site.name_zh}记录偏差（{CLASS_ZH[classification]}）。",
+                data={"classification": classification, "lot_ids": sorted(lot.pk for lot in lots)},
+            )
+            recipients = party_enterprise_ids(deviation, duty.notify) | _impacted_enterprises(deviation)
+            _announce(deviation, actor, recipients - own, duty.notify_within_hours, "recorded")
+            recheck(deviation, scope_for(actor), "deviation")
+            return deviation
+
+    return with_fresh_reference(create)
 
 
 def _impacted_enterprises(deviation: Deviation) -> set[int]:

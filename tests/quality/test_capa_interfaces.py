@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from bioseg.common import clock
+from bioseg.quality import capa as cs
 from bioseg.quality.models import Capa
 from tests.conftest import PASSWORD
 from tests.quality.test_capa import counts, plan
@@ -93,7 +94,33 @@ def test_web_plan_from_a_deviation_and_act(genealogy, world):
     assert f"/capas/{capa.pk}/" in client(world.holder_qa).get(f"/deviations/{dev.pk}/").content.decode()
     r = client(world.qp).post(f"/capas/{capa.pk}/approve_plan/", {"approve_plan-password": PASSWORD})
     assert r.status_code == 302 and Capa.objects.get().status == "in_progress"
-    action = capa.actions.get()
+    r = c.post(
+        f"/capas/{capa.pk}/add_action/",
+        {
+            "add_action-description": "Train the fillers.",
+            "add_action-kind": "preventive",
+            "add_action-owner": world.gd_qa.pk,
+            "add_action-due_on": due,
+        },
+    )
+    assert r.status_code == 400 and 'data-testid="error-owner"' in r.content.decode()  # not a person of either party
+    r = c.post(
+        f"/capas/{capa.pk}/add_action/",
+        {
+            "add_action-description": "Train the fillers.",
+            "add_action-kind": "preventive",
+            "add_action-owner": world.holder_qa.pk,
+            "add_action-due_on": due,
+        },
+    )
+    assert r.status_code == 302 and list(capa.actions.values_list("position", "owner__username")) == [
+        (1, "cmo-qa"),
+        (2, "holder-qa"),
+    ]
+    cs.capa_complete_action(
+        actor=world.holder_qa, action=capa.actions.get(position=2), done_on=clock.today(), evidence="x"
+    )
+    action = capa.actions.get(position=1)
     r = c.post(
         f"/capas/{capa.pk}/actions/{action.pk}/done/",
         {f"done-{action.pk}-done_on": clock.today().isoformat(), f"done-{action.pk}-evidence": ""},

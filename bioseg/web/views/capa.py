@@ -28,6 +28,7 @@ from bioseg.web.forms import run_service
 from bioseg.web.labels import is_zh, local_name
 from bioseg.web.views.common import page_view, paginate, render_list
 from bioseg.web.views.quality import ReasonForm, SignForm
+from bioseg.web.workflow_pages import StepPage, post_step, step_forms
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -243,36 +244,37 @@ def _owner_of(d):
 
 
 ACTIONS = {
-    "approve_plan": (
+    "approve_plan": StepPage(
         SignForm,
         lambda u, c, d: capas.capa_approve(actor=u, capa=c, **d),
         _("The plan was approved and signed."),
     ),
-    "add_action": (
+    "add_action": StepPage(
         ActionForm,
         lambda u, c, d: capas.capa_add_action(actor=u, capa=c, owner=_owner_of(d), **d),
         _("The action was added."),
     ),
-    "submit_effectiveness": (
+    "submit_effectiveness": StepPage(
         EffectivenessForm,
         lambda u, c, d: capas.capa_submit_effectiveness(actor=u, capa=c, **d),
         _("The effectiveness check started."),
     ),
-    "close": (CloseForm, lambda u, c, d: capas.capa_close(actor=u, capa=c, **d), _("The CAPA was closed and signed.")),
-    "reopen": (ReasonForm, lambda u, c, d: capas.capa_reopen(actor=u, capa=c, **d), _("The CAPA was reopened.")),
+    "close": StepPage(
+        CloseForm, lambda u, c, d: capas.capa_close(actor=u, capa=c, **d), _("The CAPA was closed and signed.")
+    ),
+    "reopen": StepPage(
+        ReasonForm, lambda u, c, d: capas.capa_reopen(actor=u, capa=c, **d), _("The CAPA was reopened.")
+    ),
 }
 
 
 def _detail(request, capa, bound=None, status=200):
     people = _people({capa.product.holder_id, capa.owner_id})
     actions = []
-    for s in CAPA_WORKFLOW.allowed_steps(request.user, capa):
-        if s.action not in ACTIONS:
-            continue
-        form = (bound or {}).get(s.action) or ACTIONS[s.action][0](prefix=s.action)
-        if "owner" in form.fields:
-            form.fields["owner"].choices = people
-        actions.append({"step": s, "form": form})
+    for a in step_forms(CAPA_WORKFLOW, request.user, capa, ACTIONS, bound):
+        if "owner" in a["form"].fields:
+            a["form"].fields["owner"].choices = people
+        actions.append(a)
     may_complete = "complete_action" in CAPA_WORKFLOW.allowed_actions(request.user, capa)
     rows = []
     for a in capa.actions.select_related("owner").order_by("position"):
@@ -308,22 +310,19 @@ def capa_detail(request, pk):
 @page_view
 def capa_action(request, pk, action):
     capa = capas.capa_get(scope=scope_for(request.user), pk=pk)
-    if action not in ACTIONS:
-        raise NotFound("page", action)
-    if request.method != "POST":
-        return redirect("web:capa-detail", pk=capa.pk)
-    CAPA_WORKFLOW.check_actor(request.user, capa, action)
-    form_class, call, done = ACTIONS[action]
-    form = form_class(request.POST, prefix=action)
-    if "owner" in form.fields:
-        form.fields["owner"].choices = _people({capa.product.holder_id, capa.owner_id})
-    if form.is_valid():
-        ok, _r = run_service(form, lambda: call(request.user, capa, dict(form.cleaned_data)))
-        if ok:
-            messages.success(request, str(done))
-            return redirect("web:capa-detail", pk=capa.pk)
-    capa.refresh_from_db()
-    return _detail(request, capa, {action: form}, status=400)
+    return post_step(request, CAPA_WORKFLOW, capa, action, _pages_for(capa), detail=_detail, url_name="web:capa-detail")
+
+
+def _pages_for(capa) -> dict:
+    """The step pages, the add-action form offering the people of the holder and the CAPA's owner."""
+    people = _people({capa.product.holder_id, capa.owner_id})
+
+    class AddActionForm(ActionForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["owner"].choices = people
+
+    return {**ACTIONS, "add_action": StepPage(AddActionForm, ACTIONS["add_action"].call, ACTIONS["add_action"].done)}
 
 
 @page_view

@@ -36,6 +36,7 @@ from bioseg.web.filters import FilterForm, QuickSelect
 from bioseg.web.forms import run_service
 from bioseg.web.labels import is_zh, local_name
 from bioseg.web.views.common import page_view, paginate, render_list
+from bioseg.web.workflow_pages import StepPage, post_step, step_forms
 
 IMPACT_SHOWN = 50
 
@@ -282,32 +283,32 @@ class RecomputeForm(forms.Form):
 
 
 ACTIONS = {
-    "submit_investigation": (
+    "submit_investigation": StepPage(
         InvestigationForm,
         lambda user, dev, d: services.deviation_submit_investigation(actor=user, deviation=dev, **d),
         _("The investigation was submitted for approval."),
     ),
-    "return_investigation": (
+    "return_investigation": StepPage(
         ReasonForm,
         lambda user, dev, d: services.deviation_return(actor=user, deviation=dev, **d),
         _("The investigation was returned."),
     ),
-    "approve_investigation": (
+    "approve_investigation": StepPage(
         SignForm,
         lambda user, dev, d: services.deviation_approve(actor=user, deviation=dev, **d),
         _("The investigation was approved and signed."),
     ),
-    "close": (
+    "close": StepPage(
         SignForm,
         lambda user, dev, d: services.deviation_close(actor=user, deviation=dev, **d),
         _("The deviation was closed and signed."),
     ),
-    "reclassify": (
+    "reclassify": StepPage(
         ReclassifyForm,
         lambda user, dev, d: services.deviation_reclassify(actor=user, deviation=dev, **d),
         _("The deviation was reclassified."),
     ),
-    "recompute_impact": (
+    "recompute_impact": StepPage(
         RecomputeForm,
         lambda user, dev, d: services.deviation_recompute_impact(actor=user, deviation=dev),
         _("The impact was computed again."),
@@ -317,10 +318,7 @@ assert set(ACTIONS) == set(DEVIATION_WORKFLOW.actions)
 
 
 def _detail(request, deviation: Deviation, bound: dict | None = None, status: int = 200):
-    allowed = DEVIATION_WORKFLOW.allowed_steps(request.user, deviation)
-    actions = [
-        {"step": s, "form": (bound or {}).get(s.action) or ACTIONS[s.action][0](prefix=s.action)} for s in allowed
-    ]
+    actions = step_forms(DEVIATION_WORKFLOW, request.user, deviation, ACTIONS, bound)
     impact = (
         DeviationImpact.objects.filter(deviation=deviation)
         .select_related("lot", "site", "lot__segment")
@@ -363,20 +361,9 @@ def deviation_detail(request, pk):
 @page_view
 def deviation_action(request, pk, action):
     deviation = selectors.deviation_get(scope=scope_for(request.user), pk=pk)
-    if action not in ACTIONS:
-        raise NotFound("page", action)
-    if request.method != "POST":
-        return redirect("web:deviation-detail", pk=deviation.pk)
-    DEVIATION_WORKFLOW.check_actor(request.user, deviation, action)  # 403 for a person who may not
-    form_class, call, done = ACTIONS[action]
-    form = form_class(request.POST, prefix=action)
-    if form.is_valid():
-        ok, _result = run_service(form, lambda: call(request.user, deviation, form.cleaned_data))
-        if ok:
-            messages.success(request, str(done))
-            return redirect("web:deviation-detail", pk=deviation.pk)
-    deviation.refresh_from_db()
-    return _detail(request, deviation, {action: form}, status=400)
+    return post_step(
+        request, DEVIATION_WORKFLOW, deviation, action, ACTIONS, detail=_detail, url_name="web:deviation-detail"
+    )
 
 
 # --- the inbox ----------------------------------------------------------------------------------------------------
