@@ -118,7 +118,7 @@ def test_web_plan_from_a_deviation_and_act(genealogy, world):
         (2, "holder-qa"),
     ]
     cs.capa_complete_action(
-        actor=world.holder_qa, action=capa.actions.get(position=2), done_on=clock.today(), evidence="x"
+        actor=world.holder_qa, action=Capa.objects.get().actions.get(position=2), done_on=clock.today(), evidence="x"
     )
     action = capa.actions.get(position=1)
     r = c.post(
