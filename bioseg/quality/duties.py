@@ -71,3 +71,77 @@ def duties_of(agreement) -> list[Duty]:
         r = rows.get(activity)
         out.append(default_duty(activity) if r is None else _from_row(r))
     return out
+
+
+def duty_set(
+    *,
+    actor,
+    agreement,
+    activity: str,
+    responsible: str,
+    approver: str,
+    notify: str,
+    notify_within_hours: int,
+    complete_within_days: int | None = None,
+    reason: str,
+) -> AgreementDuty:
+    """The holder's QA (or regulatory affairs) sets one row of the matrix of an agreement that has not ended; the
+    contract manufacturer's quality people are told. Every later record consults the new row."""
+    from django.db import transaction
+    from django.utils import translation
+
+    from bioseg.accounts.roles import Role
+    from bioseg.audit.context import audit_context
+    from bioseg.common import clock
+    from bioseg.common.errors import PermissionDenied
+    from bioseg.common.validation import Errors
+    from bioseg.quality.notifications import notify as tell
+    from bioseg.registry.scope import own_enterprise_ids
+
+    if not (actor.has_role(Role.HOLDER_QA, Role.HOLDER_RA) and agreement.holder_id in own_enterprise_ids(actor)):
+        raise PermissionDenied("set the duties of this quality agreement", "设定该质量协议的职责")
+    e = Errors()
+    e.choice("activity", activity, Activity.values)
+    e.choice("responsible", responsible, (Party.HOLDER, Party.CMO, Party.BOTH))
+    e.choice("approver", approver, (Party.HOLDER, Party.CMO))
+    e.choice("notify", notify, Party.values)
+    if not isinstance(notify_within_hours, int) or not 0 < notify_within_hours <= 24 * 90:
+        e.add("notify_within_hours", "Between 1 hour and 90 days.", "应在 1 小时至 90 天之间。")
+    if complete_within_days is not None and not 0 < complete_within_days <= 3650:
+        e.add("complete_within_days", "Between 1 and 3,650 days.", "应在 1 至 3650 天之间。")
+    e.required("reason", reason)
+    if agreement.effective_until is not None and agreement.effective_until < clock.today():
+        e.add(
+            "agreement",
+            f"Agreement {agreement.reference} ended on {agreement.effective_until}: its duties are closed.",
+            f"质量协议 {agreement.reference} 已于 {agreement.effective_until} 终止，其职责不能再修改。",
+        )
+    e.raise_if_any()
+    values = {
+        "responsible": responsible,
+        "approver": approver,
+        "notify": notify,
+        "notify_within_hours": notify_within_hours,
+        "complete_within_days": complete_within_days,
+    }
+    with transaction.atomic(), audit_context(actor=actor, reason=reason.strip()):
+        row, _created = AgreementDuty.objects.select_for_update().update_or_create(
+            agreement=agreement, activity=activity, defaults=values
+        )
+        with translation.override("en"):
+            label_en = str(Activity(activity).label)
+        with translation.override("zh-hans"):
+            label_zh = str(Activity(activity).label)
+        tell(
+            enterprise_ids={agreement.contract_manufacturer_id},
+            activity=activity,
+            subject=agreement,
+            title=(
+                f"Quality agreement {agreement.reference}: duty changed",
+                f"质量协议 {agreement.reference}：职责已变更",
+            ),
+            body=(f"{label_en}: {reason.strip()}", f"{label_zh}：{reason.strip()}"),
+            within_hours=notify_within_hours,
+            exclude=actor,
+        )
+    return row

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from bioseg.web.views import (
+    agreements,
     audit,
     auth,
     capa,
@@ -84,6 +85,7 @@ urlpatterns = [
     path("stationing/", stationing.stationing, name="stationing"),
     path("stationing/new/", stationing.stationing_create, name="stationing-create"),
     path("stationing/training/", stationing.training_create, name="training-create"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
     path("inbox/", quality.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", quality.inbox_open, name="inbox-open"),
 ]

@@ -24,6 +24,7 @@ HISTORY_KINDS = {
     "products": (selectors.product_get, "web:product-detail"),
     "personnel": (selectors.person_get, "web:person-detail"),
     "deviations": (quality_selectors.deviation_get, "web:deviation-detail"),
+    "quality-agreements": (selectors.quality_agreement_get, "web:agreement-detail"),
     "capas": (capa_get, "web:capa-detail"),
     "oos": (oos_get, "web:oos-detail"),
 }

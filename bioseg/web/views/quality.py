@@ -372,6 +372,7 @@ SUBJECT_PAGES = {
     Deviation._meta.db_table: "web:deviation-detail",
     "quality_capa": "web:capa-detail",
     "quality_oosinvestigation": "web:oos-detail",
+    "quality_qualityagreement": "web:agreement-detail",
 }
 
 

@@ -1,0 +1,76 @@
+"""A quality agreement's page: its parties, products and dates, and its responsibility matrix (each activity: who is
+responsible, approves, is notified and within how long — bioseg's defaults marked), with the form the holder's QA
+uses to set one row."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from bioseg.accounts.roles import Role
+from bioseg.quality.duties import duties_of, duty_set
+from bioseg.quality.models import Activity, Party
+from bioseg.registry import selectors as registry_selectors
+from bioseg.registry.scope import own_enterprise_ids, scope_for
+from bioseg.web.forms import run_service
+from bioseg.web.views.common import page_view
+
+PARTIES = [(Party.HOLDER, Party.HOLDER.label), (Party.CMO, Party.CMO.label), (Party.BOTH, Party.BOTH.label)]
+
+
+class DutyForm(forms.Form):
+    activity = forms.ChoiceField(label=_("Activity"), choices=Activity.choices)
+    responsible = forms.ChoiceField(label=_("Responsible"), choices=PARTIES)
+    approver = forms.ChoiceField(label=_("Approves"), choices=PARTIES[:2])
+    notify = forms.ChoiceField(label=_("Is notified"), choices=Party.choices)
+    notify_within_hours = forms.IntegerField(label=_("Notification time limit (hours)"), min_value=1)
+    complete_within_days = forms.IntegerField(label=_("Time limit to complete (days)"), min_value=1, required=False)
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+
+def _may_set(user, agreement) -> bool:
+    return user.has_role(Role.HOLDER_QA, Role.HOLDER_RA) and agreement.holder_id in own_enterprise_ids(user)
+
+
+@page_view
+def agreement_detail(request, pk):
+    agreement = registry_selectors.quality_agreement_get(scope=scope_for(request.user), pk=pk)
+    form = None
+    if _may_set(request.user, agreement):
+        form = DutyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            ok, _row = run_service(form, lambda: duty_set(actor=request.user, agreement=agreement, **form.cleaned_data))
+            if ok:
+                messages.success(request, gettext("The duty was set."))
+                return redirect("web:agreement-detail", pk=agreement.pk)
+    elif request.method == "POST":
+        from bioseg.common.errors import PermissionDenied
+
+        raise PermissionDenied("set the duties of this quality agreement", "设定该质量协议的职责")
+    labels = dict(Party.choices)
+    rows = [
+        {
+            "activity": Activity(d.activity).label,
+            "responsible": labels[d.responsible],
+            "approver": labels[d.approver],
+            "notify": labels[d.notify],
+            "hours": d.notify_within_hours,
+            "days": d.complete_within_days,
+            "default": d.default,
+        }
+        for d in duties_of(agreement)
+    ]
+    return render(
+        request,
+        "web/agreement_detail.html",
+        {
+            "object": agreement,
+            "rows": rows,
+            "form": form,
+            "products": [link.product for link in agreement.product_links.select_related("product")],
+        },
+        status=400 if form is not None and form.errors else 200,
+    )

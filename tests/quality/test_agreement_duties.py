@@ -1,0 +1,109 @@
+"""The quality agreement's responsibility matrix: shown with bioseg's defaults marked, set row by row by the
+holder's QA (the contract manufacturer told), refused for others and for an agreement that has ended; the
+workflows read the row in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bioseg.audit.context import audit_context
+from bioseg.audit.models import AuditEvent
+from bioseg.common.errors import PermissionDenied, ValidationFailed
+from bioseg.quality.duties import duties_of, duty_for, duty_set
+from bioseg.quality.models import AgreementDuty, Notification
+from bioseg.registry.models import QualityAgreement
+from tests.quality.test_deviation_interfaces import client
+from tests.quality.test_deviations import record
+
+pytestmark = pytest.mark.django_db
+
+
+def agreement():
+    return QualityAgreement.objects.get(reference="QA-2025-001")
+
+
+def test_defaults_are_marked_and_a_set_row_is_read_by_the_workflows(genealogy, world):
+    a = agreement()
+    assert [d.default for d in duties_of(a)] == [True] * 15
+    assert duty_for(a, "deviation_investigation").approver == "holder"
+    duty_set(
+        actor=world.holder_qa,
+        agreement=a,
+        activity="deviation_investigation",
+        responsible="cmo",
+        approver="cmo",
+        notify="holder",
+        notify_within_hours=12,
+        complete_within_days=20,
+        reason="Agreement amendment 2",
+    )
+    d = duty_for(a, "deviation_investigation")
+    assert (d.approver, d.notify_within_hours, d.complete_within_days, d.default) == ("cmo", 12, 20, False)
+    assert list(
+        Notification.objects.filter(subject_table="quality_qualityagreement").values_list(
+            "recipient__username", flat=True
+        )
+    ) == ["cmo-qa"]
+    assert record(world, [genealogy.p2]).approver_party == "cmo"
+
+
+def test_refusals_change_nothing(world):
+    a = agreement()
+    before = (AgreementDuty.objects.count(), AuditEvent.objects.count())
+    values = dict(
+        activity="capa_approval",
+        responsible="both",
+        approver="holder",
+        notify="both",
+        notify_within_hours=48,
+        reason="x",
+    )
+    with pytest.raises(PermissionDenied):
+        duty_set(actor=world.cmo_qa, agreement=a, **values)
+    with pytest.raises(ValidationFailed) as exc:
+        duty_set(actor=world.holder_qa, agreement=a, **{**values, "activity": "coffee", "notify_within_hours": 0})
+    assert set(exc.value.details["fields"]) == {"activity", "notify_within_hours"}
+    with audit_context(actor="setup", reason="the agreement ended"):
+        QualityAgreement.objects.filter(pk=a.pk).update(effective_until=dt.date(2025, 12, 31))
+    with pytest.raises(ValidationFailed) as exc:
+        duty_set(actor=world.holder_qa, agreement=agreement(), **values)
+    assert exc.value.details["fields"]["agreement"]["message"] == (
+        "Agreement QA-2025-001 ended on 2025-12-31: its duties are closed."
+    )
+    assert AgreementDuty.objects.count() == before[0]
+
+
+def test_the_page(world):
+    a = agreement()
+    html = client(world.cmo_qa, "zh-hans").get(f"/agreements/{a.pk}/").content.decode()
+    assert html.count('data-testid="default"') == 15 and 'data-testid="duty-form"' not in html
+    assert "偏差调查与批准" in html
+    assert client(world.cmo_qa).post(f"/agreements/{a.pk}/", {}).status_code == 403
+    c = client(world.holder_qa)
+    r = c.post(
+        f"/agreements/{a.pk}/",
+        {
+            "activity": "rework",
+            "responsible": "cmo",
+            "approver": "holder",
+            "notify": "holder",
+            "notify_within_hours": "0",
+            "reason": "",
+        },
+    )
+    assert r.status_code == 400 and 'data-testid="error-notify_within_hours"' in r.content.decode()
+    r = c.post(
+        f"/agreements/{a.pk}/",
+        {
+            "activity": "rework",
+            "responsible": "cmo",
+            "approver": "holder",
+            "notify": "holder",
+            "notify_within_hours": "8",
+            "reason": "Amendment 3",
+        },
+    )
+    assert r.status_code == 302 and AgreementDuty.objects.get().activity == "rework"
+    assert client(world.gd_qa).get(f"/agreements/{a.pk}/").status_code == 404
