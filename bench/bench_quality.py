@@ -99,7 +99,7 @@ def main() -> None:
     from bioseg.production.models import Lot
     from bioseg.quality import services
     from bioseg.quality.models import Deviation, DeviationImpact
-    from bioseg.registry.models import Product, Site
+    from bioseg.registry.models import Enterprise, Product, Site
 
     rng = random.Random(args.seed)
     manifest = read_manifest(args.engine) or {}
@@ -139,10 +139,10 @@ def main() -> None:
     assert DeviationImpact.objects.filter(deviation=d).count() == d.impact_lot_count
 
     # --- 200,000 deviations -----------------------------------------------------------------------------------------
+    products = list(Product.objects.values_list("id", "holder_id"))
     have = Deviation.objects.count()
     if have < args.deviations:
         t = time.perf_counter()
-        products = list(Product.objects.values_list("id", "holder_id"))
         sites_of = {}
         for sid, eid in Site.objects.values_list("id", "enterprise_id"):
             sites_of.setdefault(eid, []).append(sid)
@@ -186,6 +186,42 @@ def main() -> None:
             cur.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE quality_deviation")
         print(f"loaded {args.deviations - have:,} deviations in {time.perf_counter() - t:.1f} s (no audit trail)")
     total = Deviation.objects.count()
+    from bioseg.quality.models import Capa
+
+    have = Capa.objects.count()
+    if have < args.deviations:
+        t = time.perf_counter()
+        owners = list(Enterprise.objects.values_list("id", flat=True))
+        sources = ["deviation", "oos", "complaint", "audit", "inspection", "other"]
+        capa_states = ["planned"] * 2 + ["in_progress"] * 5 + ["effectiveness"] * 2 + ["closed"] * 11
+        triggers.uninstall()
+        try:
+            batch = []
+            for i in range(have, args.deviations):
+                pid, holder_id = rng.choice(products)
+                batch.append(
+                    Capa(
+                        reference=f"CAPA-B-{i:07d}",
+                        product_id=pid,
+                        owner_id=holder_id if rng.random() < 0.5 else rng.choice(owners),
+                        source=rng.choice(sources),
+                        title=f"Bench CAPA {i}",
+                        problem="bench",
+                        status=rng.choice(capa_states),
+                        approver_party="holder",
+                        recorded_by=qa,
+                    )
+                )
+                if len(batch) == 5000:
+                    with transaction.atomic():
+                        Capa.objects.bulk_create(batch)
+                    batch = []
+            if batch:
+                with transaction.atomic():
+                    Capa.objects.bulk_create(batch)
+        finally:
+            triggers.install()
+        print(f"loaded {args.deviations - have:,} CAPAs in {time.perf_counter() - t:.1f} s (no audit trail)")
 
     # --- the lists ------------------------------------------------------------------------------------------------
     product_ids = list(Product.objects.order_by("?").values_list("id", flat=True)[:50])
@@ -222,12 +258,29 @@ def main() -> None:
     def web(q):
         return f"/deviations/?{q}&page={1 + rng.randrange(10)}"
 
-    print(f"lists: {total:,} deviations; {args.n} requests each; ms p50 / p95 / max (target p95 < 150)")
+    owner_ids = list(Enterprise.objects.values_list("id", flat=True))
+
+    def capa_api(_q):
+        kind = rng.choice(("status", "product", "owner", "status+product"))
+        status = rng.choice(("planned", "in_progress", "effectiveness", "closed"))
+        q = {
+            "status": f"status={status}",
+            "product": f"product={rng.choice(product_ids)}",
+            "owner": f"owner={rng.choice(owner_ids)}",
+            "status+product": f"status=in_progress&product={rng.choice(product_ids)}",
+        }[kind]
+        return f"/api/v1/capas?{q}&limit=50&offset={50 * rng.randrange(10)}"
+
+    print(
+        f"lists: {total:,} deviations, {Capa.objects.count():,} CAPAs; {args.n} requests each; ms p50 / p95 / max (target p95 < 150)"
+    )
     for label, who, path_of in (
         ("API, national", officer, api),
         ("API, provincial inspector", inspector, api),
         ("web list, national", officer, web),
         ("web list, provincial inspector", inspector, web),
+        ("CAPA API, national", officer, capa_api),
+        ("CAPA API, provincial inspector", inspector, capa_api),
     ):
         ms = measure(who, path_of)
         print(f"  {label:<32} {statistics.median(ms):7.1f} / {pct(ms, 95):7.1f} / {max(ms):7.1f}")
