@@ -5,3 +5,6 @@ class EvaluationConfig(AppConfig):
     name = "bioseg.evaluation"
     label = "evaluation"
     verbose_name = "End-of-pilot evaluation"
+
+    def ready(self) -> None:
+        from bioseg.evaluation import quality_figures  # noqa: F401  (registers the quality section)

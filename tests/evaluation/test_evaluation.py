@@ -133,3 +133,25 @@ def test_the_pdf_reads_back_in_each_language_with_its_charts(ev, lang, title):
         assert "国家药监局已批准" in text and "原液放行至制剂放行的周期（中位数）" in text
     else:
         assert "Approved by NMPA" in text and "Release lead time" in text
+
+
+def test_quality_figures_agree_with_the_records(ev):
+    """The demo as of 2026-12-01: two deviations (one major), one OOS, CAPA actions due by then: 2 (one done on
+    time, one overdue), three days at Qilan with one qualified person; notifications: none read yet."""
+    from bioseg.quality.models import CapaAction, Deviation, Notification, OosInvestigation
+
+    lots = Lot.objects.filter(manufactured_on__lte=AS_OF).count()
+    assert value(ev, "quality.deviations") == Deviation.objects.count() == 2
+    assert value(ev, "quality.deviations_major_per_100_lots") == round(100 * 1 / lots, 2)
+    assert value(ev, "quality.oos") == OosInvestigation.objects.count() == 1
+    due = CapaAction.objects.filter(due_on__lte=AS_OF)
+    assert due.count() == 2 and due.filter(done_on__isnull=False).count() == 1
+    assert value(ev, "quality.capa_actions_on_time") == 50
+    assert value(ev, "quality.stationing_gap_days") == 3
+    notes = Notification.objects.filter(sent_at__lte=end_of(AS_OF), due_at__lte=end_of(AS_OF))
+    assert notes.count() > 0 and value(ev, "quality.notifications_in_time") == 0
+    rows = {r["classification"]: r["deviations"] for r in ev.table("quality.deviations_by_class").rows}
+    assert rows == {"critical": 0, "major": 1, "minor": 1}
+    earlier = evaluation(as_of=dt.date(2026, 11, 1), drills=False)
+    assert earlier.figure("quality.deviations").value == 1  # the major one was recorded on 2026-11-28
+    assert earlier.figure("quality.stationing_gap_days").value == 0
