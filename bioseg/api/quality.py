@@ -84,3 +84,42 @@ def agreement_create(request: HttpRequest, payload: QualityAgreementIn):
 
 
 add_object_routes(router, "quality-agreements")
+
+
+class DutyOut(Schema):
+    activity: str
+    responsible: str
+    approver: str
+    notify: str
+    notify_within_hours: int
+    complete_within_days: int | None
+    default: bool = Field(description="True: the agreement sets nothing for this activity; bioseg's default applies.")
+
+
+class DutyIn(In):
+    responsible: str
+    approver: str
+    notify: str
+    notify_within_hours: int
+    complete_within_days: int | None = None
+    reason: str
+
+
+@router.get("/{int:id}/duties", response={200: list[DutyOut], **ERRORS}, summary="A quality agreement's duties")
+def agreement_duties(request: HttpRequest, id: int):
+    from bioseg.quality.duties import duties_of
+
+    return duties_of(KINDS["quality-agreements"].get(scope=scope_for(request.user), pk=id))
+
+
+@router.put(
+    "/{int:id}/duties/{activity}",
+    response={200: list[DutyOut], **ERRORS},
+    summary="Set one duty of a quality agreement",
+)
+def agreement_duty_set(request: HttpRequest, id: int, activity: str, payload: DutyIn):
+    from bioseg.quality.duties import duties_of, duty_set
+
+    agreement = KINDS["quality-agreements"].get(scope=scope_for(request.user), pk=id)
+    duty_set(actor=request.user, agreement=agreement, activity=activity, **payload.model_dump())
+    return duties_of(agreement)

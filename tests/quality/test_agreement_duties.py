@@ -107,3 +107,34 @@ def test_the_page(world):
     )
     assert r.status_code == 302 and AgreementDuty.objects.get().activity == "rework"
     assert client(world.gd_qa).get(f"/agreements/{a.pk}/").status_code == 404
+
+
+def test_the_api(world):
+    a = agreement()
+    rows = client(world.cmo_qa).get(f"/api/v1/quality-agreements/{a.pk}/duties").json()
+    assert len(rows) == 15 and rows[0] == {
+        "activity": "deviation_investigation",
+        "responsible": "cmo",
+        "approver": "holder",
+        "notify": "holder",
+        "notify_within_hours": 24,
+        "complete_within_days": 30,
+        "default": True,
+    }
+    body = {
+        "responsible": "cmo",
+        "approver": "holder",
+        "notify": "both",
+        "notify_within_hours": 6,
+        "reason": "Amendment",
+    }
+    put = lambda user, act, b: client(user).put(
+        f"/api/v1/quality-agreements/{a.pk}/duties/{act}", b, content_type="application/json"
+    )  # noqa: E731
+    assert put(world.cmo_qa, "oos_investigation", body).status_code == 403
+    assert put(world.holder_qa, "coffee", body).status_code == 400
+    assert put(world.gd_qa, "oos_investigation", body).status_code == 404
+    assert AgreementDuty.objects.count() == 0
+    r = put(world.holder_qa, "oos_investigation", body)
+    assert r.status_code == 200
+    assert [x for x in r.json() if x["activity"] == "oos_investigation"][0]["default"] is False
