@@ -128,9 +128,10 @@ def test_the_api(world):
         "notify_within_hours": 6,
         "reason": "Amendment",
     }
-    put = lambda user, act, b: client(user).put(
-        f"/api/v1/quality-agreements/{a.pk}/duties/{act}", b, content_type="application/json"
-    )  # noqa: E731
+
+    def put(user, act, b):
+        return client(user).put(f"/api/v1/quality-agreements/{a.pk}/duties/{act}", b, content_type="application/json")
+
     assert put(world.cmo_qa, "oos_investigation", body).status_code == 403
     assert put(world.holder_qa, "coffee", body).status_code == 400
     assert put(world.gd_qa, "oos_investigation", body).status_code == 404
