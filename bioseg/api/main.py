@@ -22,7 +22,18 @@ from django.urls import URLPattern, path, re_path, reverse
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from bioseg.api import accounts, assessments, audit, epcis, evaluation, pilots, production, quality, registry
+from bioseg.api import (
+    accounts,
+    arrangements,
+    assessments,
+    audit,
+    epcis,
+    evaluation,
+    pilots,
+    production,
+    quality,
+    registry,
+)
 from bioseg.api.auth import SessionAuth, TokenAuth
 from bioseg.api.errors import install_handlers, method_not_allowed_json, route_not_found
 
@@ -142,6 +153,7 @@ api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)
 api.add_router("/pilot-applications", pilots.router)
+api.add_router("/arrangements", arrangements.router)
 api.add_router("", evaluation.router)
 for _prefix, _router in production.ROUTERS:
     api.add_router(_prefix, _router)

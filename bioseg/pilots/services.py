@@ -250,6 +250,13 @@ def _deadline(today: dt.date):
     return load_parameters(PILOT_RULESET).get("application_deadline").at(today)
 
 
+def applications_closed_on(today: dt.date) -> dt.date | None:
+    """The deadline if pilot applications are closed on ``today`` (interfaces then point to the standing
+    route, ``bioseg.pilots.standing``), else ``None``."""
+    deadline = _deadline(today)
+    return deadline.value if today > deadline.value else None
+
+
 def _refuse_after_deadline(today: dt.date, *, creating: bool) -> None:
     """After ``pilot2024.application_deadline`` no pilot application is drafted (refused at creation) nor
     first submitted; the refusal cites the deadline and, at creation, points to the standing route."""

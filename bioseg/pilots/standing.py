@@ -61,10 +61,13 @@ from bioseg.registry.scope import scope_for
 from bioseg.regulation import load_parameters
 from bioseg.regulation.case import VACCINES
 from bioseg.regulation.facts import province_name
+from bioseg.regulation.labels import fact_labels
 
 STANDING_RULESET = "reg2026"
 HOLDER_WRITERS = (Role.HOLDER_RA, Role.HOLDER_QA)
 S = ArrangementStatus
+# Facts the workflow or a regulator's act owns: never declared by the holder.
+WORKFLOW_FACTS = ("as_of", "application", "pilot_approval", "nmpa_consent", "joint_regulatory_plan")
 
 # States after submission in which the arrangement is still being decided (NMPA may determine questions).
 PENDING_STATES = (S.SUBMITTED, S.REVIEWED, S.AWAITING_NMPA, S.APPROVED)
@@ -402,8 +405,8 @@ def _carry_over(application: PilotApplication | None) -> tuple[list[dict[str, An
                 "key": "declared_facts",
                 "title_en": "Facts the holder declared in the pilot application",
                 "title_zh": "持有人在试点申请中声明的事实",
-                "detail_en": ", ".join(keys),
-                "detail_zh": "、".join(keys),
+                "detail_en": "; ".join(fact_labels(keys)),
+                "detail_zh": "；".join(fact_labels(keys, lang="zh")),
                 "awaits": "",
             }
         )
@@ -454,6 +457,8 @@ def _questions_from_findings(arrangement: SegmentedArrangement, data: dict[str, 
             continue
         if not any(a["authority"] == "NMPA" for a in f["needs_determination_by"]):
             continue
+        if arrangement.vaccine and set(f.get("awaited_facts") or ()) == {"nmpa_consent"} and not f["missing_facts"]:
+            continue  # NMPA's approval of a vaccine arrangement is the workflow's own step (nmpa_approve)
         made.append(
             OpenQuestion.objects.create(
                 arrangement=arrangement,
@@ -555,6 +560,9 @@ def arrangement_draft(*, actor: User, product: Product) -> SegmentedArrangement:
     effective = cases.deep_merge(registry, carried)
     effective.pop("application", None)
     effective.pop("as_of", None)
+    if pilot is None:
+        # bioseg holds the pilot's approvals: none recorded for this product means it has none (not unknown).
+        effective["pilot_approval"] = {"approved": False}
     cases.check_facts(effective)
     holder = product.holder
     holder_province = holder.region_code if holder.domestic and holder.region_code else ""
@@ -608,7 +616,7 @@ def arrangement_facts_declare(
     if not isinstance(facts, dict):
         e.add("facts", "The facts must be an object.", "事实必须是一个对象。")
     else:
-        for key in sorted(k for k in facts if k in ("as_of", "application", "pilot_approval")):
+        for key in sorted(k for k in facts if k in WORKFLOW_FACTS):
             e.add(
                 f"facts.{key}", f"{key} is recorded by the workflow, not declared.", f"{key} 由流程记录，不能自行声明。"
             )

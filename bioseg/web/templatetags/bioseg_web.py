@@ -91,6 +91,8 @@ def nav_section(context) -> str:
         return "lots"
     if name.startswith("pilot-"):
         return "pilots"
+    if name.startswith("arrangement-"):
+        return "standing"
     if name.startswith("wizard"):
         return "wizard"
     if name.startswith(("evaluation", "narrative")):
