@@ -228,6 +228,16 @@ def determination_reproduce(*, stored: StoredDetermination) -> Reproduction:
 # ------------------------------------------------------------------------------------------------ standing route
 
 
+def approved_pilot_for(*, product) -> PilotApplication | None:
+    """The product's pilot application NMPA approved (the standing route starts from it), if any."""
+    return (
+        PilotApplication.objects.filter(product=product, status=ApplicationStatus.APPROVED)
+        .select_related("decision")
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+
+
 def arrangement_list(*, scope: Scope):
     """Arrangements on the standing route: the holder's own (drafts included); provinces the submitted ones
     that involve them; NMPA every submitted one."""

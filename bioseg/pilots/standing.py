@@ -41,9 +41,8 @@ from bioseg.common.errors import ApplicationError, NotFound
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors
 from bioseg.common.workflow import Workflow, WrongState, step
-from bioseg.pilots import cases
+from bioseg.pilots import cases, selectors
 from bioseg.pilots.models import (
-    ApplicationStatus,
     ArrangementConsent,
     ArrangementDetermination,
     ArrangementEvent,
@@ -332,15 +331,6 @@ def _consent_provinces(case: dict[str, Any], holder_name: str, holder_province: 
     return sorted(out)
 
 
-def _approved_pilot(product: Product) -> PilotApplication | None:
-    return (
-        PilotApplication.objects.filter(product=product, status=ApplicationStatus.APPROVED)
-        .select_related("decision")
-        .order_by("-decided_on", "-id")
-        .first()
-    )
-
-
 # What Order No. 828 does not settle, asked of NMPA (the domain brief's open questions, ../shared/domain).
 Q11 = (
     "Q11",
@@ -555,7 +545,7 @@ def arrangement_draft(*, actor: User, product: Product) -> SegmentedArrangement:
 
     registry = cases.jsonable(case_from_product(product=product, as_of=today))
     registry.pop("as_of", None)
-    pilot = _approved_pilot(product)
+    pilot = selectors.approved_pilot_for(product=product)
     carry_over, carried = _carry_over(pilot)
     effective = cases.deep_merge(registry, carried)
     effective.pop("application", None)

@@ -165,6 +165,8 @@ def _pilot_cards(request, scope) -> list[dashboard.Card]:
 
 def _pilot_shortcuts(request, scope) -> list[dashboard.Shortcut]:
     if request.user.has_role(*permissions.HOLDER_WRITERS) and scope.is_enterprise:
+        if services.applications_closed_on(clock.today()):  # the standing route's shortcut takes its place
+            return []
         return [dashboard.Shortcut(_("Draft a pilot application"), "web:pilot-create")]
     return []
 

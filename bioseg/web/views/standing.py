@@ -160,13 +160,10 @@ def arrangement_create(request):
             if ok:
                 messages.success(request, gettext("Arrangement %(ref)s drafted.") % {"ref": arrangement.reference})
                 return redirect("web:arrangement-detail", pk=arrangement.pk)
-    pilots = {
-        p.pk: a.reference
-        for p in products
-        for a in [standing._approved_pilot(p)]  # noqa: SLF001 - the same choice the service makes
-        if a is not None
-    }
-    rows = [{"product": p, "pilot": pilots.get(p.pk, "")} for p in products]
+    rows = []
+    for p in products:
+        pilot = selectors.approved_pilot_for(product=p)
+        rows.append({"product": p, "pilot": pilot.reference if pilot else ""})
     return render(
         request,
         "web/arrangement_new.html",
