@@ -596,3 +596,25 @@ def test_the_workflow_table_is_what_the_services_enforce():
         "authored",
         ["nmpa_officer"],
     )
+
+
+def test_after_the_pilot_ends_the_rule_awaiting_nmpa_becomes_an_open_question(pw, pilot, on_day):
+    on_day(dt.date(2027, 1, 5))
+    a = draft(pw)
+    assert a.reference == "SA-2027-0001"
+    a = standing.arrangement_facts_declare(actor=pw.sz_ra, arrangement=a, facts=PD1_STANDING_FACTS, reason="r")
+    assert standing.arrangement_assess(actor=pw.sz_ra, arrangement=a).outcome == "needs_determination"
+    a.refresh_from_db()
+    a = standing.arrangement_submit(actor=pw.sz_ra, arrangement=a, password=PASSWORD)
+    event = ArrangementEvent.objects.get(arrangement=a, kind="submitted")
+    assert (event.data["outcome"], event.data["questions_added"]) == (
+        "needs_determination",
+        ["reg2026.transition.pilot_approval"],
+    )
+    q = OpenQuestion.objects.get(arrangement=a, key="reg2026.transition.pilot_approval")
+    assert (q.source, q.authority, q.status) == ("reg2026.transition.pilot_approval", "NMPA", "open")
+    assert q.text_en.startswith("The pilot ended on 2026-12-31. Whether the pilot approval continues under Art. 32")
+    assert list(OpenQuestion.objects.filter(arrangement=a).values_list("key", flat=True)) == [
+        *PD1_QUESTIONS,
+        "reg2026.transition.pilot_approval",
+    ]
