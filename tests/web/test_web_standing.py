@@ -193,6 +193,8 @@ def test_each_regulator_sees_its_own_step(pw, submitted):
     q.refresh_from_db()
     assert (q.status, q.determination) == ("determined", "试点批复继续有效。")
     zh = body(as_user(pw.js_reviewer).get(f"/arrangements/{a.pk}/"))
+    times = re.findall(r'<li data-testid="event" data-kind="\w+"><span class="mono">([^<]+)</span>', zh)
+    assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00", t) for t in times), times
     assert 'data-key="Q11"' in zh and '<span data-testid="question-determination">试点批复继续有效。</span>' in zh
     refused = body(
         as_user(pw.js_reviewer).post(f"/arrangements/{a.pk}/record/", {"reference": "苏-1", "password": PASSWORD}), 400

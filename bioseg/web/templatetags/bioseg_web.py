@@ -138,6 +138,18 @@ def ts(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
 
 
+@register.filter
+def site_ts(value) -> str:
+    """A moment in the site's zone (``TIME_ZONE``) with its offset: "2026-12-04 10:40:07 UTC+08:00"."""
+    if not isinstance(value, dt.datetime):
+        return ts(value)
+    from django.utils import timezone
+
+    local = timezone.localtime(value) if value.tzinfo is not None else value
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M:%S") + (f" UTC{offset[:3]}:{offset[3:]}" if offset else "")
+
+
 @register.simple_tag
 def colon() -> str:
     """The colon of the active language: "：" in Chinese text, ": " in English."""
