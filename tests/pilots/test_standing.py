@@ -618,3 +618,49 @@ def test_after_the_pilot_ends_the_rule_awaiting_nmpa_becomes_an_open_question(pw
         *PD1_QUESTIONS,
         "reg2026.transition.pilot_approval",
     ]
+
+
+def test_the_holders_province_refuses_and_nmpa_rejects_a_vaccine(pw, pilot):
+    a = submitted(pw)
+    a = standing.arrangement_review(
+        actor=pw.js_reviewer, arrangement=a, passed=False, comment="统一质量保证体系未覆盖制剂车间。", password=PASSWORD
+    )
+    assert a.status == "refused"
+    event = ArrangementEvent.objects.get(arrangement=a, kind="refused")
+    assert event.message_zh == "不予同意：统一质量保证体系未覆盖制剂车间。"
+    [sig] = signatures_for(event)
+    assert sig.signature.meaning == "rejected"
+
+    vaccine = make_vaccine(pw)
+    v = standing.arrangement_draft(actor=pw.sz_ra, product=vaccine)
+    v = standing.arrangement_facts_declare(actor=pw.sz_ra, arrangement=v, facts=VACCINE_FACTS, reason="r")
+    standing.arrangement_assess(actor=pw.sz_ra, arrangement=v)
+    v.refresh_from_db()
+    v = standing.arrangement_submit(actor=pw.sz_ra, arrangement=v, password=PASSWORD)
+    standing.arrangement_consent(actor=pw.sh_reviewer, arrangement=v, give=True, comment="", password=PASSWORD)
+    v = standing.arrangement_review(actor=pw.js_reviewer, arrangement=v, passed=True, comment="", password=PASSWORD)
+    before, row = counts(), snapshot(v)
+    refused(
+        lambda: standing.arrangement_nmpa_decide(
+            actor=pw.js_reviewer, arrangement=v, approve=True, reason="r", password=PASSWORD
+        ),
+        PermissionDenied,
+    )
+    err = refused(
+        lambda: standing.arrangement_nmpa_decide(
+            actor=pw.nmpa, arrangement=v, approve=False, reason=" ", password=PASSWORD
+        ),
+        ValidationFailed,
+    )
+    assert list(err.details["fields"]) == ["reason"]
+    err = refused(
+        lambda: standing.arrangement_record(actor=pw.js_reviewer, arrangement=v, reference="X-1", password=PASSWORD)
+    )
+    assert (err.code, err.details["state"]) == ("wrong_state", "awaiting_nmpa")
+    assert counts() == before and snapshot(v) == row
+    # Rejecting is possible while a question is open: only approval waits for NMPA's determinations.
+    v = standing.arrangement_nmpa_decide(
+        actor=pw.nmpa, arrangement=v, approve=False, reason="超出产能的证据不足。", password=PASSWORD
+    )
+    assert v.status == "rejected"
+    assert OpenQuestion.objects.get(arrangement=v).status == "open"
