@@ -24,6 +24,7 @@ from ninja.openapi.docs import Swagger
 
 from bioseg.api import (
     accounts,
+    arrangements,
     assessments,
     audit,
     capas,
@@ -162,6 +163,7 @@ api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)
 api.add_router("/pilot-applications", pilots.router)
+api.add_router("/arrangements", arrangements.router)
 api.add_router("", evaluation.router)
 for _prefix, _router in production.ROUTERS:
     api.add_router(_prefix, _router)

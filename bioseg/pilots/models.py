@@ -308,3 +308,175 @@ class ApplicationEvent(EventRecord):
 
     class Meta(EventRecord.Meta):
         pass
+
+
+# ================================================================================================ standing route
+#
+# After the pilot: a segmented-production arrangement under Order No. 828 Arts. 31–34 (ruleset reg2026).
+# The workflow table is ``bioseg.pilots.standing.ARRANGEMENT_WORKFLOW``; see bioseg/pilots/README.md.
+
+
+class ArrangementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ASSESSED = "assessed", _("Assessed")
+    SUBMITTED = "submitted", _("Submitted to the province")
+    REVIEWED = "reviewed", _("Reviewed by the province")
+    AWAITING_NMPA = "awaiting_nmpa", _("Awaiting NMPA approval")
+    APPROVED = "approved", _("Approved by NMPA")
+    RECORDED = "recorded", _("Recorded by the province")
+    REFUSED = "refused", _("Refused by a province")
+    REJECTED = "rejected", _("Rejected by NMPA")
+
+
+class ArrangementQuerySet(ScopedQuerySet):
+    """The holder's users see their arrangements, drafts included; provinces see submitted arrangements that
+    involve them (the holder's province and every contract manufacturer's); NMPA every submitted one."""
+
+    def restrict(self, scope):
+        if scope.is_national:
+            return self.filter(submitted_on__isnull=False)
+        return super().restrict(scope)
+
+    def provincial_q(self, scope):
+        if not scope.region_code:
+            return None
+        return Q(submitted_on__isnull=False) & in_csv("involved_provinces", scope.region_code)
+
+    def enterprise_q(self, scope):
+        return Q(holder_id__in=scope.enterprise_ids)
+
+
+class SegmentedArrangement(RegulatedModel):
+    """A holder's segmented-production arrangement on the standing route (分段生产安排, Order No. 828 Art. 32/33).
+
+    ``registry_facts`` is what the registry knew when the arrangement was drafted; ``carried_facts`` what came
+    over from the product's approved pilot application (its declared facts); ``case_facts`` the case the rules
+    read (registry ⊕ carried ⊕ what the holder answered since), frozen at submission. ``carry_over`` lists, for
+    the people reading it, what came over from the pilot approval and which open question each item waits on.
+    """
+
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="standing_arrangements")
+    holder = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="standing_arrangements")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ArrangementStatus.choices, default=ArrangementStatus.DRAFT, db_index=True
+    )
+    ruleset = models.CharField(_("ruleset"), max_length=20, default="reg2026")
+    vaccine = models.BooleanField(_("vaccine (NMPA approval, Art. 33)"), default=False)
+    pilot_application = models.ForeignKey(
+        PilotApplication, on_delete=models.PROTECT, null=True, blank=True, related_name="standing_arrangements"
+    )
+    registry_facts = models.JSONField(_("facts from the registry"), default=dict)
+    carried_facts = models.JSONField(_("facts carried over from the pilot application"), default=dict)
+    case_facts = models.JSONField(_("case facts"), default=dict)
+    carry_over = models.JSONField(_("what carries over from the pilot approval"), default=list)
+    holder_province = models.CharField(_("holder's province"), max_length=6, blank=True, default="")
+    consent_provinces = models.CharField(_("provinces whose consent is needed"), max_length=250, blank=True, default="")
+    involved_provinces = models.CharField(_("provinces involved"), max_length=250, blank=True, default="")
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
+    record_reference = models.CharField(_("licence or registration change"), max_length=100, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ArrangementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def province_list(self) -> list[str]:
+        return [c for c in self.involved_provinces.split(",") if c]
+
+    @property
+    def consent_province_list(self) -> list[str]:
+        return [c for c in self.consent_provinces.split(",") if c]
+
+
+class ArrangementDetermination(RegulatedModel):
+    """One reg2026 determination of an arrangement as it was produced (canonical case and determination JSON
+    with their SHA-256, ruleset version, ``as_of``, parameters digest). The submission's is never replaced."""
+
+    arrangement = models.ForeignKey(SegmentedArrangement, on_delete=models.PROTECT, related_name="determinations")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=DeterminationPurpose.choices)
+    ruleset = models.CharField(_("ruleset"), max_length=20)
+    ruleset_version = models.CharField(_("ruleset version"), max_length=40)
+    as_of = models.DateField(_("as of"))
+    outcome = models.CharField(_("outcome"), max_length=30)
+    case_json = models.TextField(_("case (canonical JSON)"))
+    case_sha256 = models.CharField(max_length=64)
+    determination_json = models.TextField(_("determination (canonical JSON)"))
+    determination_sha256 = models.CharField(max_length=64)
+    parameters_sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ConsentStatus(models.TextChoices):
+    PENDING = "pending", _("Consent requested")
+    GIVEN = "given", _("Consent given")
+    WITHHELD = "withheld", _("Consent withheld")
+
+
+class ArrangementConsent(RegulatedModel):
+    """The consent of a contract manufacturer's provincial regulator (NMPA 2023 No. 132 §一(一)), requested at
+    submission; the row is what that province's reviewer signs."""
+
+    arrangement = models.ForeignKey(SegmentedArrangement, on_delete=models.PROTECT, related_name="consents")
+    province_code = models.CharField(_("province"), max_length=6)
+    status = models.CharField(_("status"), max_length=20, choices=ConsentStatus.choices, default="pending")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    at = models.DateTimeField(_("at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, default="")
+
+    class Meta:
+        ordering = ["province_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["arrangement", "province_code"], name="uniq_arrangement_consent")
+        ]
+
+
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting NMPA")
+    DETERMINED = "determined", _("Determined by NMPA")
+
+
+class OpenQuestion(RegulatedModel):
+    """A question Order No. 828 does not settle for this arrangement (e.g. whether the pilot approval continues,
+    Q11), marked as awaiting NMPA — never guessed. NMPA records its determination once, e-signed (authored)."""
+
+    arrangement = models.ForeignKey(SegmentedArrangement, on_delete=models.PROTECT, related_name="questions")
+    key = models.CharField(_("question"), max_length=80)
+    source = models.CharField(_("source"), max_length=80)
+    authority = models.CharField(_("authority"), max_length=20, default="NMPA")
+    text_en = models.TextField(_("question (English)"))
+    text_zh = models.TextField(_("question (Chinese)"))
+    status = models.CharField(_("status"), max_length=20, choices=QuestionStatus.choices, default="open")
+    determination = models.TextField(_("NMPA's determination"), blank=True, default="")
+    reasoning = models.TextField(_("reasoning"), blank=True, default="")
+    determined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    determined_at = models.DateTimeField(_("determined at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["arrangement_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["arrangement", "key"], name="uniq_arrangement_question")]
+
+    def text(self, language: str | None) -> str:
+        return self.text_zh if (language or "").startswith("zh") else self.text_en
+
+
+class ArrangementEvent(EventRecord):
+    """The domain event of one step of an arrangement (its timeline), written in the step's transaction."""
+
+    arrangement = models.ForeignKey(SegmentedArrangement, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventRecord.Meta):
+        pass

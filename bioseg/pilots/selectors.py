@@ -223,3 +223,80 @@ def determination_reproduce(*, stored: StoredDetermination) -> Reproduction:
             else "重新评估的结果与存档结论不同：" + "、".join(differences)
         ),
     )
+
+
+# ------------------------------------------------------------------------------------------------ standing route
+
+
+def approved_pilot_for(*, product) -> PilotApplication | None:
+    """The product's pilot application NMPA approved (the standing route starts from it), if any."""
+    return (
+        PilotApplication.objects.filter(product=product, status=ApplicationStatus.APPROVED)
+        .select_related("decision")
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+
+
+def arrangement_list(*, scope: Scope):
+    """Arrangements on the standing route: the holder's own (drafts included); provinces the submitted ones
+    that involve them; NMPA every submitted one."""
+    from bioseg.pilots.models import SegmentedArrangement
+
+    return SegmentedArrangement.objects.select_related("product", "holder", "pilot_application").restrict(scope)
+
+
+def arrangement_get(*, scope: Scope, pk):
+    return get_in_scope(arrangement_list(scope=scope), None, pk, "arrangement")
+
+
+def arrangement_questions(*, arrangement):
+    from bioseg.pilots.models import OpenQuestion
+
+    return OpenQuestion.objects.filter(arrangement=arrangement).select_related("determined_by").order_by("id")
+
+
+def arrangement_question_get(*, arrangement, pk):
+    return get_in_scope(arrangement_questions(arrangement=arrangement), None, pk, "open question")
+
+
+def arrangement_consents(*, arrangement):
+    from bioseg.pilots.models import ArrangementConsent
+
+    return ArrangementConsent.objects.filter(arrangement=arrangement).select_related("reviewer")
+
+
+def arrangement_determinations(*, arrangement):
+    from bioseg.pilots.models import ArrangementDetermination
+
+    return ArrangementDetermination.objects.filter(arrangement=arrangement).select_related("created_by")
+
+
+def arrangement_events(*, arrangement):
+    from bioseg.pilots.models import ArrangementEvent
+
+    return ArrangementEvent.objects.filter(arrangement=arrangement).select_related("actor")
+
+
+def arrangement_missing_facts(*, arrangement) -> list[str]:
+    """The facts the latest assessment of the current facts still lacks (its ``missing_facts``)."""
+    latest = arrangement_determinations(arrangement=arrangement).first()
+    if latest is None:
+        return []
+    return list(json.loads(latest.determination_json).get("missing_facts") or [])
+
+
+def arrangement_awaiting_count(*, scope: Scope, user) -> int:
+    """Arrangements waiting for this user's kind of action (the dashboard)."""
+    from bioseg.pilots.standing import ARRANGEMENT_WORKFLOW, QUESTION_WORKFLOW
+
+    qs = arrangement_list(scope=scope).exclude(status__in=["recorded", "refused", "rejected"])
+    n = 0
+    for arrangement in qs[:500]:
+        if ARRANGEMENT_WORKFLOW.allowed_steps(user, arrangement):
+            n += 1
+        elif any(
+            QUESTION_WORKFLOW.allowed_steps(user, q) for q in arrangement_questions(arrangement=arrangement)
+        ) and arrangement.status in ("submitted", "reviewed", "awaiting_nmpa", "approved"):
+            n += 1
+    return n

@@ -250,6 +250,44 @@ def _deadline(today: dt.date):
     return load_parameters(PILOT_RULESET).get("application_deadline").at(today)
 
 
+def applications_closed_on(today: dt.date) -> dt.date | None:
+    """The deadline if pilot applications are closed on ``today`` (interfaces then point to the standing
+    route, ``bioseg.pilots.standing``), else ``None``."""
+    deadline = _deadline(today)
+    return deadline.value if today > deadline.value else None
+
+
+def _refuse_after_deadline(today: dt.date, *, creating: bool) -> None:
+    """After ``pilot2024.application_deadline`` no pilot application is drafted (refused at creation) nor
+    first submitted; the refusal cites the deadline and, at creation, points to the standing route."""
+    deadline = _deadline(today)
+    if today <= deadline.value:
+        return
+    cite = deadline.citations[0]
+    en = (
+        f"Pilot applications closed on {deadline.value.isoformat()} ({cite.document.title_en}, "
+        f"{cite.article_en}: “{cite.text_zh}”); today is {today.isoformat()}."
+    )
+    zh = (
+        f"试点申请已于 {deadline.value.isoformat()} 截止（{cite.document.title_zh}，{cite.article_zh}："
+        f"“{cite.text_zh}”）；今天是 {today.isoformat()}。"
+    )
+    details = {
+        "deadline": deadline.value.isoformat(),
+        "today": today.isoformat(),
+        "parameter": "pilot2024.application_deadline",
+        "citations": [c.as_dict() for c in deadline.citations],
+    }
+    if creating:
+        en += (
+            " Draft a segmented-production arrangement on the standing route instead "
+            "(Order No. 828 Arts. 31–34, ruleset reg2026)."
+        )
+        zh += "请改为按常设途径起草分段生产安排（国务院令第828号第三十一条至第三十四条，规则集 reg2026）。"
+        details["standing_route"] = "reg2026"
+    raise WorkflowRefused("deadline_passed", en, zh, details=details, status=400)
+
+
 def _failing_rules(data: dict[str, Any]) -> list[dict[str, str]]:
     return [
         {"rule": f["rule"], "reason_en": f["reason_en"], "reason_zh": f["reason_zh"]}
@@ -305,6 +343,7 @@ def application_draft(*, actor: User, product: Product, ruleset: str | None = No
     _require_holder_writer(actor, product.holder, "draft a pilot application")
     if ruleset not in RULESET_NAMES:
         raise ValidationFailed({"ruleset": (f"Unknown ruleset {ruleset!r}.", f"未知规则集 {ruleset!r}。")})
+    _refuse_after_deadline(clock.today(), creating=True)
     open_app = (
         PilotApplication.objects.filter(product=product)
         .exclude(status__in=[ApplicationStatus.REJECTED, ApplicationStatus.RETURNED])
@@ -509,23 +548,7 @@ def application_submit(*, actor: User, application: PilotApplication, password: 
     today = clock.today()
     first = application.submitted_on is None
     if first:
-        deadline = _deadline(today)
-        if today > deadline.value:
-            cite = deadline.citations[0]
-            raise WorkflowRefused(
-                "deadline_passed",
-                f"Pilot applications closed on {deadline.value.isoformat()} ({cite.document.title_en}, "
-                f"{cite.article_en}: “{cite.text_zh}”); today is {today.isoformat()}.",
-                f"试点申请已于 {deadline.value.isoformat()} 截止（{cite.document.title_zh}，{cite.article_zh}："
-                f"“{cite.text_zh}”）；今天是 {today.isoformat()}。",
-                details={
-                    "deadline": deadline.value.isoformat(),
-                    "today": today.isoformat(),
-                    "parameter": "pilot2024.application_deadline",
-                    "citations": [c.as_dict() for c in deadline.citations],
-                },
-                status=400,
-            )
+        _refuse_after_deadline(today, creating=False)
     submitted_on = application.submitted_on or today
     registry = _fresh_registry_facts(application, today)
     effective = cases.effective_facts(registry, application.declared_facts)

@@ -12,6 +12,7 @@ from bioseg.web.views import (
     production,
     quality,
     registry,
+    standing,
     stationing,
     wizard,
 )
@@ -58,6 +59,15 @@ urlpatterns = [
     path("pilots/<int:pk>/decide/", pilots.pilot_decide, name="pilot-decide"),
     path("pilots/<int:pk>/return/", pilots.pilot_return, name="pilot-return"),
     path("pilots/<int:pk>/determinations/<int:det_pk>/", pilots.pilot_determination, name="pilot-determination"),
+    path("arrangements/", standing.arrangement_list, name="arrangement-list"),
+    path("arrangements/new/", standing.arrangement_create, name="arrangement-create"),
+    path("arrangements/<int:pk>/", standing.arrangement_detail, name="arrangement-detail"),
+    path(
+        "arrangements/<int:pk>/questions/<int:q_pk>/determine/",
+        standing.arrangement_question_determine,
+        name="arrangement-question",
+    ),
+    path("arrangements/<int:pk>/<str:action>/", standing.arrangement_action, name="arrangement-action"),
     path("lots/", production.lot_list, name="lot-list"),
     path("lots/<int:pk>/", production.lot_detail, name="lot-detail"),
     path("lots/<int:pk>/release/", production.lot_release, name="lot-release"),

@@ -1,6 +1,7 @@
 """The law chosen in one place: for the same day, ``bioseg assess`` without ``--ruleset``, ``POST
 /api/v1/assessments`` without a ruleset, the wizard's default and a drafted pilot application all get the
-ruleset ``bioseg.regulation.ruleset_for`` decides."""
+ruleset ``bioseg.regulation.ruleset_for`` decides (a pilot draft until the application deadline, an
+arrangement on the standing route once Order No. 828 is in force)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from bioseg.cli import app as cli
 from bioseg.common.clock import pinned
 from bioseg.pilots import services as pilot_services
+from bioseg.pilots import standing
 from bioseg.regulation import ruleset_choice, ruleset_for
 from tests.pilots.helpers import build_world
 
@@ -58,10 +60,19 @@ def _wizard(client: Client, day: str) -> tuple[str, str]:
 
 
 def _draft(pw, day: str) -> str:
+    """The ruleset of a pilot draft made that day; after the application deadline no pilot draft is made (refused
+    at creation) and an arrangement on the standing route, always reg2026, takes its place from 2026-05-15."""
     noon = dt.datetime.fromisoformat(f"{day}T12:00").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     with pinned(noon):
-        application = pilot_services.application_draft(actor=pw.sz_ra, product=pw.pd1)
-    return application.ruleset
+        try:
+            return pilot_services.application_draft(actor=pw.sz_ra, product=pw.pd1).ruleset
+        except pilot_services.WorkflowRefused as exc:
+            assert exc.code == "deadline_passed"
+        try:
+            return standing.arrangement_draft(actor=pw.sz_ra, product=pw.pd1).ruleset
+        except standing.StandingRefused as exc:
+            assert exc.code == "not_in_force"
+            return "refused"
 
 
 @pytest.mark.parametrize(("day", "expected"), DAYS)
@@ -71,14 +82,17 @@ def test_every_interface_chooses_the_same_ruleset_for_the_same_day(day, expected
     client.force_login(pw.sz_ra)
     chosen = ruleset_for(dt.date.fromisoformat(day))
     wizard_dated, wizard_today = _wizard(client, day)
+    drafted = _draft(pw, day)
     assert {
         "ruleset_for": chosen,
         "cli": _cli(tmp_path, day),
         "api": _api(client, day),
         "wizard": wizard_dated,
         "wizard (today)": wizard_today,
-        "pilot draft": _draft(pw, day),
-    } == dict.fromkeys(("ruleset_for", "cli", "api", "wizard", "wizard (today)", "pilot draft"), expected)
+        "draft": drafted if drafted != "refused" else expected,
+    } == dict.fromkeys(("ruleset_for", "cli", "api", "wizard", "wizard (today)", "draft"), expected)
+    # Between the deadline and Order No. 828 nothing can be drafted: no pilot application, no arrangement yet.
+    assert (drafted == "refused") is ("2025-12-31" < day < "2026-05-15")
 
 
 def test_the_choice_says_why_and_cites_the_dates_it_compares():

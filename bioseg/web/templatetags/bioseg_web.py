@@ -104,6 +104,8 @@ def nav_section(context) -> str:
         return "stationing"
     if name.startswith("inbox"):
         return "inbox"
+    if name.startswith("arrangement-"):
+        return "standing"
     if name.startswith("wizard"):
         return "wizard"
     if name.startswith(("evaluation", "narrative")):
@@ -159,6 +161,18 @@ def site_time(value, site) -> str:
     local = value.astimezone(zone)
     offset = local.strftime("%z")
     return local.strftime("%Y-%m-%d %H:%M") + f" UTC{offset[:3]}:{offset[3:]}"
+
+
+@register.filter
+def site_ts(value) -> str:
+    """A moment in the site's zone (``TIME_ZONE``) with its offset: "2026-12-04 10:40:07 UTC+08:00"."""
+    if not isinstance(value, dt.datetime):
+        return ts(value)
+    from django.utils import timezone
+
+    local = timezone.localtime(value) if value.tzinfo is not None else value
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M:%S") + (f" UTC{offset[:3]}:{offset[3:]}" if offset else "")
 
 
 @register.simple_tag

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.pilots import evidence as evidence_files
 from bioseg.pilots import permissions, selectors, services
@@ -164,6 +165,8 @@ def _pilot_cards(request, scope) -> list[dashboard.Card]:
 
 def _pilot_shortcuts(request, scope) -> list[dashboard.Shortcut]:
     if request.user.has_role(*permissions.HOLDER_WRITERS) and scope.is_enterprise:
+        if services.applications_closed_on(clock.today()):  # the standing route's shortcut takes its place
+            return []
         return [dashboard.Shortcut(_("Draft a pilot application"), "web:pilot-create")]
     return []
 
@@ -194,6 +197,7 @@ def pilot_list(request):
             "status_errors": filter_form.errors.get("status", []),
             "statuses": ApplicationStatus.choices,
             "can_draft": bool(_draftable(request.user).exists()),
+            "closed_on": services.applications_closed_on(clock.today()),
         },
     )
 
@@ -226,7 +230,13 @@ def pilot_create(request):
             return redirect("web:pilot-detail", pk=application.pk)
     elif request.method == "POST":
         status = 400
-    return render(request, "web/pilot_new.html", {"form": form, "has_products": bool(products)}, status=status)
+    closed = services.applications_closed_on(clock.today())
+    return render(
+        request,
+        "web/pilot_new.html",
+        {"form": form, "has_products": bool(products), "closed_on": closed},
+        status=status,
+    )
 
 
 def _detail_context(request, application, bound: dict | None = None) -> dict:
