@@ -138,6 +138,11 @@ CREATE OR REPLACE FUNCTION bioseg_audit_immutable() RETURNS trigger LANGUAGE plp
 BEGIN
   RAISE EXCEPTION 'bioseg audit: the audit trail cannot be changed';
 END $$;""",
+    """
+CREATE OR REPLACE FUNCTION bioseg_audit_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'bioseg audit: TRUNCATE of % is refused', TG_TABLE_NAME;
+END $$;""",
 ]
 
 
@@ -148,12 +153,17 @@ def _pg_sql(model) -> list[str]:
         f"CREATE TRIGGER bioseg_audit_row AFTER INSERT OR UPDATE ON {t} "
         "FOR EACH ROW EXECUTE FUNCTION bioseg_audit_row();",
         f"CREATE TRIGGER bioseg_audit_del BEFORE DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION bioseg_audit_refuse_delete();",
+        f"CREATE TRIGGER bioseg_audit_truncate BEFORE TRUNCATE ON {t} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION bioseg_audit_refuse_truncate();",
     ]
 
 
-_PG_AUDIT_GUARD = (
+_PG_AUDIT_GUARDS = (
     f"CREATE TRIGGER bioseg_audit_immutable BEFORE UPDATE OR DELETE ON {AUDIT_TABLE} "
-    "FOR EACH ROW EXECUTE FUNCTION bioseg_audit_immutable();"
+    "FOR EACH ROW EXECUTE FUNCTION bioseg_audit_immutable();",
+    # TRUNCATE fires no row trigger: a statement trigger refuses it on the trail and on every regulated table
+    f"CREATE TRIGGER bioseg_audit_truncate BEFORE TRUNCATE ON {AUDIT_TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION bioseg_audit_refuse_truncate();",
 )
 
 
@@ -173,7 +183,9 @@ def uninstall(connection=None) -> None:
             for table in regulated_tables():
                 cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_row ON {_q(table)}")
                 cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_del ON {_q(table)}")
+                cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_truncate ON {_q(table)}")
             cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_immutable ON {AUDIT_TABLE}")
+            cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_truncate ON {AUDIT_TABLE}")
 
 
 def install(connection=None) -> None:
@@ -192,7 +204,8 @@ def install(connection=None) -> None:
             for model in regulated_models():
                 for stmt in _pg_sql(model):
                     cur.execute(stmt)
-            cur.execute(_PG_AUDIT_GUARD)
+            for stmt in _PG_AUDIT_GUARDS:
+                cur.execute(stmt)
         else:  # pragma: no cover - bioseg supports these two engines only
             raise RuntimeError(f"bioseg's audit trail does not support the {conn.vendor} engine")
 

@@ -261,3 +261,17 @@ def test_a_context_entered_before_the_connection_opens_reaches_the_trail(audited
         _foreign("Pi").save()
     [ev] = _events()
     assert (ev.actor, ev.request_id) == ("late-opener", "req-late")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no TRUNCATE: DELETE FROM is refused row by row"
+)
+def test_truncate_is_refused_on_the_trail_and_on_regulated_tables(audited_transactional_db):
+    with audit_context(actor="alice"):
+        _foreign("Eta").save()
+    before = (AuditEvent.objects.count(), Enterprise.objects.count())
+    for table in ("audit_auditevent", "registry_enterprise", "quality_deviation"):
+        with pytest.raises(DatabaseError, match=f"TRUNCATE of {table} is refused"), transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(f"TRUNCATE {table} CASCADE")
+    assert (AuditEvent.objects.count(), Enterprise.objects.count()) == before
