@@ -26,7 +26,7 @@ from bioseg.production.models import AssessmentOutcome, ExcursionStatus, LotStat
 from bioseg.production.workflows import LOT_WORKFLOW
 from bioseg.quality.selectors import deviations_of_lot
 from bioseg.registry import selectors as registry_selectors
-from bioseg.registry.scope import scope_for
+from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.web.filters import FilterForm
 from bioseg.web.genealogy import MAX_NODES, genealogy_svg
 from bioseg.web.labels import is_zh, local_name
@@ -144,6 +144,8 @@ def lot_detail(request, pk):
             "blockers": blockers,
             "release_kinds": releasable_kinds(request.user, lot, list(detail.release_blockers)),
             "can_recall": can_recall(request.user, lot),
+            "can_record_coa": request.user.has_role(Role.HOLDER_QA, Role.CMO_QA, Role.QUALIFIED_PERSON)
+            and bool({lot.site.enterprise_id, lot.product.holder_id} & own_enterprise_ids(request.user)),
             "recalls": [a for a in lot.recall_actions.select_related("initiated_by").order_by("-id")],
             "deviations": list(deviations_of_lot(scope=scope, lot=lot)[:20]),
         },

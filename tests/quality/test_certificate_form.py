@@ -1,0 +1,85 @@
+"""A certificate of analysis recorded in the web, results row by row or from a CSV: each judged, a failing one
+opening an OOS investigation; a refused row's error on that row; nothing written on a refusal."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from bioseg.production.models import CertificateOfAnalysis, CertificateResult
+from bioseg.quality.models import OosInvestigation
+from tests.quality.test_deviation_interfaces import client
+
+pytestmark = pytest.mark.django_db
+
+
+def data(**rows):
+    d = {
+        "reference": "COA-P2-01",
+        "issued_on": "2025-03-20",
+        "file": SimpleUploadedFile("coa.pdf", b"%PDF-1.4 certificate", content_type="application/pdf"),
+        "r-TOTAL_FORMS": "6",
+        "r-INITIAL_FORMS": "0",
+        "r-MIN_NUM_FORMS": "0",
+        "r-MAX_NUM_FORMS": "200",
+    }
+    for i, row in rows.items():
+        for k, v in row.items():
+            d[f"r-{i[1:]}-{k}"] = v
+    return d
+
+
+def counts():
+    return CertificateOfAnalysis.objects.count(), CertificateResult.objects.count(), OosInvestigation.objects.count()
+
+
+def test_rows_are_judged_and_a_failing_one_opens_an_oos(genealogy, world):
+    c = client(world.cmo_qa)
+    assert c.get(f"/lots/{genealogy.p2.pk}/certificates/new/").status_code == 200
+    r = c.post(
+        f"/lots/{genealogy.p2.pk}/certificates/new/",
+        data(
+            r0={"test": "Endotoxin", "unit": "EU/mL", "spec_max": "5", "value": "1.2"},
+            r2={"test": "Assay", "unit": "%", "spec_min": "95", "spec_max": "105", "value": "92.1"},
+        ),
+    )
+    assert r.status_code == 302 and r["Location"] == f"/lots/{genealogy.p2.pk}/"
+    coa = CertificateOfAnalysis.objects.get()
+    assert list(coa.results.values_list("test", "outcome")) == [("Endotoxin", "pass"), ("Assay", "fail")]
+    assert coa.sha256 == __import__("hashlib").sha256(b"%PDF-1.4 certificate").hexdigest()
+    assert OosInvestigation.objects.get().result.test == "Assay"
+
+
+def test_a_refused_row_shows_its_error_on_that_row_and_nothing_is_written(genealogy, world):
+    c = client(world.cmo_qa)
+    before = counts()
+    r = c.post(
+        f"/lots/{genealogy.p2.pk}/certificates/new/",
+        data(
+            r0={"test": "Endotoxin", "spec_max": "5", "value": "1.2"},
+            r3={"test": "Assay", "spec_min": "105", "spec_max": "95", "value": "99"},
+        ),
+    )
+    assert r.status_code == 400 and 'data-testid="error-r-3-spec_max"' in r.content.decode()
+    bad_csv = SimpleUploadedFile("r.csv", b"name,value\nAssay,99\n", content_type="text/csv")
+    r = c.post(f"/lots/{genealogy.p2.pk}/certificates/new/", {**data(), "results_csv": bad_csv})
+    assert r.status_code == 400 and 'data-testid="error-results_csv"' in r.content.decode()
+    assert counts() == before
+    csv = SimpleUploadedFile(
+        "r.csv", "test,unit,spec_min,spec_max,value\n含量,%,95,105,99.5\n".encode(), content_type="text/csv"
+    )
+    r = c.post(f"/lots/{genealogy.p2.pk}/certificates/new/", {**data(), "results_csv": csv})
+    assert r.status_code == 302
+    assert list(CertificateResult.objects.values_list("test", "outcome")) == [("含量", "pass")]
+
+
+def test_who_may(genealogy, world):
+    url = f"/lots/{genealogy.p2.pk}/certificates/new/"
+    assert client(world.gd_qa).get(url).status_code == 404
+    assert client(world.sh_inspector).get(url).status_code == 403
+    html = client(world.holder_qa).get(f"/lots/{genealogy.p2.pk}/").content.decode()
+    assert 'data-testid="certificate-new"' in html
+    assert (
+        'data-testid="certificate-new"'
+        not in client(world.sh_inspector).get(f"/lots/{genealogy.p2.pk}/").content.decode()
+    )
