@@ -74,7 +74,7 @@ def stationing(request):
             raise NotFound("site", request.GET["site"])
     chosen = chosen or (sites[0] if sites else None)
     month = _month(request.GET.get("month"))
-    weeks, gap_days, stays, trainings = [], 0, [], []
+    weeks, gap_days, stays, trainings, key_today = [], 0, [], [], []
     if chosen is not None:
         last = calendar.monthrange(month.year, month.month)[1]
         days = st.coverage(site=chosen, start=month, end=month.replace(day=last))
@@ -111,6 +111,7 @@ def stationing(request):
             "minimum": st.MINIMUM,
             "stays": stays,
             "trainings": trainings,
+            "key_today": key_today,
             "can_write": can_write,
             "station_form": station_form,
             "training_form": training_form,
