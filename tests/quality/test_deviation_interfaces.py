@@ -165,12 +165,14 @@ def test_web_record_form_shows_field_errors_and_writes_nothing(genealogy, world)
             "classification": "major",
             "classification_reason": "Sterility.",
             "lot_numbers": "P1\nP2",
+            "segment": world.seg["DP"].pk,
         },
     )
     assert r.status_code == 302
     d = Deviation.objects.get()
     assert r["Location"] == f"/deviations/{d.pk}/"
     assert sorted(d.lot_links.values_list("lot__lot_number", flat=True)) == ["P1", "P2"]
+    assert d.segment == world.seg["DP"]
 
 
 def test_web_detail_offers_only_allowed_actions_and_signs(genealogy, world):

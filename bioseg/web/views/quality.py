@@ -179,13 +179,17 @@ class DeviationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Lot numbers of the product, separated by commas or new lines."),
     )
+    segment = forms.TypedChoiceField(label=_("Segment concerned"), coerce=int, required=False, empty_value=None)
     shipment_reference = forms.CharField(label=_("Shipment concerned"), required=False, max_length=60)
     equipment = forms.CharField(label=_("Equipment concerned"), required=False, max_length=120)
 
-    def __init__(self, *args, products=(), sites=(), **kwargs):
+    def __init__(self, *args, products=(), sites=(), segments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = [(p.pk, local_name(p)) for p in products]
         self.fields["site"].choices = [(s.pk, local_name(s)) for s in sites]
+        self.fields["segment"].choices = [("", "—")] + [
+            (g.pk, f"{local_name(g.chain.product)} · v{g.chain.version} · {local_name(g)} ({g.code})") for g in segments
+        ]
 
 
 def _resolve(form: DeviationForm, scope) -> dict | None:
@@ -209,9 +213,20 @@ def _resolve(form: DeviationForm, scope) -> dict | None:
         shipment = Shipment.objects.restrict(scope).filter(reference=d["shipment_reference"].strip()).first()
         if shipment is None:
             form.add_error("shipment_reference", gettext("No shipment you can see has this reference."))
+    segment = None
+    if d.get("segment"):
+        from bioseg.production import selectors as production_selectors
+
+        segment = production_selectors.segment_get(scope=scope, pk=d["segment"])
     if form.errors:
         return None
-    return {"product": product, "site": site, "lots": [found[n] for n in dict.fromkeys(numbers)], "shipment": shipment}
+    return {
+        "product": product,
+        "site": site,
+        "lots": [found[n] for n in dict.fromkeys(numbers)],
+        "shipment": shipment,
+        "segment": segment,
+    }
 
 
 @page_view
@@ -226,7 +241,20 @@ def deviation_create(request):
         for s in registry_selectors.site_list(scope=scope).select_related("enterprise")
         if s.enterprise_id in own or s.enterprise_id in scope.partner_ids
     ]
-    form = DeviationForm(request.POST or None, products=products, sites=sites, initial={"occurred_on": clock.today()})
+    from bioseg.production.models import Segment
+
+    segments = (
+        Segment.objects.filter(chain__product__in=products, chain__effective_until__isnull=True)
+        .select_related("chain", "chain__product")
+        .order_by("chain__product_id", "position")
+    )
+    form = DeviationForm(
+        request.POST or None,
+        products=products,
+        sites=sites,
+        segments=segments,
+        initial={"occurred_on": clock.today()},
+    )
     if request.method == "POST" and form.is_valid():
         refs = _resolve(form, scope)
         if refs is not None:
