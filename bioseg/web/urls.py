@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bioseg.web.views import audit, auth, dashboard, evaluation, pilots, production, quality, registry, wizard
+from bioseg.web.views import audit, auth, changes, dashboard, evaluation, pilots, production, quality, registry, wizard
 
 app_name = "web"
 urlpatterns = [
@@ -60,6 +60,10 @@ urlpatterns = [
     path("deviations/new/", quality.deviation_create, name="deviation-create"),
     path("deviations/<int:pk>/", quality.deviation_detail, name="deviation-detail"),
     path("deviations/<int:pk>/<str:action>/", quality.deviation_action, name="deviation-action"),
+    path("changes/", changes.change_list, name="change-list"),
+    path("changes/new/", changes.change_create, name="change-create"),
+    path("changes/<int:pk>/", changes.change_detail, name="change-detail"),
+    path("changes/<int:pk>/<str:action>/", changes.change_action, name="change-action"),
     path("inbox/", quality.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", quality.inbox_open, name="inbox-open"),
 ]

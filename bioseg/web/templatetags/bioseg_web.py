@@ -96,6 +96,8 @@ def nav_section(context) -> str:
         return "pilots"
     if name.startswith("deviation-"):
         return "quality"
+    if name.startswith("change-"):
+        return "changes"
     if name.startswith("inbox"):
         return "inbox"
     if name.startswith("wizard"):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from bioseg.audit import chain
 from bioseg.audit.selectors import history_rows, signatures_for
 from bioseg.common.errors import NotFound, PermissionDenied
+from bioseg.quality import changes as change_selectors
 from bioseg.quality import selectors as quality_selectors
 from bioseg.registry import selectors
 from bioseg.registry.scope import scope_for
@@ -22,6 +23,7 @@ HISTORY_KINDS = {
     "products": (selectors.product_get, "web:product-detail"),
     "personnel": (selectors.person_get, "web:person-detail"),
     "deviations": (quality_selectors.deviation_get, "web:deviation-detail"),
+    "changes": (change_selectors.change_get, "web:change-detail"),
 }
 
 

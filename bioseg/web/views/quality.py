@@ -378,7 +378,7 @@ def deviation_action(request, pk, action):
 
 # --- the inbox ----------------------------------------------------------------------------------------------------
 
-SUBJECT_PAGES = {Deviation._meta.db_table: "web:deviation-detail"}
+SUBJECT_PAGES = {Deviation._meta.db_table: "web:deviation-detail", "quality_changerequest": "web:change-detail"}
 
 
 @page_view
