@@ -22,7 +22,7 @@ from django.urls import URLPattern, path, re_path, reverse
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from bioseg.api import accounts, assessments, audit, epcis, evaluation, pilots, production, quality, registry
+from bioseg.api import accounts, assessments, audit, changes, epcis, evaluation, pilots, production, quality, registry
 from bioseg.api.auth import SessionAuth, TokenAuth
 from bioseg.api.errors import install_handlers, method_not_allowed_json, route_not_found
 
@@ -138,6 +138,7 @@ api.add_router("/products", registry.products)
 api.add_router("/personnel", registry.personnel)
 api.add_router("/qualifications", registry.qualifications)
 api.add_router("/quality-agreements", quality.router)
+api.add_router("/changes", changes.router)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

@@ -237,10 +237,9 @@ def test_refused_raises_write_nothing(world):
     with pytest.raises(ValidationFailed) as exc:
         raise_change(world, site=world.js_site, segment="DP")
     assert "segment_id" in exc.value.details["fields"]
-    # the agreement with the CDMO, whose DP segment is affected, was not yet in force
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ValidationFailed) as exc:  # before the chain's first version
         raise_change(world, raised_on=dt.date(2024, 12, 31))
-    assert "site" in exc.value.details["fields"]
+    assert exc.value.details["fields"]["site"]["message_zh"] == "2024-12-31 当日PD-1单抗没有有效的工艺链。"
     assert counts() == before
 
 
