@@ -19,7 +19,6 @@ from bioseg.api.errors import ERRORS, ErrorOut, check_choice
 from bioseg.api.objects import KINDS, Kind
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
-from bioseg.audit import selectors as audit_selectors
 from bioseg.production import selectors as production_selectors
 from bioseg.quality import changes
 from bioseg.quality.change_workflow import CHANGE_WORKFLOW
@@ -213,7 +212,7 @@ def _detail(request: HttpRequest, pk: int) -> _Detail:
             }
             for e in c.events.select_related("actor").order_by("occurred_at", "id")
         ],
-        signatures=[signature_out(s) for s in audit_selectors.signatures_for(c)],
+        signatures=[signature_out(s) for s in changes.change_signatures(c)],
         allowed_actions=CHANGE_WORKFLOW.allowed_actions(request.user, c),
     )
 

@@ -662,6 +662,16 @@ def change_assessments(change: ChangeRequest):
     return change.assessments.select_related("enterprise", "assessed_by").order_by("assessed_at", "id")
 
 
+def change_signatures(change: ChangeRequest) -> list:
+    """The e-signatures of the change and of its impact assessments, in the order they were given."""
+    from bioseg.audit.selectors import signatures_for
+
+    found = list(signatures_for(change))
+    for a in change.assessments.all():
+        found += list(signatures_for(a))
+    return sorted(found, key=lambda s: (s.signature.signed_at, s.signature.pk))
+
+
 @dataclass(frozen=True)
 class LotFlag:
     lot: Lot

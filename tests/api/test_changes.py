@@ -84,7 +84,7 @@ def test_a_change_walks_to_implementation_through_the_api(world):
         f"{API}/{pk}/implement", {"implemented_on": "2025-03-10", "password": PASSWORD}, content_type="application/json"
     )
     assert r.status_code == 200 and r.json()["status"] == "implemented"
-    assert [s["meaning"] for s in r.json()["signatures"]] == ["approved", "approved"]
+    assert [s["meaning"] for s in r.json()["signatures"]] == ["approved", "reviewed", "approved"]
     h = cmo.get(f"{API}/{pk}/history")
     assert h.status_code == 200 and h.json()["kind"] == "changes"
     r = cmo.get(API, {"status": "implemented", "route": "filing", "limit": 1})

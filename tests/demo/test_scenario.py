@@ -48,7 +48,16 @@ from bioseg.production.models import (
     Transformation,
     TransformationInput,
 )
-from bioseg.quality.models import Deviation, DeviationImpact, DeviationLot, Notification
+from bioseg.quality.models import (
+    ChangeAffectedSegment,
+    ChangeAssessment,
+    ChangeEvent,
+    ChangeRequest,
+    Deviation,
+    DeviationImpact,
+    DeviationLot,
+    Notification,
+)
 from bioseg.registry import selectors
 from bioseg.registry.models import (
     Enterprise,
@@ -114,8 +123,14 @@ EXPECTED_COUNTS = {
     DeviationLot: 2,
     DeviationImpact: 3,  # QL-DP-2609-02; XH-DS-2608-02 and its descendant QL-DP-2609-02
     # minor: Qilan's QA (a lot in the impact), the QP (investigation to approve), the QA (approved, closed) — 4;
-    # major: Xinghu's QA and QP — 2
-    Notification: 6,
+    # major: Xinghu's QA and QP — 2; the change (bioseg/demo/changes.py): Qilan's QA, asked for its assessment — 1
+    Notification: 7,
+    # change control: a moderate change at Xinghu Suzhou's DS segment; DS (changed) and Qilan's DP (downstream)
+    # affected; Qilan's impact assessment awaited
+    ChangeRequest: 1,
+    ChangeAffectedSegment: 2,
+    ChangeAssessment: 0,
+    ChangeEvent: 1,
 }
 
 JIANGSU_SITES = {
@@ -154,7 +169,7 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
     before, result = demo
     assert before == dict.fromkeys(EXPECTED_COUNTS, 0)
     assert counts() == EXPECTED_COUNTS
-    assert result.created == 272 and result.existing == 0
+    assert result.created == 273 and result.existing == 0
     assert dict(result.created_by_kind) == {
         "organisation": 18,
         "user": 32,
@@ -183,7 +198,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_event(demo):
     events = AuditEvent.objects.count()
     second = load()
     assert second.created == 0
-    assert second.existing == 272
+    assert second.existing == 273
     assert dict(second.created_by_kind) == {}
     assert second.logins == first.logins
     assert counts() == EXPECTED_COUNTS
@@ -528,3 +543,29 @@ def test_a_product_with_an_approved_pilot_carries_its_pilot_status_into_the_case
     # before it was submitted, the product had no pilot status
     before = case_from_product(product=pd1, as_of=dt.date(2025, 6, 29))
     assert "application" not in before and "pilot_approval" not in before
+
+
+def test_the_demo_change_awaits_the_cmos_impact_assessment(demo):
+    from bioseg.quality import changes
+    from bioseg.quality.change_workflow import CHANGE_WORKFLOW
+
+    change = ChangeRequest.objects.get()
+    assert (change.site.name_en, change.route, change.status) == (
+        "Xinghu Suzhou Drug Substance Plant",
+        "filing",
+        "assessing",
+    )
+    assert [p["code"] for p in changes.change_missing(change)] == [
+        "approval_missing",
+        "assessment_missing",
+        "regulatory_missing",
+    ]
+    assert changes.change_missing(change)[1]["message_zh"] == "上海启澜生物制药有限公司的影响评估尚未记录。"
+    assert CHANGE_WORKFLOW.allowed_actions(user("shcdmo-qa"), change) == ["record_assessment"]
+    assert (
+        Notification.objects.filter(
+            subject_table="quality_changerequest", subject_id=change.pk, recipient__username="shcdmo-qa"
+        ).count()
+        == 1
+    )
+    assert CHANGE_WORKFLOW.allowed_actions(user("sh-reviewer"), change) == ["reclassify"]

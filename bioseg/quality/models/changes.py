@@ -67,7 +67,7 @@ class ChangeStatus(models.TextChoices):
     ASSESSING = "assessing", _("Under assessment")
     APPROVED = "approved", _("Approved by the holder")
     IMPLEMENTED = "implemented", _("Implemented")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", _("Rejected by the approving party")
 
 
 class RegulatoryRecordKind(models.TextChoices):

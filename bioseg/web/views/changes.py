@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bioseg.audit.selectors import signatures_for
 from bioseg.common import clock
 from bioseg.common.errors import NotFound, PermissionDenied
 from bioseg.production.models import ProcessChain
@@ -147,9 +146,11 @@ class ChangeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     justification = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
-    raised_on = forms.DateField(label=_("Raised on"), widget=forms.DateInput(attrs={"type": "date"}))
+    raised_on = forms.DateField(label=_("Raised on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     planned_on = forms.DateField(
-        label=_("Planned implementation"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Planned implementation"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     route = forms.ChoiceField(label=_("Regulatory route"), choices=ChangeRoute.choices)
     gmp_impact = forms.ChoiceField(label=_("GMP impact"), choices=GmpImpact.choices)
@@ -217,11 +218,13 @@ class AssessmentForm(forms.Form):
 
 class RegulatoryForm(forms.Form):
     reference = forms.CharField(label=_("Approval number or filing reference"), max_length=80)
-    recorded_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    recorded_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class ImplementForm(SignForm):
-    implemented_on = forms.DateField(label=_("Implemented on"), widget=forms.DateInput(attrs={"type": "date"}))
+    implemented_on = forms.DateField(
+        label=_("Implemented on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     new_chain = forms.TypedChoiceField(
         label=_("Chain version it creates"), coerce=int, required=False, empty_value=None
     )
@@ -321,7 +324,7 @@ def _detail(request, change: ChangeRequest, bound: dict | None = None, status: i
             "missing": changes.change_missing(change) if change.status in ("assessing", "approved") else [],
             "flags": changes.change_lot_flags(change),
             "events": change.events.select_related("actor").order_by("occurred_at", "id"),
-            "signatures": signatures_for(change),
+            "signatures": changes.change_signatures(change),
             "duty": duty_for(change.agreement, changes.ACTIVITY[change.route]),
         },
         status=status,
