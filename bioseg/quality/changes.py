@@ -711,3 +711,20 @@ def change_lot_flags(change: ChangeRequest) -> list[LotFlag]:
                 per_material[key] = per_material.get(key, 0) + 1
                 flags.append(LotFlag(lot, "downstream", change.stability_followup))
     return flags
+
+
+def changes_flagging_lot(*, scope, lot) -> list[tuple[ChangeRequest, LotFlag]]:
+    """The implemented key changes in scope that flag ``lot`` among their first lots (its page shows them)."""
+    candidates = ChangeRequest.objects.restrict(scope).filter(
+        product_id=lot.product_id,
+        status=ChangeStatus.IMPLEMENTED,
+        gmp_impact=GmpImpact.MAJOR,
+        implemented_on__lte=lot.manufactured_on,
+        affected__segment__code=lot.material,
+    )
+    found = []
+    for change in candidates.distinct().order_by("-implemented_on", "-id")[:20]:
+        for flag in change_lot_flags(change):
+            if flag.lot.pk == lot.pk:
+                found.append((change, flag))
+    return found

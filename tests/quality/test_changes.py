@@ -14,6 +14,7 @@ from bioseg.audit.selectors import signatures_for
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from bioseg.common.workflow import WrongState
 from bioseg.production import services as ps
+from bioseg.production.models import Lot
 from bioseg.quality import changes as cs
 from bioseg.quality.change_workflow import CHANGE_WORKFLOW
 from bioseg.quality.models import (
@@ -103,7 +104,9 @@ def test_a_site_change_reaches_every_segment_made_there(world):
     assert affected == [("WCB", "same_site"), ("DS", "changed"), ("DP", "downstream")]
 
 
-def test_implementation_is_refused_until_every_record_is_in_and_then_the_first_lots_are_flagged(world, genealogy):
+def test_implementation_is_refused_until_every_record_is_in_and_then_the_first_lots_are_flagged(
+    world, genealogy, client
+):
     change = raise_change(world)
     cs.change_approve(actor=world.qp, change=change, password=PASSWORD)
     before, state = counts(), snapshot(change)
@@ -163,14 +166,46 @@ def test_implementation_is_refused_until_every_record_is_in_and_then_the_first_l
                 performed_on=dt.date(2025, 3, 11 + i),
                 inputs=[(w1, 1)],
                 outputs=[make_output(f"DN{i}", 100)],
-            )
+            ).outputs.get()
         )
+    shipment = ps.shipment_create(
+        actor=world.holder_qa,
+        reference="SH-DN0",
+        from_site=world.js_site,
+        to_site=world.sh_site,
+        shipped_at=dt.datetime(2025, 3, 18, 1, 0, tzinfo=dt.UTC),
+        lines=[(made[0], 100)],
+    )
+    ps.shipment_receive(
+        actor=world.cmo_qa, shipment=shipment, received_at=dt.datetime(2025, 3, 18, 9, 0, tzinfo=dt.UTC)
+    )
+    ps.transformation_record(
+        actor=world.cmo_qa,
+        kind="manufacture",
+        segment=world.seg["DP"],
+        performed_on=dt.date(2025, 3, 20),
+        inputs=[(made[0], 10)],
+        outputs=[make_output("PN0", 1000, "vial")],
+    )
     flags = cs.change_lot_flags(change)
     assert [(f.lot.lot_number, f.because, f.stability) for f in flags] == [
         ("DN0", "changed", True),
         ("DN1", "changed", True),
         ("DN2", "changed", True),
+        ("PN0", "downstream", True),
     ]
+    # each flagged lot's page names the change; DN3, the fourth, is not flagged
+    dn3 = Lot.objects.get(lot_number="DN3")
+    assert cs.changes_flagging_lot(scope=scope_for(world.cmo_qa), lot=dn3) == []
+    pn0 = Lot.objects.get(lot_number="PN0")
+    assert [(c.reference, f.because) for c, f in cs.changes_flagging_lot(scope=scope_for(world.cmo_qa), lot=pn0)] == [
+        (change.reference, "downstream")
+    ]
+    assert cs.changes_flagging_lot(scope=scope_for(world.gd_qa), lot=pn0) == []
+    client.force_login(world.cmo_qa)
+    html = client.get(f"/lots/{pn0.pk}/").content.decode()
+    assert 'data-testid="lot-change-flag"' in html and change.reference in html
+    assert 'data-testid="lot-change-flag"' not in client.get(f"/lots/{dn3.pk}/").content.decode()
 
 
 def test_a_prior_approval_change_waits_for_the_supplementary_application(world):
@@ -325,3 +360,84 @@ def test_who_sees_a_change(world):
             cs.change_get(scope=scope_for(user), pk=change.pk)
         assert not cs.change_list(scope=scope_for(user)).exists()
     assert list(cs.change_list(scope=scope_for(world.cmo_qa), status="open_any")) == [change]
+
+
+def test_the_change_links_to_the_chain_version_it_creates(world):
+    change = raise_change(world, route="annual_report", gmp_impact="minor", title="Buffer hold time")
+    cs.change_approve(actor=world.qp, change=change, password=PASSWORD)
+    cs.change_record_assessment(
+        actor=world.cmo_qa, change=change, conclusion="no_impact", assessment="None.", password=PASSWORD
+    )
+    ps.chain_close(actor=world.holder_qa, chain=world.chain, effective_until=dt.date(2025, 3, 9), reason="v2 follows")
+    v2 = ps.chain_create(
+        actor=world.holder_qa,
+        product=world.pd1,
+        effective_from=dt.date(2025, 3, 10),
+        segments=[
+            {
+                "code": s.code,
+                "stage": s.stage,
+                "name_zh": s.name_zh,
+                "name_en": s.name_en,
+                "site": s.site,
+                "feeds": [t.code for t in s.feeds.all()],
+            }
+            for s in world.chain.segments.order_by("position")
+        ],
+    )
+    before, state = counts(), snapshot(change)
+    with pytest.raises(ValidationFailed) as exc:  # an earlier (the same) version is not one the change creates
+        cs.change_implement(
+            actor=world.holder_qa,
+            change=change,
+            implemented_on=dt.date(2025, 3, 10),
+            password=PASSWORD,
+            new_chain=world.chain,
+        )
+    assert (
+        exc.value.details["fields"]["new_chain_id"]["message_zh"]
+        == "变更所产生的工艺链版本须为本产品工艺链的更新版本。"
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        cs.change_implement(
+            actor=world.holder_qa, change=change, implemented_on=dt.date(2025, 2, 28), password=PASSWORD
+        )
+    assert exc.value.details["fields"]["implemented_on"]["message"] == "The date is before the change was raised."
+    assert counts() == before and snapshot(change) == state
+    # an annual-report change needs no regulatory record before implementation; a minor one flags no lots
+    change = cs.change_implement(
+        actor=world.holder_qa, change=change, implemented_on=dt.date(2025, 3, 10), password=PASSWORD, new_chain=v2
+    )
+    assert change.new_chain == v2 and change.status == "implemented"
+    assert cs.change_lot_flags(change) == []
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["record_assessment", "approve", "record_regulatory", "implement", "reject", "reclassify"],
+)
+def test_every_step_refused_to_an_outsider_and_to_a_regulator_changes_nothing(world, action):
+    change = raise_change(world)
+    calls = {
+        "record_assessment": lambda u: cs.change_record_assessment(
+            actor=u, change=change, conclusion="no_impact", assessment="x", password=PASSWORD
+        ),
+        "approve": lambda u: cs.change_approve(actor=u, change=change, password=PASSWORD),
+        "record_regulatory": lambda u: cs.change_record_regulatory(
+            actor=u, change=change, reference="X", recorded_on=dt.date(2025, 3, 5)
+        ),
+        "implement": lambda u: cs.change_implement(
+            actor=u, change=change, implemented_on=dt.date(2025, 3, 5), password=PASSWORD
+        ),
+        "reject": lambda u: cs.change_reject(actor=u, change=change, password=PASSWORD, reason="No."),
+        "reclassify": lambda u: cs.change_reclassify(actor=u, change=change, route="prior_approval", reason="Major."),
+    }
+    assert set(calls) == set(CHANGE_WORKFLOW.actions)
+    outsiders = [world.gd_qa, world.gd_inspector]
+    outsiders.append(world.holder_qa if action in ("record_assessment", "reclassify") else world.sh_inspector)
+    before, state = counts(), snapshot(change)
+    for user in outsiders:
+        with pytest.raises(PermissionDenied):
+            calls[action](user)
+        assert action not in CHANGE_WORKFLOW.allowed_actions(user, change)
+    assert counts() == before and snapshot(change) == state
