@@ -569,3 +569,39 @@ def test_the_demo_change_awaits_the_cmos_impact_assessment(demo):
         == 1
     )
     assert CHANGE_WORKFLOW.allowed_actions(user("sh-reviewer"), change) == ["reclassify"]
+
+
+def test_a_change_at_one_contract_manufacturer_reaches_the_next_one_downstream(demo):
+    """The ADC: a change of the linker-payload at Rheinau (Switzerland) must be assessed by Shanghai Fengpu, which
+    conjugates and fills it — Fengpu sees the change although it is no partner of Rheinau; a filing goes to CDE."""
+    from bioseg.quality import changes
+    from bioseg.quality.change_workflow import CHANGE_WORKFLOW
+
+    rheinau = Site.objects.get(enterprise__name_en="Rheinau Bioconjugates AG")
+    lp = Segment.objects.get(chain__product__name_en=ADC, chain__version=1, code="LP")
+    with transaction.atomic():
+        change = changes.change_raise(
+            actor=user("swiss-qa"),
+            product=lp.chain.product,
+            site=rheinau,
+            segment=lp,
+            kind="process",
+            title="Linker-payload crystallisation solvent",
+            description="Replace the crystallisation solvent of vc-MMAE.",
+            justification="Solvent supply.",
+            raised_on=dt.date(2026, 11, 30),
+            route="filing",
+            gmp_impact="major",
+            classification_reason="A process change of a starting material of the conjugate.",
+        )
+        assert list(change.affected.order_by("segment__position").values_list("segment__code", flat=True)) == [
+            "LP",
+            "ADC",
+            "FILL",
+        ]
+        assert changes.filing_authority(change)[0] == "NMPA Center for Drug Evaluation (CDE)"
+        fengpu = user("shadc-qa")
+        assert changes.change_get(scope=scope_for(fengpu), pk=change.pk) == change
+        assert CHANGE_WORKFLOW.allowed_actions(fengpu, change) == ["record_assessment"]
+        assert changes.change_get(scope=scope_for(user("sh-reviewer")), pk=change.pk) == change
+        transaction.set_rollback(True)

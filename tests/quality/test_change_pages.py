@@ -113,3 +113,18 @@ def test_raising_a_change_on_the_page_with_bad_input_gives_field_errors(world, a
     assert r.status_code == 302
     change = ChangeRequest.objects.get()
     assert r["Location"] == f"/changes/{change.pk}/"
+
+
+def test_a_regulator_reclassifies_on_the_page_and_the_record_shows_it(world, as_user):
+    change = raise_change(world)
+    c = as_user(world.js_inspector)
+    html = c.get(f"/changes/{change.pk}/").content.decode()
+    assert 'data-testid="action-reclassify"' in html and 'data-testid="action-approve"' not in html
+    r = c.post(
+        f"/changes/{change.pk}/reclassify/",
+        {"reclassify-route": "prior_approval", "reclassify-gmp_impact": "major", "reclassify-reason": "重大变更。"},
+    )
+    assert r.status_code == 302
+    html = as_user(world.holder_qa).get(f"/changes/{change.pk}/").content.decode()
+    assert 'data-testid="reclassified"' in html and "审批类" in html
+    assert "国家药监局药品审评中心（CDE）对补充申请的批准尚未记录。" in html

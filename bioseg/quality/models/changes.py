@@ -89,8 +89,9 @@ class AffectedBecause(models.TextChoices):
 
 
 class ChangeRequestQuerySet(ScopedQuerySet):
-    """Both parties see a change of their product: the requesting site's enterprise, the product's holder and a
-    partner of either under an agreement in force for that product; the regulators of the requesting site's
+    """Both parties see a change of their product: the requesting site's enterprise, the product's holder, a
+    partner of either under an agreement in force for that product and every affected enterprise (which must
+    assess it: a second contract manufacturer downstream of the first); the regulators of the requesting site's
     province, of the holder's province and of the province of any affected site see it read-only; nobody else."""
 
     def provincial_q(self, scope):
@@ -102,8 +103,11 @@ class ChangeRequestQuerySet(ScopedQuerySet):
         )
 
     def enterprise_q(self, scope):
+        affected = ChangeAffectedSegment.objects.filter(enterprise_id__in=scope.enterprise_ids).values("change_id")
         return Q(product_id__in=scope.product_ids) & (
-            Q(site__enterprise_id__in=scope.visible_enterprise_ids) | Q(product__holder_id__in=scope.enterprise_ids)
+            Q(site__enterprise_id__in=scope.visible_enterprise_ids)
+            | Q(product__holder_id__in=scope.enterprise_ids)
+            | Q(id__in=affected)
         )
 
 
