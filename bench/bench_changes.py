@@ -60,7 +60,7 @@ def build(n: int, seed: int) -> None:
     from bioseg.quality.models import ChangeAffectedSegment, ChangeRequest
 
     rng = random.Random(seed)
-    chains = [c for c in ProcessChain.objects.select_related("product") if c.segments.count() >= 2]
+    chains = [c for c in ProcessChain.objects.select_related("product__holder") if c.segments.count() >= 2]
     segments = {c.pk: list(c.segments.select_related("site").order_by("position")) for c in chains}
     requester = User.objects.get(username="suzhou-qa")
     statuses = ["assessing", "approved", "implemented", "rejected"]
@@ -92,6 +92,16 @@ def build(n: int, seed: int) -> None:
                         status=rng.choice(statuses),
                         approver_party="holder",
                         requested_by=requester,
+                        region_codes=",".join(
+                            sorted(
+                                {
+                                    segs[k].site.region_code,
+                                    segs[k + 1].site.region_code,
+                                    chain.product.holder.region_code,
+                                }
+                                - {""}
+                            )
+                        ),
                     )
                 )
                 links.append((segs[k], segs[k + 1]))

@@ -59,9 +59,7 @@ def _change_party(user, change, party: str) -> bool:
             return True
         if not scope.is_provincial:
             return False
-        regions = {change.site.region_code, change.product.holder.region_code}
-        regions.update(change.affected.values_list("site__region_code", flat=True))
-        return scope.region_code in regions
+        return scope.region_code in change.region_codes.split(",")  # the provinces the change concerns
     own = own_enterprise_ids(user)
     if party == "requester":
         return change.site.enterprise_id in own

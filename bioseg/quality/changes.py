@@ -138,6 +138,12 @@ def affected_segments(*, chain: ProcessChain, site, segment=None, kind: str) -> 
     return [Affected(segments[pk], str(b)) for pk, b in sorted(because.items(), key=lambda i: segments[i[0]].position)]
 
 
+def region_codes(site, product, affected: list[Affected]) -> str:
+    """The provinces a change concerns: the requesting site's, the holder's and every affected site's."""
+    codes = {site.region_code, product.holder.region_code} | {a.segment.site.region_code for a in affected}
+    return ",".join(sorted(c for c in codes if c))
+
+
 def _next_reference(today: dt.date) -> str:
     prefix = f"CHG-{today.year}-"
     last = (
@@ -259,6 +265,7 @@ def change_raise(
                     stability_followup=bool(stability_followup),
                     approver_party=duty.approver,
                     requested_by=actor,
+                    region_codes=region_codes(site, product, affected),
                 )
                 ChangeAffectedSegment.objects.bulk_create(
                     [
