@@ -128,3 +128,12 @@ def test_a_regulator_reclassifies_on_the_page_and_the_record_shows_it(world, as_
     html = as_user(world.holder_qa).get(f"/changes/{change.pk}/").content.decode()
     assert 'data-testid="reclassified"' in html and "审批类" in html
     assert "国家药监局药品审评中心（CDE）对补充申请的批准尚未记录。" in html
+
+
+def test_the_cmos_notice_opens_the_change(world, as_user):
+    from bioseg.quality.models import Notification
+
+    change = raise_change(world)
+    n = Notification.objects.get(subject_table="quality_changerequest", subject_id=change.pk, recipient=world.cmo_qa)
+    r = as_user(world.cmo_qa).post(f"/inbox/{n.pk}/open/")
+    assert r.status_code == 302 and r["Location"] == f"/changes/{change.pk}/"

@@ -441,3 +441,35 @@ def test_every_step_refused_to_an_outsider_and_to_a_regulator_changes_nothing(wo
             calls[action](user)
         assert action not in CHANGE_WORKFLOW.allowed_actions(user, change)
     assert counts() == before and snapshot(change) == state
+
+
+def test_a_cmo_change_follows_the_agreements_duty_for_its_class(world):
+    from bioseg.audit.context import audit_context
+    from bioseg.quality.models import AgreementDuty
+
+    agreement = QualityAgreement.objects.get(reference="QA-2025-001")
+    with audit_context(actor="setup"):
+        AgreementDuty.objects.create(
+            agreement=agreement,
+            activity="change_minor",
+            responsible="cmo",
+            approver="cmo",
+            notify="holder",
+            notify_within_hours=240,
+        )
+    change = raise_change(
+        world, actor=world.cmo_qa, site=world.sh_site, segment="DP", route="annual_report", gmp_impact="minor"
+    )
+    assert change.agreement == agreement and change.approver_party == "cmo"
+    assert list(change.affected.values_list("segment__code", "assessment_required")) == [("DP", False)]
+    assert cs.pending_assessors(change) == set()  # nothing downstream of the fill: nobody else must assess
+    n = Notification.objects.filter(subject_id=change.pk).order_by("recipient__username")
+    assert [x.recipient.username for x in n] == ["holder-qa", "holder-qp"]
+    assert n[0].due_at - n[0].sent_at == dt.timedelta(hours=240)
+    with pytest.raises(PermissionDenied):  # the agreement gives minor changes to the CMO
+        cs.change_approve(actor=world.qp, change=change, password=PASSWORD)
+    cs.change_approve(actor=world.cmo_qa, change=change, password=PASSWORD)
+    change = cs.change_implement(
+        actor=world.cmo_qa, change=change, implemented_on=dt.date(2025, 3, 2), password=PASSWORD
+    )
+    assert change.status == "implemented"
