@@ -47,7 +47,7 @@ class ChangeFilter(FilterForm):
         self.fields["q"].label = _("Reference or title")
         self.fields["status"].choices = [
             ("", _("All statuses")),
-            ("open_any", _("Not implemented")),
+            ("open_any", _("Awaiting implementation")),
             *ChangeStatus.choices,
         ]
         self.fields["route"].choices = [("", _("All routes")), *ChangeRoute.choices]
