@@ -28,6 +28,7 @@ from bioseg.api import (
     assessments,
     audit,
     capas,
+    changes,
     deviations,
     epcis,
     evaluation,
@@ -159,6 +160,7 @@ api.add_router("/capas", capas.router)
 api.add_router("/oos", oos.router)
 api.add_router("/stationing", stationing.router)
 api.add_router("/training-records", stationing.training_router)
+api.add_router("/changes", changes.router)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

@@ -6,6 +6,7 @@ from bioseg.web.views import (
     auth,
     capa,
     certificates,
+    changes,
     dashboard,
     evaluation,
     oos,
@@ -98,6 +99,10 @@ urlpatterns = [
     path("stationing/new/", stationing.stationing_create, name="stationing-create"),
     path("stationing/training/", stationing.training_create, name="training-create"),
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
+    path("changes/", changes.change_list, name="change-list"),
+    path("changes/new/", changes.change_create, name="change-create"),
+    path("changes/<int:pk>/", changes.change_detail, name="change-detail"),
+    path("changes/<int:pk>/<str:action>/", changes.change_action, name="change-action"),
     path("inbox/", quality.inbox, name="inbox"),
     path("inbox/<int:pk>/open/", quality.inbox_open, name="inbox-open"),
 ]

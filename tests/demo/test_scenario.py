@@ -51,6 +51,10 @@ from bioseg.production.models import (
 from bioseg.quality.models import (
     Capa,
     CapaAction,
+    ChangeAffectedSegment,
+    ChangeAssessment,
+    ChangeEvent,
+    ChangeRequest,
     Deviation,
     DeviationImpact,
     DeviationLot,
@@ -124,13 +128,20 @@ EXPECTED_COUNTS = {
     DeviationLot: 2,
     DeviationImpact: 3,  # QL-DP-2609-02; XH-DS-2608-02 and its descendant QL-DP-2609-02
     # minor: Qilan's QA (a lot in the impact), the QP (investigation to approve), the QA (approved, closed) — 4;
-    # major: Xinghu's QA and QP — 2; the CAPAs: 1 + 1 and 2; the OOS: Zifeng's QA and QP — 2
-    Notification: 12,
+    # major: Xinghu's QA and QP — 2; the CAPAs: 1 + 1 and 2; the OOS: Zifeng's QA and QP — 2; the change
+    # (bioseg/demo/changes.py): Qilan's QA, asked for its assessment — 1
+    Notification: 13,
     Capa: 2,  # one from each deviation; the minor one's second action (due 2026-11-30) is overdue
     CapaAction: 3,
     OosInvestigation: 1,  # FP-FILL-2608-01, assay 92.1 % (95–105 %), under investigation
     Stationing: 2,  # Xinghu's two QAs at Qilan since 2025-09-15
     TrainingRecord: 3,  # Zhao Yuting's lapsed on 2026-11-20 and was renewed on 2026-11-24: a three-day gap
+    # change control: a moderate change at Xinghu Suzhou's DS segment; DS (changed) and Qilan's DP (downstream)
+    # affected; Qilan's impact assessment awaited
+    ChangeRequest: 1,
+    ChangeAffectedSegment: 2,
+    ChangeAssessment: 0,
+    ChangeEvent: 1,
 }
 
 JIANGSU_SITES = {
@@ -169,7 +180,7 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
     before, result = demo
     assert before == dict.fromkeys(EXPECTED_COUNTS, 0)
     assert counts() == EXPECTED_COUNTS
-    assert result.created == 276 and result.existing == 0
+    assert result.created == 277 and result.existing == 0
     assert dict(result.created_by_kind) == {
         "organisation": 18,
         "user": 32,
@@ -198,7 +209,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_event(demo):
     events = AuditEvent.objects.count()
     second = load()
     assert second.created == 0
-    assert second.existing == 276
+    assert second.existing == 277
     assert dict(second.created_by_kind) == {}
     assert second.logins == first.logins
     assert counts() == EXPECTED_COUNTS
@@ -543,3 +554,65 @@ def test_a_product_with_an_approved_pilot_carries_its_pilot_status_into_the_case
     # before it was submitted, the product had no pilot status
     before = case_from_product(product=pd1, as_of=dt.date(2025, 6, 29))
     assert "application" not in before and "pilot_approval" not in before
+
+
+def test_the_demo_change_awaits_the_cmos_impact_assessment(demo):
+    from bioseg.quality import changes
+    from bioseg.quality.change_workflow import CHANGE_WORKFLOW
+
+    change = ChangeRequest.objects.get()
+    assert (change.site.name_en, change.route, change.status) == (
+        "Xinghu Suzhou Drug Substance Plant",
+        "filing",
+        "assessing",
+    )
+    assert [p["code"] for p in changes.change_missing(change)] == [
+        "approval_missing",
+        "assessment_missing",
+        "regulatory_missing",
+    ]
+    assert changes.change_missing(change)[1]["message_zh"] == "上海启澜生物制药有限公司的影响评估尚未记录。"
+    assert CHANGE_WORKFLOW.allowed_actions(user("shcdmo-qa"), change) == ["record_assessment"]
+    assert (
+        Notification.objects.filter(
+            subject_table="quality_changerequest", subject_id=change.pk, recipient__username="shcdmo-qa"
+        ).count()
+        == 1
+    )
+    assert CHANGE_WORKFLOW.allowed_actions(user("sh-reviewer"), change) == ["reclassify"]
+
+
+def test_a_change_at_one_contract_manufacturer_reaches_the_next_one_downstream(demo):
+    """The ADC: a change of the linker-payload at Rheinau (Switzerland) must be assessed by Shanghai Fengpu, which
+    conjugates and fills it — Fengpu sees the change although it is no partner of Rheinau; a filing goes to CDE."""
+    from bioseg.quality import changes
+    from bioseg.quality.change_workflow import CHANGE_WORKFLOW
+
+    rheinau = Site.objects.get(enterprise__name_en="Rheinau Bioconjugates AG")
+    lp = Segment.objects.get(chain__product__name_en=ADC, chain__version=1, code="LP")
+    with transaction.atomic():
+        change = changes.change_raise(
+            actor=user("swiss-qa"),
+            product=lp.chain.product,
+            site=rheinau,
+            segment=lp,
+            kind="process",
+            title="Linker-payload crystallisation solvent",
+            description="Replace the crystallisation solvent of vc-MMAE.",
+            justification="Solvent supply.",
+            raised_on=dt.date(2026, 11, 30),
+            route="filing",
+            gmp_impact="major",
+            classification_reason="A process change of a starting material of the conjugate.",
+        )
+        assert list(change.affected.order_by("segment__position").values_list("segment__code", flat=True)) == [
+            "LP",
+            "ADC",
+            "FILL",
+        ]
+        assert changes.filing_authority(change)[0] == "NMPA Center for Drug Evaluation (CDE)"
+        fengpu = user("shadc-qa")
+        assert changes.change_get(scope=scope_for(fengpu), pk=change.pk) == change
+        assert CHANGE_WORKFLOW.allowed_actions(fengpu, change) == ["record_assessment"]
+        assert changes.change_get(scope=scope_for(user("sh-reviewer")), pk=change.pk) == change
+        transaction.set_rollback(True)

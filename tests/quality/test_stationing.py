@@ -115,7 +115,7 @@ def test_the_calendar_page_and_its_forms(world, staff):
     html = c.get(f"/stationing/?site={world.sh_site.pk}&month=2025-03").content.decode()
     assert 'data-day="2025-03-11" data-count="1"' in html and 'data-day="2025-03-14" data-count="2"' in html
     assert "3 days below the minimum this month" in html
-    assert "Key people on duty today: <span class=\"muted\">none stationed</span>" in html  # both are QAs
+    assert 'Key people on duty today: <span class="muted">none stationed</span>' in html  # both are QAs
     zh = client(world.holder_qa, "zh-hans").get(f"/stationing/?site={world.sh_site.pk}&month=2025-03").content.decode()
     assert "本月有 3 天低于最低人数" in zh
     wang, _zhao = staff

@@ -102,6 +102,8 @@ def nav_section(context) -> str:
         return "oos"
     if name.startswith(("stationing", "training")):
         return "stationing"
+    if name.startswith("change-"):
+        return "changes"
     if name.startswith("inbox"):
         return "inbox"
     if name.startswith("arrangement-"):

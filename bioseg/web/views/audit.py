@@ -8,6 +8,7 @@ from django.urls import reverse
 from bioseg.audit import chain
 from bioseg.audit.selectors import history_rows, signatures_for
 from bioseg.common.errors import NotFound, PermissionDenied
+from bioseg.quality import changes as change_selectors
 from bioseg.quality import selectors as quality_selectors
 from bioseg.quality.capa import capa_get
 from bioseg.quality.oos import oos_get
@@ -27,6 +28,7 @@ HISTORY_KINDS = {
     "quality-agreements": (selectors.quality_agreement_get, "web:agreement-detail"),
     "capas": (capa_get, "web:capa-detail"),
     "oos": (oos_get, "web:oos-detail"),
+    "changes": (change_selectors.change_get, "web:change-detail"),
 }
 
 

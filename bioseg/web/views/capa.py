@@ -30,7 +30,7 @@ from bioseg.web.views.common import page_view, paginate, render_list
 from bioseg.web.views.quality import ReasonForm, SignForm
 from bioseg.web.workflow_pages import StepPage, post_step, step_forms
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CapaFilter(FilterForm):

@@ -32,7 +32,7 @@ COLUMNS = ("test", "method", "unit", "spec_min", "spec_max", "spec_text", "value
 
 class CertificateForm(forms.Form):
     reference = forms.CharField(label=_("Certificate number"), max_length=80)
-    issued_on = forms.DateField(label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     file = forms.FileField(label=_("Certificate file (PDF)"))
     results_csv = forms.FileField(
         label=_("Results as CSV (optional)"),

@@ -28,7 +28,7 @@ from bioseg.web.views.common import page_view, paginate
 
 
 class ScopeForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     scope = forms.ChoiceField(
         label=_("Scope"), choices=[("national", _("National")), ("province", _("Province")), ("product", _("Product"))]
     )
@@ -179,7 +179,7 @@ def evaluation_report_file(request, pk, fmt):
 
 
 class NarrativeForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     text_zh = forms.CharField(label=_("Narrative (Chinese)"), widget=forms.Textarea(attrs={"rows": 10}))
     text_en = forms.CharField(label=_("Narrative (English)"), widget=forms.Textarea(attrs={"rows": 10}), required=False)
 

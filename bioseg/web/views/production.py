@@ -24,6 +24,7 @@ from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.production import selectors, services
 from bioseg.production.models import AssessmentOutcome, ExcursionStatus, LotStatus, RecallStatus, ReleaseKind
 from bioseg.production.workflows import LOT_WORKFLOW
+from bioseg.quality.changes import changes_flagging_lot
 from bioseg.quality.selectors import deviations_of_lot
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import own_enterprise_ids, scope_for
@@ -148,6 +149,7 @@ def lot_detail(request, pk):
             and bool({lot.site.enterprise_id, lot.product.holder_id} & own_enterprise_ids(request.user)),
             "recalls": [a for a in lot.recall_actions.select_related("initiated_by").order_by("-id")],
             "deviations": list(deviations_of_lot(scope=scope, lot=lot)[:20]),
+            "change_flags": changes_flagging_lot(scope=scope, lot=lot),
         },
     )
 

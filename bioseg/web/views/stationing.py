@@ -23,7 +23,7 @@ from bioseg.web.forms import run_service
 from bioseg.web.labels import local_name
 from bioseg.web.views.common import page_view
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _month(value: str | None) -> dt.date:
