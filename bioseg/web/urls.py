@@ -99,6 +99,12 @@ urlpatterns = [
     path("stationing/new/", stationing.stationing_create, name="stationing-create"),
     path("stationing/training/", stationing.training_create, name="training-create"),
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
+    path("agreements/<int:pk>/versions/", agreements.agreement_propose, name="agreement-propose"),
+    path(
+        "agreements/<int:pk>/versions/<int:version_pk>/sign/",
+        agreements.agreement_version_sign,
+        name="agreement-version-sign",
+    ),
     path("changes/", changes.change_list, name="change-list"),
     path("changes/new/", changes.change_create, name="change-create"),
     path("changes/<int:pk>/", changes.change_detail, name="change-detail"),

@@ -139,3 +139,63 @@ def test_the_api(world):
     r = put(world.holder_qa, "oos_investigation", body)
     assert r.status_code == 200
     assert [x for x in r.json() if x["activity"] == "oos_investigation"][0]["default"] is False
+
+
+def test_versions_of_the_matrix_are_signed_by_both_parties(world):
+    from bioseg.audit.selectors import signatures_for
+    from bioseg.common.workflow import WrongState
+    from bioseg.quality.agreement_versions import version_propose, version_sign
+    from bioseg.quality.models import AgreementVersion
+    from tests.conftest import PASSWORD
+
+    a = agreement()
+    with pytest.raises(PermissionDenied):
+        version_propose(actor=world.cmo_qa, agreement=a)
+    v = version_propose(actor=world.holder_qa, agreement=a)
+    assert (v.number, v.status, len(v.sha256)) == (1, "draft", 64)
+    before = (AgreementVersion.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(WrongState):  # one version at a time
+        version_propose(actor=world.holder_qa, agreement=a)
+    with pytest.raises(PermissionDenied):  # the holder signs first
+        version_sign(actor=world.cmo_qa, version=v, password=PASSWORD)
+    assert (AgreementVersion.objects.count(), AuditEvent.objects.count()) == before
+    v = version_sign(actor=world.qp, version=v, password=PASSWORD)
+    assert v.status == "holder_signed"
+    assert Notification.objects.filter(subject_table="quality_qualityagreement", recipient=world.cmo_qa).count() == 1
+    v = version_sign(actor=world.cmo_qa, version=v, password=PASSWORD)
+    signed = [s for e in v.events.order_by("id") for s in signatures_for(e)]
+    assert v.status == "signed" and [(s.signature.signer.username, s.intact) for s in signed] == [
+        ("holder-qp", True),
+        ("cmo-qa", True),
+    ]
+    assert [e.data["sha256"] for e in v.events.all()] == [v.sha256, v.sha256]
+    with pytest.raises(WrongState) as exc:
+        version_propose(actor=world.holder_qa, agreement=a)
+    assert exc.value.code == "version_unchanged"
+    duty_set(
+        actor=world.holder_qa,
+        agreement=a,
+        activity="rework",
+        responsible="cmo",
+        approver="holder",
+        notify="holder",
+        notify_within_hours=8,
+        reason="Amendment",
+    )
+    assert version_propose(actor=world.holder_qa, agreement=a).number == 2
+
+
+def test_the_version_page(world):
+    from tests.conftest import PASSWORD
+
+    a = agreement()
+    c = client(world.holder_qa)
+    assert c.post(f"/agreements/{a.pk}/versions/").status_code == 302
+    v = a.versions.get()
+    r = client(world.qp).post(f"/agreements/{a.pk}/versions/{v.pk}/sign/", {f"v{v.pk}-password": "wrong"})
+    assert r.status_code == 400 and 'data-testid="error-password"' in r.content.decode()
+    assert a.versions.get().status == "draft"
+    r = client(world.qp).post(f"/agreements/{a.pk}/versions/{v.pk}/sign/", {f"v{v.pk}-password": PASSWORD})
+    assert r.status_code == 302 and a.versions.get().status == "holder_signed"
+    html = client(world.cmo_qa).get(f"/agreements/{a.pk}/").content.decode()
+    assert 'data-testid="sign-version"' in html and 'data-testid="propose-version"' not in html

@@ -37,6 +37,9 @@ __all__ = [
     "DeviationEvent",
     "NotificationQuerySet",
     "Notification",
+    "AgreementVersionStatus",
+    "AgreementVersion",
+    "AgreementVersionEvent",
 ]
 
 
@@ -254,3 +257,33 @@ class Notification(RegulatedModel):
     @property
     def read_in_time(self) -> bool | None:
         return None if self.read_at is None else self.read_at <= self.due_at
+
+
+class AgreementVersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Awaiting the holder's signature")
+    HOLDER_SIGNED = "holder_signed", _("Awaiting the contract manufacturer's signature")
+    SIGNED = "signed", _("Signed by both parties")
+
+
+class AgreementVersion(RegulatedModel):
+    """A version of an agreement's responsibility matrix as both quality heads sign it: the matrix frozen as
+    canonical JSON with its SHA-256, e-signed by the holder's quality person, then by the contract manufacturer's."""
+
+    agreement = models.ForeignKey("registry.QualityAgreement", on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    matrix = models.TextField(_("responsibility matrix"))
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementVersionStatus.choices, default=AgreementVersionStatus.DRAFT
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["agreement_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="uniq_agreement_version")]
+
+
+class AgreementVersionEvent(EventRecord):
+    """A signing of a version (the signature binds this row, which names the matrix's SHA-256)."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="events")

@@ -16,6 +16,7 @@ from bioseg.quality.models import Activity, Party
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.web.forms import run_service
+from bioseg.web.labels import is_zh
 from bioseg.web.views.common import page_view
 
 PARTIES = [(Party.HOLDER, Party.HOLDER.label), (Party.CMO, Party.CMO.label), (Party.BOTH, Party.BOTH.label)]
@@ -35,18 +36,78 @@ def _may_set(user, agreement) -> bool:
     return user.has_role(Role.HOLDER_QA, Role.HOLDER_RA) and agreement.holder_id in own_enterprise_ids(user)
 
 
+class VersionSignForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password (e-signature)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your password to sign this version of the matrix (meaning: approved)."),
+    )
+
+
+def _versions(request, agreement, sign_form=None):
+    from bioseg.audit.selectors import signatures_for
+    from bioseg.quality.agreement_versions import AGREEMENT_VERSION_WORKFLOW
+
+    out = []
+    for v in agreement.versions.order_by("-number"):
+        steps = AGREEMENT_VERSION_WORKFLOW.allowed_steps(request.user, v)
+        out.append(
+            {
+                "version": v,
+                "state": AGREEMENT_VERSION_WORKFLOW.state_label(v.status, "zh" if is_zh() else "en"),
+                "signatures": [sig for e in v.events.order_by("id") for sig in signatures_for(e)],
+                "step": steps[0] if steps else None,
+                "form": (sign_form if sign_form is not None and sign_form.prefix == f"v{v.pk}" else None)
+                or VersionSignForm(prefix=f"v{v.pk}"),
+            }
+        )
+    return out
+
+
 @page_view
-def agreement_detail(request, pk):
+def agreement_propose(request, pk):
+    from bioseg.quality.agreement_versions import version_propose
+
+    agreement = registry_selectors.quality_agreement_get(scope=scope_for(request.user), pk=pk)
+    if request.method == "POST":
+        version = version_propose(actor=request.user, agreement=agreement)
+        messages.success(request, gettext("Version %(n)s was proposed for signature.") % {"n": version.number})
+    return redirect("web:agreement-detail", pk=agreement.pk)
+
+
+@page_view
+def agreement_version_sign(request, pk, version_pk):
+    from bioseg.common.errors import NotFound
+    from bioseg.quality.agreement_versions import version_sign
+
+    agreement = registry_selectors.quality_agreement_get(scope=scope_for(request.user), pk=pk)
+    version = agreement.versions.filter(pk=version_pk).first()
+    if version is None or request.method != "POST":
+        raise NotFound("version", version_pk)
+    form = VersionSignForm(request.POST, prefix=f"v{version.pk}")
+    if form.is_valid():
+        ok, _r = run_service(
+            form, lambda: version_sign(actor=request.user, version=version, password=form.cleaned_data["password"])
+        )
+        if ok:
+            messages.success(request, gettext("The version was signed."))
+            return redirect("web:agreement-detail", pk=agreement.pk)
+    return agreement_detail(request, agreement.pk, sign_form=form)
+
+
+@page_view
+def agreement_detail(request, pk, sign_form=None):
     agreement = registry_selectors.quality_agreement_get(scope=scope_for(request.user), pk=pk)
     form = None
+    posted = request.method == "POST" and sign_form is None
     if _may_set(request.user, agreement):
-        form = DutyForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        form = DutyForm(request.POST if posted else None)
+        if posted and form.is_valid():
             ok, _row = run_service(form, lambda: duty_set(actor=request.user, agreement=agreement, **form.cleaned_data))
             if ok:
                 messages.success(request, gettext("The duty was set."))
                 return redirect("web:agreement-detail", pk=agreement.pk)
-    elif request.method == "POST":
+    elif posted:
         from bioseg.common.errors import PermissionDenied
 
         raise PermissionDenied("set the duties of this quality agreement", "设定该质量协议的职责")
@@ -71,6 +132,8 @@ def agreement_detail(request, pk):
             "rows": rows,
             "form": form,
             "products": [link.product for link in agreement.product_links.select_related("product")],
+            "versions": _versions(request, agreement, sign_form),
+            "can_propose": _may_set(request.user, agreement),
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if (form is not None and form.errors) or (sign_form is not None and sign_form.errors) else 200,
     )

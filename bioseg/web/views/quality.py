@@ -166,7 +166,9 @@ def _xlsx(qs) -> HttpResponse:
 class DeviationForm(forms.Form):
     product = forms.TypedChoiceField(label=_("Product"), coerce=int)
     site = forms.TypedChoiceField(label=_("Site where it occurred"), coerce=int)
-    occurred_on = forms.DateField(label=_("Occurred on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    occurred_on = forms.DateField(
+        label=_("Occurred on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
