@@ -221,6 +221,8 @@ def main() -> None:
                     Capa.objects.bulk_create(batch)
         finally:
             triggers.install()
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE quality_capa")
         print(f"loaded {args.deviations - have:,} CAPAs in {time.perf_counter() - t:.1f} s (no audit trail)")
 
     # --- the lists ------------------------------------------------------------------------------------------------

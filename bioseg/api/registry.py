@@ -30,8 +30,12 @@ from bioseg.registry.services import ENTERPRISE_ROLE_FLAGS
 
 
 def ordered(qs: QuerySet) -> QuerySet:
-    """The model's ordering plus the primary key, so that pages never overlap or skip."""
-    return qs.order_by(*(qs.query.order_by or qs.model._meta.ordering), "pk")
+    """The model's ordering plus the primary key, so that pages never overlap or skip (not twice: an ordering that
+    already ends on the key keeps its index, e.g. ``(status, -id)`` for a filtered list)."""
+    keys = list(qs.query.order_by or qs.model._meta.ordering)
+    if not keys or keys[-1].lstrip("-") not in ("id", "pk"):
+        keys.append("pk")
+    return qs.order_by(*keys)
 
 
 def ref(getter, request: HttpRequest, pk: int, field: str, what: str):
