@@ -25,7 +25,8 @@ router = Router(tags=["oos"])
 class OosOut(Schema):
     id: int
     reference: str
-    result_id: int
+    result_id: int | None
+    stability_result_id: int | None
     lot_id: int
     lot_number: str = Field(alias="lot.lot_number")
     product_id: int
@@ -110,3 +111,49 @@ def oos_step(request: HttpRequest, id: int, step: str, payload: OosStepIn):
         raise NotFound("action", step)
     STEPS[step](request.user, oos, payload)
     return oq.oos_get(scope=scope_for(request.user), pk=id)
+
+
+stability_router = Router(tags=["oos"])
+
+
+class StabilityIn(In):
+    lot_id: int
+    study: str
+    condition: str
+    timepoint_months: int
+    test: str
+    method: str = ""
+    unit: str = ""
+    spec_min: str | None = None
+    spec_max: str | None = None
+    value: str
+    tested_on: dt.date
+
+
+class StabilityOut(Schema):
+    id: int
+    lot_id: int
+    study: str
+    condition: str
+    timepoint_months: int
+    test: str
+    outcome: str
+    oos_id: int | None = None
+
+    @staticmethod
+    def resolve_oos_id(obj) -> int | None:
+        oos = getattr(obj, "oos", None) if obj.outcome == "fail" else None
+        return oos.pk if oos is not None else None
+
+
+@stability_router.post("", response={201: StabilityOut, **ERRORS}, summary="Record a stability result")
+def stability_create(request: HttpRequest, payload: StabilityIn):
+    from ninja import Status
+
+    from bioseg.api.registry import ref
+    from bioseg.production import selectors as production_selectors
+
+    data = payload.model_dump()
+    lot = ref(production_selectors.lot_get, request, data.pop("lot_id"), "lot_id", "lot")
+    row = oq.stability_result_record(actor=request.user, lot=lot, **data)
+    return Status(201, row)

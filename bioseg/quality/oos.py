@@ -26,7 +26,7 @@ from bioseg.common.validation import Errors
 from bioseg.common.workflow import Workflow, step
 from bioseg.production.signals import certificate_recorded
 from bioseg.quality.duties import duty_for
-from bioseg.quality.models import Activity, OosEvent, OosInvestigation, OosStatus, RecallDecision
+from bioseg.quality.models import Activity, OosEvent, OosInvestigation, OosStatus, RecallDecision, StabilityResult
 from bioseg.quality.notifications import notify, regulator_people
 from bioseg.quality.references import next_reference
 from bioseg.quality.services import agreement_in_force
@@ -121,53 +121,165 @@ def _spec(result) -> str:
     )
 
 
-@receiver(certificate_recorded)
-def open_for_failing_results(sender, certificate, actor, failing, **kwargs) -> None:
-    """In the certificate's transaction: one investigation per failing result, the other party told at once."""
-    if not failing:
-        return
-    lot = certificate.lot
+def _open(*, actor, lot, summary: tuple[str, str], source: dict, data: dict) -> OosInvestigation:
+    """Opens one investigation (inside the caller's transaction) and tells the other party at once."""
     product, site = lot.product, lot.site
     agreement = agreement_in_force(product=product, site=site, on_date=clock.today())
     duty = duty_for(agreement, Activity.OOS_INVESTIGATION)
+    en, zh = summary
     with audit_context(actor=actor, reason="OOS investigation opened"):
-        for result in failing:
-            en = (
-                f"{lot.lot_number}, certificate {certificate.reference}: {result.test} = {_shown(result)} "
-                f"(specification {_spec(result)})"
-            )
-            zh = f"批 {lot.lot_number}，检验报告书 {certificate.reference}：{result.test} 结果 {_shown(result)}（标准 {_spec(result)}）"
-            oos = OosInvestigation.objects.create(
-                reference=next_reference(OosInvestigation, "OOS", clock.today()),
-                result=result,
-                lot=lot,
-                product=product,
-                site=site,
-                agreement=agreement,
-                approver_party=duty.approver,
-                summary_en=en[:400],
-                summary_zh=zh[:400],
-                opened_by=actor,
-            )
-            OosEvent.objects.create(
-                oos=oos,
-                kind="opened",
-                status_to=oos.status,
+        oos = OosInvestigation.objects.create(
+            reference=next_reference(OosInvestigation, "OOS", clock.today()),
+            lot=lot,
+            product=product,
+            site=site,
+            agreement=agreement,
+            approver_party=duty.approver,
+            summary_en=en[:400],
+            summary_zh=zh[:400],
+            opened_by=actor,
+            **source,
+        )
+        OosEvent.objects.create(
+            oos=oos,
+            kind="opened",
+            status_to=oos.status,
+            actor=actor,
+            occurred_at=clock.now(),
+            message_en=f"OOS investigation opened: {en}.",
+            message_zh=f"开启检验结果超标调查：{zh}。",
+            data=data,
+        )
+        notify(
+            enterprise_ids=party_enterprise_ids(oos, "both") - own_enterprise_ids(actor),
+            activity=Activity.OOS_INVESTIGATION,
+            subject=oos,
+            title=(f"Out-of-specification result: {oos.reference}", f"检验结果超标：{oos.reference}"),
+            body=(en, zh),
+            within_hours=duty.notify_within_hours,
+            exclude=actor,
+        )
+    return oos
+
+
+@receiver(certificate_recorded)
+def open_for_failing_results(sender, certificate, actor, failing, **kwargs) -> None:
+    """In the certificate's transaction: one investigation per failing result, the other party told at once."""
+    lot = certificate.lot
+    for result in failing:
+        en = (
+            f"{lot.lot_number}, certificate {certificate.reference}: {result.test} = {_shown(result)} "
+            f"(specification {_spec(result)})"
+        )
+        zh = f"批 {lot.lot_number}，检验报告书 {certificate.reference}：{result.test} 结果 {_shown(result)}（标准 {_spec(result)}）"
+        _open(
+            actor=actor,
+            lot=lot,
+            summary=(en, zh),
+            source={"result": result},
+            data={"result_id": result.pk, "certificate_id": certificate.pk},
+        )
+
+
+def stability_result_record(
+    *,
+    actor: User,
+    lot,
+    study: str,
+    condition: str,
+    timepoint_months,
+    test: str,
+    value,
+    tested_on,
+    spec_min=None,
+    spec_max=None,
+    unit: str = "",
+    method: str = "",
+) -> StabilityResult:
+    """A QA of the lot's maker or holder records one stability result; judged against its limits (both inclusive,
+    either open); a result outside them opens an OOS investigation in the same transaction."""
+    from decimal import Decimal, InvalidOperation
+
+    from bioseg.common.errors import PermissionDenied
+
+    own = own_enterprise_ids(actor)
+    if not (actor.has_role(*QA) and {lot.site.enterprise_id, lot.product.holder_id} & own):
+        raise PermissionDenied("record a stability result", "记录稳定性考察结果")
+    e = Errors()
+    for name, v in (("study", study), ("condition", condition), ("test", test)):
+        e.required(name, v)
+        if v and len(v) > (200 if name == "test" else 80):
+            e.add(name, "Too long.", "内容过长。")
+    numbers = {}
+    for name, v in (("value", value), ("spec_min", spec_min), ("spec_max", spec_max)):
+        if v in (None, "") and name != "value":
+            numbers[name] = None
+            continue
+        try:
+            d = Decimal(str(v).strip())
+            if not d.is_finite() or abs(d) >= Decimal(10) ** 12 or d.as_tuple().exponent < -6:
+                raise InvalidOperation
+            numbers[name] = d
+        except (InvalidOperation, ValueError):
+            e.add(name, f"{v!r} is not a number below 10^12 with at most 6 decimals.", f"{v!r} 不是有效数值。")
+            numbers[name] = None
+    if numbers.get("spec_min") is None and numbers.get("spec_max") is None and "spec_min" not in e.fields:
+        e.add("spec_min", "Give at least one limit.", "请至少填写一个限度。")
+    if (
+        numbers.get("spec_min") is not None
+        and numbers.get("spec_max") is not None
+        and numbers["spec_max"] < numbers["spec_min"]
+    ):
+        e.add("spec_max", "The upper limit is below the lower limit.", "上限低于下限。")
+    try:
+        months = int(timepoint_months)
+        if not 0 <= months <= 120:
+            raise ValueError
+    except (TypeError, ValueError):
+        e.add("timepoint_months", "A time point between 0 and 120 months.", "时间点应在 0 至 120 个月之间。")
+        months = 0
+    e.required("tested_on", tested_on)
+    if tested_on and tested_on > clock.today():
+        e.add("tested_on", "The test date is in the future.", "检验日期不能晚于今天。")
+    if tested_on and tested_on < lot.manufactured_on:
+        e.add(
+            "tested_on",
+            f"Before the lot was made ({lot.manufactured_on}).",
+            f"早于该批生产日期（{lot.manufactured_on}）。",
+        )
+    e.raise_if_any()
+    v, lo, hi = numbers["value"], numbers["spec_min"], numbers["spec_max"]
+    outcome = "pass" if (lo is None or v >= lo) and (hi is None or v <= hi) else "fail"
+    with transaction.atomic(), audit_context(actor=actor, reason="stability result recorded"):
+        row = StabilityResult.objects.create(
+            lot=lot,
+            study=study.strip(),
+            condition=condition.strip(),
+            timepoint_months=months,
+            test=test.strip(),
+            method=(method or "").strip(),
+            unit=(unit or "").strip(),
+            spec_min=lo,
+            spec_max=hi,
+            value=v,
+            outcome=outcome,
+            tested_on=tested_on,
+            recorded_by=actor,
+        )
+        if outcome == "fail":
+            where_en = f"stability study {row.study}, {row.condition}, {row.timepoint_months} months"
+            where_zh = f"稳定性考察 {row.study}，{row.condition}，{row.timepoint_months} 个月"
+            _open(
                 actor=actor,
-                occurred_at=clock.now(),
-                message_en=f"OOS investigation opened: {en}.",
-                message_zh=f"开启检验结果超标调查：{zh}。",
-                data={"result_id": result.pk, "certificate_id": certificate.pk},
+                lot=lot,
+                summary=(
+                    f"{lot.lot_number}, {where_en}: {row.test} = {_shown(row)} (specification {_spec(row)})",
+                    f"批 {lot.lot_number}，{where_zh}：{row.test} 结果 {_shown(row)}（标准 {_spec(row)}）",
+                ),
+                source={"stability_result": row},
+                data={"stability_result_id": row.pk},
             )
-            notify(
-                enterprise_ids=party_enterprise_ids(oos, "both") - own_enterprise_ids(actor),
-                activity=Activity.OOS_INVESTIGATION,
-                subject=oos,
-                title=(f"Out-of-specification result: {oos.reference}", f"检验结果超标：{oos.reference}"),
-                body=(en, zh),
-                within_hours=duty.notify_within_hours,
-                exclude=actor,
-            )
+    return row
 
 
 # --- reads -----------------------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ urlpatterns = [
     path("lots/<int:pk>/recall/", production.lot_recall, name="lot-recall"),
     path("lots/<int:pk>/trace/", production.lot_trace, name="lot-trace"),
     path("lots/<int:pk>/certificates/new/", certificates.certificate_create, name="certificate-create"),
+    path("lots/<int:pk>/stability/new/", certificates.stability_create, name="stability-create"),
     path("lots/<int:pk>/certificate.pdf", production.lot_certificate, name="lot-certificate"),
     path("lots/<int:pk>/recall-report.<str:fmt>", production.lot_recall_report, name="lot-recall-report"),
     path("chains/", production.chain_list, name="chain-list"),

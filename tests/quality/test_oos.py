@@ -131,3 +131,43 @@ def test_who_sees_an_oos(genealogy, world):
     for user in (world.gd_qa, world.gd_inspector):
         with pytest.raises(NotFound):
             oq.oos_get(scope=scope_for(user), pk=oos.pk)
+
+
+def test_a_stability_result_out_of_specification_opens_an_investigation(genealogy, world):
+    from bioseg.quality.models import StabilityResult
+
+    values = dict(
+        lot=genealogy.p2,
+        study="LT-2025-01",
+        condition="5 ± 3 °C",
+        timepoint_months=6,
+        test="Purity (SEC)",
+        unit="%",
+        spec_min="95",
+        tested_on=dt.date(2025, 9, 6),
+    )
+    before = counts()
+    with pytest.raises(PermissionDenied):
+        oq.stability_result_record(actor=world.gd_qa, value="96", **values)
+    with pytest.raises(ValidationFailed) as exc:
+        oq.stability_result_record(
+            actor=world.cmo_qa, value="abc", **{**values, "timepoint_months": 500, "tested_on": dt.date(2025, 1, 1)}
+        )
+    assert set(exc.value.details["fields"]) == {"value", "timepoint_months", "tested_on"}
+    assert counts() == before and StabilityResult.objects.count() == 0
+    ok = oq.stability_result_record(actor=world.cmo_qa, value="97.2", **values)
+    assert ok.outcome == "pass" and OosInvestigation.objects.count() == 0
+    bad = oq.stability_result_record(
+        actor=world.cmo_qa, value="93.4", **{**values, "timepoint_months": 9, "tested_on": dt.date(2025, 12, 6)}
+    )
+    oos = OosInvestigation.objects.get()
+    assert (bad.outcome, oos.stability_result, oos.result) == ("fail", bad, None)
+    assert (
+        oos.summary_en
+        == "P2, stability study LT-2025-01, 5 ± 3 °C, 9 months: Purity (SEC) = 93.4 % (specification ≥ 95 %)"
+    )
+    assert sorted(
+        Notification.objects.filter(subject_id=oos.pk, subject_table="quality_oosinvestigation").values_list(
+            "recipient__username", flat=True
+        )
+    ) == ["holder-qa", "holder-qp"]

@@ -68,3 +68,34 @@ def test_pages(genealogy, world):
         )
     )
     assert rows[1][:2] == (o.reference, "P2") and rows[1][4] == "Confirmed: recall assessment due"
+
+
+def test_stability_results_through_the_page_and_the_api(genealogy, world):
+    from bioseg.quality.models import StabilityResult
+
+    form = {
+        "study": "LT-2025-01",
+        "condition": "5 ± 3 °C",
+        "timepoint_months": "6",
+        "test": "Purity (SEC)",
+        "unit": "%",
+        "spec_min": "95",
+        "value": "",
+        "tested_on": "2025-09-06",
+    }
+    c = client(world.cmo_qa)
+    r = c.post(f"/lots/{genealogy.p2.pk}/stability/new/", form)
+    assert r.status_code == 400 and 'data-testid="error-value"' in r.content.decode()
+    assert StabilityResult.objects.count() == 0
+    r = c.post(f"/lots/{genealogy.p2.pk}/stability/new/", {**form, "value": "93.4"})
+    oos = OosInvestigation.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/oos/{oos.pk}/"
+    assert (
+        client(world.gd_qa).post(f"/lots/{genealogy.p2.pk}/stability/new/", {**form, "value": "97"}).status_code == 404
+    )
+    body = {**form, "lot_id": genealogy.p2.pk, "timepoint_months": 9, "value": "97.1", "tested_on": "2025-12-06"}
+    body.pop("spec_max", None)
+    r = post(world.cmo_qa, "/stability-results", body)
+    assert r.status_code == 201 and (r.json()["outcome"], r.json()["oos_id"]) == ("pass", None)
+    assert post(world.gd_qa, "/stability-results", body).status_code == 400  # the lot is not one Guangzhou Bio sees
+    assert StabilityResult.objects.count() == 2

@@ -14,7 +14,7 @@ from bioseg.audit.models import EventRecord, RegulatedModel
 from bioseg.common.scoping import ScopedQuerySet
 from bioseg.quality.models.deviations import Party
 
-__all__ = ["OosStatus", "OosQuerySet", "OosInvestigation", "OosEvent", "RecallDecision"]
+__all__ = ["OosStatus", "OosQuerySet", "OosInvestigation", "OosEvent", "RecallDecision", "StabilityResult"]
 
 
 class OosStatus(models.TextChoices):
@@ -45,7 +45,13 @@ class OosQuerySet(ScopedQuerySet):
 
 class OosInvestigation(RegulatedModel):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
-    result = models.OneToOneField("production.CertificateResult", on_delete=models.PROTECT, related_name="oos")
+    # the failing result: of a certificate of analysis, or of a stability test (exactly one of the two)
+    result = models.OneToOneField(
+        "production.CertificateResult", on_delete=models.PROTECT, related_name="oos", null=True, blank=True
+    )
+    stability_result = models.OneToOneField(
+        "quality.StabilityResult", on_delete=models.PROTECT, related_name="oos", null=True, blank=True
+    )
     lot = models.ForeignKey("production.Lot", on_delete=models.PROTECT, related_name="oos_investigations")
     product = models.ForeignKey("registry.Product", on_delete=models.PROTECT, related_name="oos_investigations")
     site = models.ForeignKey("registry.Site", on_delete=models.PROTECT, related_name="oos_investigations")
@@ -71,6 +77,13 @@ class OosInvestigation(RegulatedModel):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__isnull=False, stability_result__isnull=True)
+                | Q(result__isnull=True, stability_result__isnull=False),
+                name="oos_one_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -81,3 +94,33 @@ class OosInvestigation(RegulatedModel):
 
 class OosEvent(EventRecord):
     oos = models.ForeignKey(OosInvestigation, on_delete=models.PROTECT, related_name="events")
+
+
+class StabilityResult(RegulatedModel):
+    """One result of a stability study of a lot (condition, time point), judged against its specification when
+    recorded; an out-of-specification one opens an OOS investigation."""
+
+    lot = models.ForeignKey("production.Lot", on_delete=models.PROTECT, related_name="stability_results")
+    study = models.CharField(_("study"), max_length=80)
+    condition = models.CharField(_("storage condition"), max_length=60)
+    timepoint_months = models.PositiveIntegerField(_("time point (months)"))
+    test = models.CharField(_("test"), max_length=200)
+    method = models.CharField(_("method"), max_length=200, blank=True, default="")
+    unit = models.CharField(_("unit"), max_length=30, blank=True, default="")
+    spec_min = models.DecimalField(_("lower limit"), max_digits=18, decimal_places=6, null=True, blank=True)
+    spec_max = models.DecimalField(_("upper limit"), max_digits=18, decimal_places=6, null=True, blank=True)
+    value = models.DecimalField(_("result"), max_digits=18, decimal_places=6)
+    outcome = models.CharField(_("outcome"), max_length=10)
+    tested_on = models.DateField(_("tested on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["lot_id", "study", "timepoint_months", "id"]
+
+    @property
+    def spec_text(self) -> str:
+        return ""
+
+    @property
+    def result_text(self) -> str:
+        return ""

@@ -185,3 +185,43 @@ def _place_errors(form, rows, exc: ValidationFailed, origin: list[int | None]) -
     if others:
         exc.details = {"fields": others}
         apply_service_errors(form, exc)
+
+
+class StabilityForm(forms.Form):
+    study = forms.CharField(label=_("Study"), max_length=80)
+    condition = forms.CharField(label=_("Storage condition"), max_length=60)
+    timepoint_months = forms.IntegerField(label=_("Time point (months)"), min_value=0, max_value=120)
+    test = forms.CharField(label=_("Test"), max_length=200)
+    method = forms.CharField(label=_("Method"), max_length=200, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
+    spec_min = forms.CharField(label=_("Lower limit"), max_length=30, required=False)
+    spec_max = forms.CharField(label=_("Upper limit"), max_length=30, required=False)
+    value = forms.CharField(label=_("Result"), max_length=30)
+    tested_on = forms.DateField(label=_("Tested on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+@page_view
+def stability_create(request, pk):
+    from bioseg.quality import oos as oq
+    from bioseg.web.forms import run_service
+
+    lot = selectors.lot_get(scope=scope_for(request.user), pk=pk)
+    if not (
+        request.user.has_role(*QA_ROLES)
+        and {lot.site.enterprise_id, lot.product.holder_id} & own_enterprise_ids(request.user)
+    ):
+        raise PermissionDenied("record a stability result", "记录稳定性考察结果")
+    form = StabilityForm(request.POST or None, initial={"tested_on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        ok, row = run_service(
+            form, lambda: oq.stability_result_record(actor=request.user, lot=lot, **form.cleaned_data)
+        )
+        if ok:
+            if row.outcome == "fail":
+                messages.warning(
+                    request, gettext("The result is out of specification: an OOS investigation was opened.")
+                )
+                return redirect("web:oos-detail", pk=row.oos.pk)
+            messages.success(request, gettext("The stability result was recorded."))
+            return redirect("web:lot-detail", pk=lot.pk)
+    return render(request, "web/stability_form.html", {"object": lot, "form": form}, status=400 if form.errors else 200)
