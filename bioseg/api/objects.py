@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bioseg.quality import selectors as quality_selectors
 from bioseg.quality.capa import capa_get
 from bioseg.quality.oos import oos_get
+from bioseg.quality.stationing import stationing_get, training_get
 from bioseg.registry import selectors
 from bioseg.registry.selectors import quality_agreement_list  # noqa: F401  (re-exported)
 
@@ -37,5 +38,7 @@ KINDS: dict[str, Kind] = {
         Kind("deviations", "deviation", quality_selectors.deviation_get),
         Kind("capas", "CAPA", capa_get),
         Kind("oos", "OOS investigation", oos_get),
+        Kind("stationing", "stay at a contract site", stationing_get),
+        Kind("training-records", "training record", training_get),
     )
 }

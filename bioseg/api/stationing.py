@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from bioseg.api.audit import add_object_routes
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
@@ -106,6 +107,11 @@ def stationing_create(request: HttpRequest, payload: StationingIn):
     return Status(201, row)
 
 
+@router.get("/{int:id}", response={200: StationingOut, **ERRORS}, summary="One stay at a contract site")
+def stationing_detail(request: HttpRequest, id: int):
+    return st.stationing_get(scope=scope_for(request.user), pk=id)
+
+
 @router.get("/coverage", response={200: CoverageOut, **ERRORS}, summary="A contract site's coverage, day by day")
 def stationing_coverage(request: HttpRequest, q: Query[CoverageQuery]):
     site = ref(registry_selectors.site_get, request, q.site, "site", "site")
@@ -135,6 +141,15 @@ def stationing_coverage(request: HttpRequest, q: Query[CoverageQuery]):
 def training_list(request: HttpRequest, person: int | None = None):
     qs = TrainingRecord.objects.restrict(scope_for(request.user))
     return ordered(qs.filter(person_id=person) if person else qs)
+
+
+@training_router.get("/{int:id}", response={200: TrainingOut, **ERRORS}, summary="One training record")
+def training_detail(request: HttpRequest, id: int):
+    return st.training_get(scope=scope_for(request.user), pk=id)
+
+
+add_object_routes(router, "stationing")
+add_object_routes(training_router, "training-records")
 
 
 @training_router.post("", response={201: TrainingOut, **ERRORS}, summary="Record a training")

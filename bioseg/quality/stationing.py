@@ -206,3 +206,15 @@ def stationed_facts(*, holder, cmo_names: dict[int, str], day: dt.date) -> list[
             }
         )
     return out
+
+
+def stationing_get(*, scope, pk) -> Stationing:
+    from bioseg.common.scoping import get_in_scope
+
+    return get_in_scope(Stationing.objects.select_related("person", "site", "holder"), scope, pk, "stationing")
+
+
+def training_get(*, scope, pk) -> TrainingRecord:
+    from bioseg.common.scoping import get_in_scope
+
+    return get_in_scope(TrainingRecord.objects.select_related("person"), scope, pk, "training record")

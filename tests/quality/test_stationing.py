@@ -184,3 +184,22 @@ def test_the_api(world, staff):
         x["curriculum"]
         for x in client(world.sh_inspector).get(f"/api/v1/training-records?person={wang.pk}").json()["items"]
     ] == ["GMP", "Aseptic processing"]  # newest first
+
+
+def test_export_detail_and_history(world, staff):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.quality.test_deviation_interfaces import client
+
+    r = client(world.cmo_qa).get(f"/stationing/?site={world.sh_site.pk}&month=2025-03&export=xlsx")
+    book = load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["Coverage", "Stationed", "Training"]
+    rows = list(book["Coverage"].iter_rows(values_only=True))
+    assert len(rows) == 32 and rows[11][1:3] == (1, "yes") and rows[14][1:3] == (2, "no")  # 11 and 14 March
+    stay = Stationing.objects.first()
+    assert client(world.sh_inspector).get(f"/api/v1/stationing/{stay.pk}").json()["role"] == "qa"
+    assert client(world.gd_inspector).get(f"/api/v1/stationing/{stay.pk}").status_code == 404
+    history = client(world.holder_qa).get(f"/api/v1/stationing/{stay.pk}/history").json()
+    assert [e["action"] for e in history["events"]] == ["insert"]

@@ -89,6 +89,8 @@ def stationing(request):
         trainings = list(
             TrainingRecord.objects.filter(person_id__in={s.person_id for s in stays}).select_related("person")
         )
+    if request.GET.get("export") == "xlsx" and chosen is not None:
+        return _xlsx(chosen, month, [d for w in weeks for d in w if d], stays, trainings)
     people, site_choices = _choices(request.user, scope)
     can_write = bool(_writable_holders(request.user)) and bool(people)
     prev_month = (month - dt.timedelta(days=1)).replace(day=1)
@@ -117,6 +119,63 @@ def stationing(request):
             "training_form": training_form,
         },
     )
+
+
+def _xlsx(site, month, days, stays, trainings):
+    from django.http import HttpResponse
+
+    from bioseg.reporting import xlsx
+    from bioseg.web.labels import is_zh
+
+    zh = is_zh()
+    book = xlsx.Workbook(lang="zh" if zh else "en")
+    t = (lambda a, b: b) if zh else (lambda a, b: a)
+    cal = book.sheet(
+        t("Coverage", "派驻覆盖"),
+        [
+            xlsx.Column(t("Day", "日期"), "date"),
+            xlsx.Column(t("Qualified people on site", "在场具备资质人数"), "number"),
+            xlsx.Column(t("Below two", "低于两人"), "text"),
+            xlsx.Column(t("Qualified", "具备资质"), "text", width=40),
+            xlsx.Column(t("Not qualified", "不具备资质"), "text", width=40),
+        ],
+    )
+    for d in days:
+        cal.append(
+            [
+                d.day,
+                d.count,
+                t("yes", "是") if d.gap else t("no", "否"),
+                "、".join(d.qualified),
+                "、".join(d.unqualified),
+            ]
+        )
+    people = book.sheet(
+        t("Stationed", "派驻人员"),
+        [
+            xlsx.Column(t("Person", "人员"), "text"),
+            xlsx.Column(t("Role", "职责"), "text"),
+            xlsx.Column(t("From", "开始"), "date"),
+            xlsx.Column(t("Until", "结束"), "date"),
+        ],
+    )
+    for s in stays:
+        people.append([local_name(s.person), str(s.get_role_display()), s.starts_on, s.ends_on])
+    tr = book.sheet(
+        t("Training", "培训记录"),
+        [
+            xlsx.Column(t("Person", "人员"), "text"),
+            xlsx.Column(t("Curriculum", "培训课程"), "text", width=40),
+            xlsx.Column(t("Hours", "学时"), "number"),
+            xlsx.Column(t("Completed on", "完成日期"), "date"),
+            xlsx.Column(t("Expires on", "有效期至"), "date"),
+        ],
+    )
+    for r in trainings:
+        tr.append([local_name(r.person), r.curriculum, r.hours, r.completed_on, r.expires_on])
+    response = HttpResponse(book.to_bytes(), content_type=xlsx.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="stationing-{site.pk}-{month:%Y-%m}.xlsx"'
+    return response
 
 
 def _post(request, form_class, prefix, call, done):
