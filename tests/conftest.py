@@ -19,10 +19,16 @@ from tests.shared import MISSING, OVERSIGHT, SCHEMA_FILE, VENDOR
 
 PASSWORD = "correct horse battery 42"
 
-# A fresh checkout has only the .po files; compile them once and drop Django's cached catalogues.
+# A fresh checkout has only the .po files; compile them once and drop the cached catalogues — Django's, and
+# Python's own gettext cache, which keeps a .mo parsed before it was recompiled (a stale catalogue otherwise
+# survives the reset and the newest messages show in English).
 if compile_catalogues(settings.LOCALE_PATHS):
+    import gettext as _gettext_module
+
+    _gettext_module._translations.clear()
     trans_real._translations = {}
     trans_real._default = None
+    trans_real._active = trans_real.Local()
 
 
 @pytest.fixture(autouse=True)
