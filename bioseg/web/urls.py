@@ -99,6 +99,7 @@ urlpatterns = [
     path("stationing/", stationing.stationing, name="stationing"),
     path("stationing/new/", stationing.stationing_create, name="stationing-create"),
     path("stationing/training/", stationing.training_create, name="training-create"),
+    path("agreements/", agreements.agreement_list, name="agreement-list"),
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
     path("agreements/<int:pk>/versions/", agreements.agreement_propose, name="agreement-propose"),
     path(

@@ -199,3 +199,20 @@ def test_the_version_page(world):
     assert r.status_code == 302 and a.versions.get().status == "holder_signed"
     html = client(world.cmo_qa).get(f"/agreements/{a.pk}/").content.decode()
     assert 'data-testid="sign-version"' in html and 'data-testid="propose-version"' not in html
+
+
+def test_the_list_filters_and_exports(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    a = agreement()
+    html = client(world.cmo_qa).get("/agreements/?in_force=on").content.decode()
+    assert f'data-id="{a.pk}"' in html
+    assert 'data-id="' not in client(world.gd_qa).get("/agreements/").content.decode()
+    rows = list(
+        load_workbook(io.BytesIO(client(world.sh_inspector).get("/agreements/?export=xlsx").content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert rows[0][0] == "Reference" and rows[1][0] == "QA-2025-001" and rows[1][3] == "PD-1 mAb"

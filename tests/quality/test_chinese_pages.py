@@ -81,6 +81,7 @@ def test_no_english_word_on_the_chinese_quality_pages(demo, db):
         ("suzhou-qa", f"/stationing/?site={qilan.pk}&month=2026-11"),
         ("suzhou-qa", "/inbox/"),
         ("suzhou-qa", f"/agreements/{agreement.pk}/"),
+        ("shcdmo-qa", "/agreements/"),
         ("sh-inspector", f"/deviations/{major.pk}/"),
         ("suzhou-qa", "/capas/new/"),
         ("shcdmo-qa", "/deviations/new/"),

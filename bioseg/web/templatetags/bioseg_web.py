@@ -96,6 +96,8 @@ def nav_section(context) -> str:
         return "pilots"
     if name.startswith("deviation-"):
         return "quality"
+    if name.startswith("agreement-"):
+        return "agreements"
     if name.startswith("capa-"):
         return "capa"
     if name.startswith("oos-"):

@@ -15,6 +15,7 @@ from bioseg.quality.duties import duties_of, duty_set
 from bioseg.quality.models import Activity, Party
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import own_enterprise_ids, scope_for
+from bioseg.web.filters import FilterForm
 from bioseg.web.forms import run_service
 from bioseg.web.labels import is_zh
 from bioseg.web.views.common import page_view
@@ -30,6 +31,77 @@ class DutyForm(forms.Form):
     notify_within_hours = forms.IntegerField(label=_("Notification time limit (hours)"), min_value=1)
     complete_within_days = forms.IntegerField(label=_("Time limit to complete (days)"), min_value=1, required=False)
     reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+
+class AgreementFilter(FilterForm):
+    in_force = forms.BooleanField(label=_("In force today"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("Reference")
+
+    def narrow(self, qs, data):
+        from bioseg.common import clock
+        from bioseg.registry.scope import agreements_in_force_q
+
+        if "q" in data:
+            qs = qs.filter(reference__icontains=data["q"].strip())
+        if data.get("in_force"):
+            qs = qs.filter(agreements_in_force_q(clock.today()))
+        return qs
+
+
+@page_view
+def agreement_list(request):
+    from bioseg.web.views.common import paginate, render_list
+
+    form = AgreementFilter(request.GET)
+    qs = form.apply(registry_selectors.quality_agreement_list(scope=scope_for(request.user))).order_by("reference")
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(qs)
+    return render_list(request, "web/agreement_list.html", {"filter": form, "page": paginate(request, qs)})
+
+
+def _xlsx(qs):
+    from django.http import HttpResponse
+
+    from bioseg.common import clock
+    from bioseg.reporting import xlsx
+    from bioseg.web.labels import local_name
+
+    zh = is_zh()
+    book = xlsx.Workbook(lang="zh" if zh else "en")
+    heads = (
+        ["编号", "持有人", "受托生产企业", "产品", "生效日期", "终止日期"]
+        if zh
+        else ["Reference", "Holder", "Contract manufacturer", "Products", "Effective from", "Effective until"]
+    )
+    sheet = book.sheet(
+        "质量协议" if zh else "Quality agreements",
+        [
+            xlsx.Column(heads[0], "text"),
+            xlsx.Column(heads[1]),
+            xlsx.Column(heads[2]),
+            xlsx.Column(heads[3], "text", width=50),
+            xlsx.Column(heads[4], "date"),
+            xlsx.Column(heads[5], "date"),
+        ],
+    )
+    for a in qs:
+        products = "、".join(local_name(link.product) for link in a.product_links.all())
+        sheet.append(
+            [
+                a.reference,
+                local_name(a.holder),
+                local_name(a.contract_manufacturer),
+                products,
+                a.effective_from,
+                a.effective_until,
+            ]
+        )
+    response = HttpResponse(book.to_bytes(), content_type=xlsx.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="quality-agreements-{clock.today().isoformat()}.xlsx"'
+    return response
 
 
 def _may_set(user, agreement) -> bool:
