@@ -17,7 +17,6 @@ import datetime as dt
 from django.db import transaction
 
 from bioseg.accounts.models import User
-from bioseg.accounts.roles import Role
 from bioseg.audit.context import audit_context
 from bioseg.audit.models import SignatureMeaning
 from bioseg.audit.transitions import event_writer, transition
@@ -34,26 +33,19 @@ from bioseg.quality.models import (
     CapaEvent,
     CapaSource,
     CapaStatus,
-    Party,
 )
 from bioseg.quality.notifications import QUALITY_ROLES, notify
 from bioseg.quality.references import next_reference, with_fresh_reference
 from bioseg.quality.services import TEXT_LIMIT, agreement_between
+from bioseg.quality.workflows import QA, parties
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 
-QA = (Role.HOLDER_QA, Role.QUALIFIED_PERSON, Role.CMO_QA)
 P_, I_, E_, C_ = CapaStatus.PLANNED, CapaStatus.IN_PROGRESS, CapaStatus.EFFECTIVENESS, CapaStatus.CLOSED
 
 
 def capa_party_ids(capa, party: str) -> set[int]:
-    holder, owner = capa.product.holder_id, capa.owner_id
-    if party == Party.HOLDER:
-        return {holder}
-    if party == Party.CMO:
-        return {owner}
-    if party == Party.BOTH:
-        return {holder, owner}
-    return set()
+    """``party`` for a CAPA: the holder and the enterprise that owns it."""
+    return parties(capa.product.holder_id, capa.owner_id, party)
 
 
 def _capa_party(user, capa, party: str) -> bool:

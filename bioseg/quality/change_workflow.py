@@ -21,26 +21,16 @@ from bioseg.accounts.roles import Role
 from bioseg.audit.models import SignatureMeaning
 from bioseg.audit.transitions import event_writer
 from bioseg.common.workflow import Workflow, step
-from bioseg.quality.models import ChangeEvent, ChangeStatus, Party
+from bioseg.quality.models import ChangeEvent, ChangeStatus
+from bioseg.quality.workflows import QA, party_enterprise_ids
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 
-QA = (Role.HOLDER_QA, Role.QUALIFIED_PERSON, Role.CMO_QA)
 HOLDER_WRITERS = (Role.HOLDER_RA, Role.HOLDER_QA, Role.QUALIFIED_PERSON)
 REGULATORS = (Role.PROVINCIAL_REVIEWER, Role.PROVINCIAL_INSPECTOR, Role.NMPA_OFFICER)
 AS_, AP_, IM_, RJ_ = ChangeStatus.ASSESSING, ChangeStatus.APPROVED, ChangeStatus.IMPLEMENTED, ChangeStatus.REJECTED
 
 
-def change_party_enterprise_ids(change, party: str) -> set[int]:
-    """The enterprises that are ``party`` (holder / cmo / both) for ``change``."""
-    holder = change.product.holder_id
-    maker = change.site.enterprise_id
-    if party == Party.HOLDER:
-        return {holder}
-    if party == Party.CMO:
-        return {maker} if maker != holder else {holder}
-    if party == Party.BOTH:
-        return {holder, maker}
-    return set()
+change_party_enterprise_ids = party_enterprise_ids  # a change request is made at a site, like a deviation
 
 
 def required_assessors(change) -> set[int]:

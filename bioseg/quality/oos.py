@@ -30,10 +30,9 @@ from bioseg.quality.models import Activity, OosEvent, OosInvestigation, OosStatu
 from bioseg.quality.notifications import notify, regulator_people
 from bioseg.quality.references import next_reference
 from bioseg.quality.services import agreement_in_force
-from bioseg.quality.workflows import party_enterprise_ids
+from bioseg.quality.workflows import QA, party_enterprise_ids
 from bioseg.registry.scope import own_enterprise_ids
 
-QA = (Role.HOLDER_QA, Role.QUALIFIED_PERSON, Role.CMO_QA)
 O_, V_, C_, X_ = OosStatus.OPEN, OosStatus.INVALIDATED, OosStatus.CONFIRMED, OosStatus.CLOSED
 
 

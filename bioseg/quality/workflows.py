@@ -26,10 +26,15 @@ QA = (Role.HOLDER_QA, Role.QUALIFIED_PERSON, Role.CMO_QA)
 O_, R_, A_, C_ = DeviationStatus.OPEN, DeviationStatus.UNDER_REVIEW, DeviationStatus.APPROVED, DeviationStatus.CLOSED
 
 
-def party_enterprise_ids(deviation, party: str) -> set[int]:
-    """The enterprises that are ``party`` (holder / cmo / both) for ``deviation``."""
-    holder = deviation.product.holder_id
-    maker = deviation.site.enterprise_id
+def party_enterprise_ids(record, party: str) -> set[int]:
+    """The enterprises that are ``party`` (holder / cmo / both) for a record made at a site (a deviation, an OOS
+    investigation, a change request: ``record.product``, ``record.site``)."""
+    return parties(record.product.holder_id, record.site.enterprise_id, party)
+
+
+def parties(holder: int, maker: int, party: str) -> set[int]:
+    """``party`` (holder / cmo / both / none) between the holder and the other enterprise of a record (the CMO is
+    the holder itself when the holder made it)."""
     if party == Party.HOLDER:
         return {holder}
     if party == Party.CMO:
