@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bioseg.production",
     "bioseg.quality",
     "bioseg.pilots",
+    "bioseg.oversight",
     "bioseg.evaluation",
     "django_tasks",
     "django_tasks_db",

@@ -34,7 +34,7 @@ from bioseg.quality.models import (
     CapaSource,
     CapaStatus,
 )
-from bioseg.quality.notifications import QUALITY_ROLES, notify
+from bioseg.quality.notifications import QUALITY_ROLES, notify, quality_people
 from bioseg.quality.references import next_reference, with_fresh_reference
 from bioseg.quality.services import TEXT_LIMIT, agreement_between
 from bioseg.quality.workflows import QA, parties
@@ -429,3 +429,46 @@ def capa_reopen(*, actor: User, capa: Capa, reason: str) -> Capa:
         duty = duty_for(t.subject.agreement, Activity.CAPA_APPROVAL)
         _tell(t.subject, actor, capa_party_ids(t.subject, "both"), duty.notify_within_hours, "reopened")
     return t.subject
+
+
+def capa_raise_for_finding(*, actor: User, product, owner, source_reference: str, title: str, problem: str, due_on):  # noqa: E501
+    """The rectification of an inspection finding (药品生产监督管理办法 Art. 56): a CAPA of the inspected enterprise
+    with one corrective action due on the inspectors' deadline, owned by the enterprise's first quality person.
+
+    Called by the oversight service inside the step that signs the inspection report — the inspectors' act is the
+    permission (they are not quality people of the enterprise); the enterprise plans further actions and the
+    approving party of the agreement approves the plan as for any CAPA."""
+    people = quality_people([owner.pk]) or quality_people([product.holder_id])
+    if not people:
+        raise ValueError(f"{owner.name_en} has no quality person to own the rectification")
+    agreement = None
+    if owner.pk != product.holder_id:
+        agreement = agreement_between(product=product, enterprise_id=owner.pk, on_date=clock.today())
+    duty = duty_for(agreement, Activity.CAPA_APPROVAL)
+    capa = Capa.objects.create(
+        reference=next_reference(Capa, "CAPA", clock.today()),
+        product=product,
+        owner=owner,
+        agreement=agreement,
+        source=CapaSource.INSPECTION,
+        source_reference=source_reference[:80],
+        title=title[:200],
+        problem=problem,
+        approver_party=duty.approver,
+        recorded_by=actor,
+    )
+    CapaAction.objects.create(
+        capa=capa, position=1, description=problem, kind="corrective", owner=people[0], due_on=due_on
+    )
+    CapaEvent.objects.create(
+        capa=capa,
+        kind="planned",
+        status_to=capa.status,
+        actor=actor,
+        occurred_at=clock.now(),
+        message_en=f"CAPA raised by inspection finding {source_reference}; rectification due {due_on.isoformat()}.",
+        message_zh=f"因检查缺陷 {source_reference} 提出纠正预防措施；整改期限 {due_on.isoformat()}。",
+        data={"finding": source_reference, "due_on": due_on.isoformat()},
+    )
+    _tell(capa, actor, capa_party_ids(capa, "both"), duty.notify_within_hours, "planned")
+    return capa

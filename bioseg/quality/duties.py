@@ -41,6 +41,7 @@ DEFAULTS: dict[str, tuple[str, str, str, int, int | None]] = {
     Activity.PRODUCT_QUALITY_REVIEW: (Party.HOLDER, Party.HOLDER, Party.CMO, 168, 365),
     Activity.RETAINED_SAMPLES: (Party.CMO, Party.HOLDER, Party.HOLDER, 168, None),
     Activity.METHOD_TRANSFER: (Party.BOTH, Party.HOLDER, Party.BOTH, 168, None),
+    Activity.REGULATORY_INSPECTION: (Party.BOTH, Party.HOLDER, Party.BOTH, 24, None),
 }
 assert set(DEFAULTS) == set(Activity.values)
 

@@ -59,6 +59,7 @@ class Activity(models.TextChoices):
     PRODUCT_QUALITY_REVIEW = "product_quality_review", _("Product quality review")
     RETAINED_SAMPLES = "retained_samples", _("Retained samples")
     METHOD_TRANSFER = "method_transfer", _("Analytical method transfer")
+    REGULATORY_INSPECTION = "regulatory_inspection", _("Regulatory inspection and rectification")
 
 
 class Party(models.TextChoices):

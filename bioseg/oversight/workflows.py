@@ -1,0 +1,141 @@
+"""The state machine of an inspection, as a table (``bioseg.common.workflow``).
+
+::
+
+    planned ──notify──▶ notified ──start──▶ on_site ──finish_site_work──▶ report ──sign_report✍ (leader)──▶ rectification
+       │                   │          ▲                                          │                              │
+       │                   │          └── start (unannounced: straight from planned, never notified)           close✍
+       └──── cancel ───────┴──▶ cancelled                       (no findings: sign_report leads to closed) ▼
+                                                                                                            closed
+
+Parties: ``lead`` — an inspector of the lead province; ``team`` — a member of the inspection team; ``leader`` —
+the team's leader. ✍ = e-signature, password re-entered: the leader signs the report (药品生产监督管理办法 Art. 56:
+written findings, rectification deadlines), the lead province closes the inspection once every rectification is
+closed.
+"""
+
+from __future__ import annotations
+
+from bioseg.accounts.roles import Role
+from bioseg.audit.models import SignatureMeaning
+from bioseg.audit.transitions import event_writer
+from bioseg.common.workflow import Workflow, step
+from bioseg.oversight.models import InspectionEvent, InspectionStatus
+
+S = InspectionStatus
+INSPECTORS = (Role.PROVINCIAL_INSPECTOR,)
+
+
+def _party(user, inspection, party: str) -> bool:
+    org = getattr(user, "organisation", None)
+    if party == "lead":
+        return org is not None and org.region_code == inspection.region_code
+    if party == "team":
+        return inspection.members.filter(user_id=user.pk).exists()
+    if party == "leader":
+        return inspection.members.filter(user_id=user.pk, is_leader=True).exists()
+    raise KeyError(party)
+
+
+INSPECTION_WORKFLOW = Workflow(
+    name="inspection",
+    subject_en="inspection",
+    subject_zh="检查",
+    is_party=_party,
+    state_labels={
+        S.PLANNED: ("planned", "已计划"),
+        S.NOTIFIED: ("notified to the enterprise", "已告知企业"),
+        S.ON_SITE: ("on site", "现场检查中"),
+        S.REPORT: ("report in preparation", "报告撰写中"),
+        S.RECTIFICATION: ("under rectification", "整改中"),
+        S.CLOSED: ("closed", "已结案"),
+        S.CANCELLED: ("cancelled", "已取消"),
+    },
+    steps=(
+        step(
+            "notify",
+            [S.PLANNED],
+            S.NOTIFIED,
+            event="notified",
+            label=("Notify the enterprise", "告知企业"),
+            roles=INSPECTORS,
+            parties=["lead"],
+        ),
+        step(
+            "start",
+            [S.PLANNED, S.NOTIFIED],
+            S.ON_SITE,
+            event="started",
+            label=("Start the on-site inspection", "开始现场检查"),
+            roles=INSPECTORS,
+            parties=["team"],
+        ),
+        step(
+            "record_finding",
+            [S.ON_SITE, S.REPORT],
+            None,
+            event="finding_recorded",
+            label=("Record a finding", "记录缺陷"),
+            roles=INSPECTORS,
+            parties=["team"],
+        ),
+        step(
+            "record_sample",
+            [S.ON_SITE, S.REPORT],
+            None,
+            event="sample_taken",
+            label=("Record a sample taken", "记录抽样"),
+            roles=INSPECTORS,
+            parties=["team"],
+        ),
+        step(
+            "finish_site_work",
+            [S.ON_SITE],
+            S.REPORT,
+            event="site_work_finished",
+            label=("End the on-site inspection", "结束现场检查"),
+            roles=INSPECTORS,
+            parties=["team"],
+        ),
+        step(
+            "sign_report",
+            [S.REPORT],
+            S.RECTIFICATION,
+            event="report_signed",
+            label=("Sign the inspection report", "签署检查报告"),
+            roles=INSPECTORS,
+            parties=["leader"],
+            signature=SignatureMeaning.AUTHORED,
+        ),
+        step(
+            "close",
+            [S.RECTIFICATION],
+            S.CLOSED,
+            event="closed",
+            label=("Close the inspection: rectification verified", "结案：整改已核实"),
+            roles=INSPECTORS,
+            parties=["lead"],
+            signature=SignatureMeaning.APPROVED,
+        ),
+        step(
+            "cancel",
+            [S.PLANNED, S.NOTIFIED],
+            S.CANCELLED,
+            event="cancelled",
+            label=("Cancel the inspection", "取消检查"),
+            roles=INSPECTORS,
+            parties=["lead"],
+        ),
+        step(
+            "record_sample_result",
+            [S.ON_SITE, S.REPORT, S.RECTIFICATION, S.CLOSED],
+            None,
+            event="sample_result_recorded",
+            label=("Record a sample's test result", "记录抽样检验结果"),
+            roles=INSPECTORS,
+            parties=["lead"],
+        ),
+    ),
+)
+
+inspection_event = event_writer(InspectionEvent, "inspection")
