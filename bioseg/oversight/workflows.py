@@ -62,6 +62,15 @@ INSPECTION_WORKFLOW = Workflow(
             parties=["lead"],
         ),
         step(
+            "assign_team",
+            [S.PLANNED, S.NOTIFIED],
+            None,
+            event="team_assigned",
+            label=("Name the inspection team", "指定检查组"),
+            roles=INSPECTORS,
+            parties=["lead"],
+        ),
+        step(
             "start",
             [S.PLANNED, S.NOTIFIED],
             S.ON_SITE,

@@ -161,6 +161,18 @@ def _open(*, actor, lot, summary: tuple[str, str], source: dict, data: dict) -> 
     return oos
 
 
+def oos_open_for_regulatory_sample(*, actor, lot, summary: tuple[str, str], sample_reference: str) -> OosInvestigation:
+    """A regulator's sample failed (监督抽检不合格): the quality system opens the investigation at the enterprise
+    that made the lot, inside the regulator's act, and tells both parties at once."""
+    return _open(
+        actor=actor,
+        lot=lot,
+        summary=summary,
+        source={"regulatory_sample_reference": sample_reference},
+        data={"regulatory_sample": sample_reference},
+    )
+
+
 @receiver(certificate_recorded)
 def open_for_failing_results(sender, certificate, actor, failing, **kwargs) -> None:
     """In the certificate's transaction: one investigation per failing result, the other party told at once."""

@@ -52,6 +52,10 @@ class OosInvestigation(RegulatedModel):
     stability_result = models.OneToOneField(
         "quality.StabilityResult", on_delete=models.PROTECT, related_name="oos", null=True, blank=True
     )
+    # a regulator's sample that failed (监督抽检): the sample lives in the supervision records, named here
+    regulatory_sample_reference = models.CharField(
+        _("regulatory sample"), max_length=30, blank=True, default="", db_index=True
+    )
     lot = models.ForeignKey("production.Lot", on_delete=models.PROTECT, related_name="oos_investigations")
     product = models.ForeignKey("registry.Product", on_delete=models.PROTECT, related_name="oos_investigations")
     site = models.ForeignKey("registry.Site", on_delete=models.PROTECT, related_name="oos_investigations")
@@ -79,8 +83,9 @@ class OosInvestigation(RegulatedModel):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(result__isnull=False, stability_result__isnull=True)
-                | Q(result__isnull=True, stability_result__isnull=False),
+                condition=Q(result__isnull=False, stability_result__isnull=True, regulatory_sample_reference="")
+                | Q(result__isnull=True, stability_result__isnull=False, regulatory_sample_reference="")
+                | Q(result__isnull=True, stability_result__isnull=True) & ~Q(regulatory_sample_reference=""),
                 name="oos_one_source",
             )
         ]
