@@ -32,6 +32,7 @@ from bioseg.api import (
     deviations,
     epcis,
     evaluation,
+    inspections,
     oos,
     pilots,
     production,
@@ -162,6 +163,8 @@ api.add_router("/stability-results", oos.stability_router)
 api.add_router("/stationing", stationing.router)
 api.add_router("/training-records", stationing.training_router)
 api.add_router("/changes", changes.router)
+api.add_router("/inspections", inspections.router)
+api.add_router("/samples", inspections.samples)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

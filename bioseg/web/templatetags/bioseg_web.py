@@ -100,6 +100,8 @@ def nav_section(context) -> str:
         return "agreements"
     if name.startswith("capa-"):
         return "capa"
+    if name.startswith("inspection-"):
+        return "inspections"
     if name.startswith("oos-"):
         return "oos"
     if name.startswith(("stationing", "training")):

@@ -1,0 +1,473 @@
+"""Inspection pages: the list (filters, XLSX), planning one, and the detail with its team, scope, findings (each
+with the CAPA it raised), samples (a result form for those awaiting one) and only the steps the user may take."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from bioseg.accounts.models import User
+from bioseg.accounts.roles import OrganisationKind, Role
+from bioseg.audit.selectors import signatures_for
+from bioseg.common import clock
+from bioseg.common.errors import NotFound, PermissionDenied
+from bioseg.oversight import selectors as sel
+from bioseg.oversight import services as svc
+from bioseg.oversight.models import (
+    CONCLUSION_LABELS_ZH,
+    Conclusion,
+    Grade,
+    InspectionKind,
+    InspectionStatus,
+    SampleResult,
+)
+from bioseg.oversight.workflows import INSPECTION_WORKFLOW
+from bioseg.production.models import Lot
+from bioseg.registry import selectors as registry_selectors
+from bioseg.registry.models import Site
+from bioseg.registry.scope import scope_for
+from bioseg.reporting import xlsx
+from bioseg.web.filters import FilterForm
+from bioseg.web.forms import run_service
+from bioseg.web.labels import is_zh, local_name, province_label
+from bioseg.web.views.common import page_view, paginate, render_list
+from bioseg.web.views.quality import ReasonForm, SignForm
+from bioseg.web.workflow_pages import StepPage, post_step, step_forms
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def kind_label(kind: str) -> str:
+    return svc.KIND_LABELS_ZH.get(kind, kind) if is_zh() else str(InspectionKind(kind).label)
+
+
+def state_label(status: str) -> str:
+    return INSPECTION_WORKFLOW.state_label(status, "zh" if is_zh() else "en")
+
+
+def conclusion_label(value: str) -> str:
+    if not value:
+        return ""
+    return CONCLUSION_LABELS_ZH[value] if is_zh() else str(Conclusion(value).label)
+
+
+def grade_label(value: str) -> str:
+    return svc.GRADE_LABELS_ZH[value] if is_zh() else str(Grade(value).label)
+
+
+def province_name(code: str) -> str:
+    return province_label(code)
+
+
+def is_inspector(user) -> bool:
+    org = getattr(user, "organisation", None)
+    return (
+        user.has_role(Role.PROVINCIAL_INSPECTOR)
+        and org is not None
+        and org.kind == OrganisationKind.PROVINCIAL_REGULATOR
+    )
+
+
+class InspectionFilter(FilterForm):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].label = _("Reference")
+        self.fields["kind"].choices = [("", _("All kinds"))] + [(k, kind_label(k)) for k in InspectionKind.values]
+        self.fields["status"].choices = [("", _("All statuses"))] + [
+            (s, state_label(s)) for s in InspectionStatus.values
+        ]
+
+    def narrow(self, qs, data):
+        if "q" in data:
+            qs = qs.filter(reference__icontains=data["q"].strip())
+        if "kind" in data:
+            qs = qs.filter(kind=data["kind"])
+        if "status" in data:
+            qs = qs.filter(status=data["status"])
+        return qs
+
+
+@page_view
+def inspection_list(request):
+    form = InspectionFilter(request.GET)
+    qs = form.apply(sel.inspection_list(user=request.user))
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(qs)
+    page = paginate(request, qs)
+    rows = [
+        {
+            "i": i,
+            "kind": kind_label(i.kind),
+            "state": state_label(i.status),
+            "conclusion": conclusion_label(i.conclusion),
+        }
+        for i in page
+    ]
+    return render_list(
+        request,
+        "web/inspection_list.html",
+        {"filter": form, "page": page, "rows": rows, "can_plan": is_inspector(request.user)},
+    )
+
+
+def _xlsx(qs) -> HttpResponse:
+    zh = is_zh()
+    book = xlsx.Workbook(lang="zh" if zh else "en")
+    states = {
+        s: (INSPECTION_WORKFLOW.state_label(s, "en"), INSPECTION_WORKFLOW.state_label(s, "zh"))
+        for s in InspectionStatus.values
+    }
+    heads = (
+        ["编号", "类型", "产品", "牵头省份", "协作省份", "计划开始", "计划结束", "状态", "结论", "缺陷数"]
+        if zh
+        else [
+            "Reference",
+            "Kind",
+            "Product",
+            "Lead province",
+            "Partner province",
+            "From",
+            "To",
+            "Status",
+            "Conclusion",
+            "Findings",
+        ]
+    )
+    sheet = book.sheet(
+        "检查" if zh else "Inspections",
+        [
+            xlsx.Column(heads[0], "text"),
+            xlsx.Column(heads[1]),
+            xlsx.Column(heads[2]),
+            xlsx.Column(heads[3]),
+            xlsx.Column(heads[4]),
+            xlsx.Column(heads[5], "date"),
+            xlsx.Column(heads[6], "date"),
+            xlsx.Column(heads[7], "status", labels=states),
+            xlsx.Column(heads[8]),
+            xlsx.Column(heads[9], "int"),
+        ],
+    )
+    for i in qs.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                i.reference,
+                kind_label(i.kind),
+                local_name(i.product) if i.product else "",
+                province_name(i.region_code),
+                province_name(i.partner_region_code) if i.partner_region_code else "",
+                i.planned_from,
+                i.planned_to,
+                i.status,
+                conclusion_label(i.conclusion),
+                i.findings.count(),
+            ]
+        )
+    response = HttpResponse(book.to_bytes(), content_type=xlsx.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="inspections-{clock.today().isoformat()}.xlsx"'
+    return response
+
+
+def _inspectors(region_codes) -> list[tuple[int, str]]:
+    users = (
+        User.objects.filter(
+            organisation__kind=OrganisationKind.PROVINCIAL_REGULATOR,
+            organisation__region_code__in=[c for c in region_codes if c],
+            memberships__role=Role.PROVINCIAL_INSPECTOR,
+            is_active=True,
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("organisation__region_code", "username")
+    )
+    return [(u.pk, f"{u.printed_name or u.username} · {province_name(u.organisation.region_code)}") for u in users]
+
+
+class InspectionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int)
+    sites = forms.TypedMultipleChoiceField(label=_("Sites inspected"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    partner_region_code = forms.ChoiceField(label=_("Partner province (joint inspection)"), required=False)
+    team = forms.TypedMultipleChoiceField(label=_("Inspection team"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    leader = forms.TypedChoiceField(label=_("Team leader"), coerce=int)
+    planned_from = forms.DateField(label=_("Planned from"), widget=DATE)
+    planned_to = forms.DateField(label=_("Planned to"), widget=DATE)
+    purpose = forms.CharField(label=_("Purpose and scope"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        own = user.organisation.region_code
+        products = registry_selectors.product_list(scope=scope).select_related("holder")
+        self.fields["kind"].choices = [(k, kind_label(k)) for k in InspectionKind.values if k != "entrusted"]
+        self.fields["product"].choices = [(p.pk, local_name(p)) for p in products]
+        sites = sorted(
+            Site.objects.exclude(region_code="").select_related("enterprise"),
+            key=lambda s: (s.region_code != own, s.region_code, s.name_en),
+        )
+        self.fields["sites"].choices = [(s.pk, f"{local_name(s)} · {province_name(s.region_code)}") for s in sites]
+        partners = sorted(set(Site.objects.exclude(region_code__in=["", own]).values_list("region_code", flat=True)))
+        self.fields["partner_region_code"].choices = [("", _("None: only my province"))] + [
+            (c, province_name(c)) for c in partners
+        ]
+        people = _inspectors([own, *partners])
+        self.fields["team"].choices = people
+        self.fields["leader"].choices = people
+
+
+@page_view
+def inspection_create(request):
+    if not is_inspector(request.user):
+        raise PermissionDenied("plan an inspection", "计划检查")
+    today = clock.today()
+    form = InspectionForm(request.POST or None, user=request.user, initial={"planned_from": today, "planned_to": today})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        scope = scope_for(request.user)
+        product = registry_selectors.product_get(scope=scope, pk=d["product"])
+        sites = list(Site.objects.filter(pk__in=d["sites"]).order_by("id"))
+        team = list(User.objects.filter(pk__in=d["team"]).select_related("organisation").order_by("id"))
+        leader = User.objects.filter(pk=d["leader"]).select_related("organisation").first()
+        ok, inspection = run_service(
+            form,
+            lambda: svc.inspection_create(
+                actor=request.user,
+                kind=d["kind"],
+                product=product,
+                sites=sites,
+                team=team,
+                leader=leader,
+                planned_from=d["planned_from"],
+                planned_to=d["planned_to"],
+                purpose=d["purpose"],
+                partner_region_code=d["partner_region_code"],
+            ),
+        )
+        if ok:
+            messages.success(request, gettext("Inspection %(ref)s was planned.") % {"ref": inspection.reference})
+            return redirect("web:inspection-detail", pk=inspection.pk)
+    return render(request, "web/inspection_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DATE)
+
+
+class NotifyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Comment"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FindingForm(forms.Form):
+    site = forms.TypedChoiceField(label=_("Site"), coerce=int)
+    grade = forms.ChoiceField(label=_("Grade"))
+    gmp_clause = forms.CharField(label=_("GMP clause"), max_length=120)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    rectification_due = forms.DateField(label=_("Rectification due"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [(g, grade_label(g)) for g in Grade.values]
+
+
+class SampleForm(forms.Form):
+    lot = forms.TypedChoiceField(label=_("Lot"), coerce=int)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=12, decimal_places=3)
+    unit = forms.CharField(label=_("Unit"), max_length=20)
+    laboratory = forms.CharField(label=_("Testing laboratory"), max_length=200)
+    taken_on = forms.DateField(label=_("Taken on"), widget=DATE)
+
+
+class ReportForm(SignForm):
+    conclusion = forms.ChoiceField(label=_("Conclusion"))
+    summary = forms.CharField(label=_("Report summary"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    field_order = ["conclusion", "summary", "password", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conclusion"].choices = [(c, conclusion_label(c)) for c in Conclusion.values]
+        self.fields["password"].help_text = _("Re-enter your password to sign the report (meaning: authored).")
+
+
+class CancelForm(ReasonForm):
+    pass
+
+
+def _site_of(inspection, pk):
+    row = inspection.sites.filter(site_id=pk).select_related("site").first()
+    return row.site if row else None
+
+
+def _lot_of(inspection, pk):
+    return Lot.objects.filter(pk=pk, site_id__in=inspection.sites.values("site_id")).first()
+
+
+PAGES = {
+    "notify": StepPage(
+        NotifyForm, lambda u, i, d: svc.inspection_notify(actor=u, inspection=i, **d), _("The enterprise was notified.")
+    ),
+    "start": StepPage(
+        DayForm,
+        lambda u, i, d: svc.inspection_start(actor=u, inspection=i, started_on=d["day"]),
+        _("The on-site inspection started."),
+    ),
+    "record_finding": StepPage(
+        FindingForm,
+        lambda u, i, d: svc.finding_record(actor=u, inspection=i, site=_site_of(i, d.pop("site")), **d),
+        _("The finding was recorded."),
+    ),
+    "record_sample": StepPage(
+        SampleForm,
+        lambda u, i, d: svc.sample_record(actor=u, inspection=i, lot=_lot_of(i, d.pop("lot")), **d),
+        _("The sample was recorded."),
+    ),
+    "finish_site_work": StepPage(
+        DayForm,
+        lambda u, i, d: svc.inspection_finish_site(actor=u, inspection=i, ended_on=d["day"]),
+        _("The on-site inspection ended."),
+    ),
+    "sign_report": StepPage(
+        ReportForm,
+        lambda u, i, d: svc.inspection_sign_report(actor=u, inspection=i, **d),
+        _("The report was signed; the findings were sent to the enterprises as CAPAs."),
+    ),
+    "close": StepPage(
+        SignForm, lambda u, i, d: svc.inspection_close(actor=u, inspection=i, **d), _("The inspection was closed.")
+    ),
+    "cancel": StepPage(
+        CancelForm,
+        lambda u, i, d: svc.inspection_cancel(actor=u, inspection=i, **d),
+        _("The inspection was cancelled."),
+    ),
+}
+
+
+class ResultForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=[])
+    result_on = forms.DateField(label=_("Result on"), widget=DATE)
+    detail = forms.CharField(label=_("Result detail"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"qualified": ("Qualified", "合格"), "unqualified": ("Unqualified", "不合格")}
+        self.fields["result"].choices = [("", "—")] + [(k, v[1] if is_zh() else v[0]) for k, v in labels.items()]
+
+
+def _pages(inspection) -> dict:
+    sites = [(s.site_id, local_name(s.site)) for s in inspection.sites.select_related("site")]
+    lots = [
+        (lot.pk, f"{lot.lot_number} · {local_name(lot.site)}")
+        for lot in Lot.objects.filter(site_id__in=[pk for pk, _n in sites]).select_related("site").order_by("-id")[:200]
+    ]
+
+    class Finding_(FindingForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["site"].choices = sites
+
+    class Sample_(SampleForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["lot"].choices = lots
+
+    return {
+        **PAGES,
+        "record_finding": StepPage(Finding_, PAGES["record_finding"].call, PAGES["record_finding"].done),
+        "record_sample": StepPage(Sample_, PAGES["record_sample"].call, PAGES["record_sample"].done),
+    }
+
+
+def _detail(request, inspection, bound=None, status=200):
+    pages = _pages(inspection)
+    today = clock.today()
+    steps = []
+    for a in step_forms(INSPECTION_WORKFLOW, request.user, inspection, pages, bound):
+        if a["step"].action == "notify" and inspection.is_unannounced:
+            continue
+        if isinstance(a["form"], DayForm) and not a["form"].is_bound:
+            a["form"].initial = {"day": today}
+        steps.append(a)
+    may_result = "record_sample_result" in INSPECTION_WORKFLOW.allowed_actions(request.user, inspection)
+    samples = []
+    for s in inspection.samples.select_related("lot", "lot__site", "oos", "for_cause").order_by("id"):
+        form = None
+        if may_result and s.result == SampleResult.PENDING:
+            form = (bound or {}).get(f"result-{s.pk}") or ResultForm(
+                prefix=f"result-{s.pk}", initial={"result_on": today}
+            )
+        samples.append({"sample": s, "form": form})
+    findings = [
+        {"f": f, "grade": grade_label(f.grade)}
+        for f in inspection.findings.select_related("site", "capa").order_by("number")
+    ]
+    team = inspection.members.select_related("user").order_by("-is_leader", "region_code", "id")
+    sites = inspection.sites.select_related("site", "site__enterprise", "segment")
+    first_site = sites[0].site if sites else None
+    return render(
+        request,
+        "web/inspection_detail.html",
+        {
+            "object": inspection,
+            "kind": kind_label(inspection.kind),
+            "state_label": state_label(inspection.status),
+            "conclusion": conclusion_label(inspection.conclusion),
+            "lead": province_name(inspection.region_code),
+            "partner": province_name(inspection.partner_region_code) if inspection.partner_region_code else "",
+            "team": team,
+            "sites": sites,
+            "findings": findings,
+            "samples": samples,
+            "steps": steps,
+            "secret": inspection.secret_on(today),
+            "events": inspection.events.select_related("actor").order_by("occurred_at", "id"),
+            "signatures": signatures_for(inspection),
+            "zone_site": first_site,
+        },
+        status=status,
+    )
+
+
+@page_view
+def inspection_detail(request, pk):
+    return _detail(request, sel.inspection_get(user=request.user, pk=pk))
+
+
+@page_view
+def inspection_action(request, pk, action):
+    inspection = sel.inspection_get(user=request.user, pk=pk, what=f"inspection step {action}")
+    return post_step(
+        request,
+        INSPECTION_WORKFLOW,
+        inspection,
+        action,
+        _pages(inspection),
+        detail=_detail,
+        url_name="web:inspection-detail",
+    )
+
+
+@page_view
+def sample_result(request, pk, sample_pk):
+    inspection = sel.inspection_get(user=request.user, pk=pk, what="sample result")
+    sample = inspection.samples.filter(pk=sample_pk).select_related("lot", "inspection").first()
+    if sample is None or request.method != "POST":
+        raise NotFound("sample", sample_pk)
+    INSPECTION_WORKFLOW.check_actor(request.user, inspection, "record_sample_result")
+    form = ResultForm(request.POST, prefix=f"result-{sample.pk}")
+    if form.is_valid():
+        ok, _r = run_service(
+            form, lambda: svc.sample_result_record(actor=request.user, sample=sample, **form.cleaned_data)
+        )
+        if ok:
+            messages.success(request, gettext("The sample's result was recorded."))
+            return redirect("web:inspection-detail", pk=inspection.pk)
+    return _detail(request, inspection, {f"result-{sample.pk}": form}, status=400)
