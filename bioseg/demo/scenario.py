@@ -23,7 +23,7 @@ from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.accounts.services import organisation_create, user_create
 from bioseg.audit.context import audit_context
-from bioseg.demo import changes, pilots, production, quality
+from bioseg.demo import changes, oversight, pilots, production, quality
 from bioseg.demo.data import DEMO_PASSWORD, SCENARIO, EnterpriseSpec, Scenario, UserSpec
 from bioseg.registry import services as registry
 from bioseg.registry.models import (
@@ -276,4 +276,5 @@ def load(scenario: Scenario = SCENARIO) -> LoadResult:
         quality.load(loader, DEMO_PASSWORD)  # deviations (bioseg/demo/quality.py)
         quality.load_more(loader, DEMO_PASSWORD)  # CAPA, an OOS, stationed personnel
         changes.load(loader, DEMO_PASSWORD)  # change control (bioseg/demo/changes.py)
+        oversight.load(loader, DEMO_PASSWORD)  # inspectors, inspections, findings, samples (bioseg/demo/oversight.py)
         return loader.result

@@ -17,6 +17,16 @@ from bioseg.audit.models import AuditEvent
 from bioseg.common.errors import NotFound
 from bioseg.demo.data import SCENARIO, organisation_code_check_char
 from bioseg.demo.scenario import DEMO_PASSWORD, load
+from bioseg.oversight.models import (
+    Finding,
+    Inspection,
+    InspectionEvent,
+    InspectionMember,
+    InspectionSite,
+    InspectorProfile,
+    Sample,
+    SecretAccess,
+)
 from bioseg.pilots.models import (
     Evidence,
     JointRegulatoryPlan,
@@ -82,8 +92,8 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_COUNTS = {
     Organisation: 18,  # operator, NMPA, 6 provincial regulators, 10 enterprises
-    User: 32,  # 26 of the registry scenario + 6 QA / qualified-person logins (bioseg/demo/production.py)
-    Membership: 32,
+    User: 36,  # 26 of the registry scenario, 6 QA / QP logins (demo/production.py), 4 inspectors (demo/oversight.py)
+    Membership: 36,
     Enterprise: 10,
     Site: 11,
     ManufacturingLicence: 9,  # every domestic enterprise
@@ -130,10 +140,15 @@ EXPECTED_COUNTS = {
     # minor: Qilan's QA (a lot in the impact), the QP (investigation to approve), the QA (approved, closed) — 4;
     # major: Xinghu's QA and QP — 2; the CAPAs: 1 + 1 and 2; the OOS: Zifeng's QA and QP — 2; the change
     # (bioseg/demo/changes.py): Qilan's QA, asked for its assessment — 1
-    Notification: 13,
-    Capa: 2,  # one from each deviation; the minor one's second action (due 2026-11-30) is overdue
-    CapaAction: 3,
-    OosInvestigation: 1,  # FP-FILL-2608-01, assay 92.1 % (95–105 %), under investigation
+    # supervision (bioseg/demo/oversight.py): the inspections notified and reported to the enterprises and the other
+    # province — 22; the two CAPAs of the joint inspection's findings — 5; the unqualified sample's OOS — 2
+    Notification: 42,
+    # one from each deviation (the minor one's second action, due 2026-11-30, is overdue) and one from each finding
+    # of the joint annual inspection
+    Capa: 4,
+    CapaAction: 5,
+    # FP-FILL-2608-01, assay 92.1 % (95–105 %), under investigation; XH-DS-2608-01, Jiangsu's unqualified sample
+    OosInvestigation: 2,
     Stationing: 2,  # Xinghu's two QAs at Qilan since 2025-09-15
     TrainingRecord: 3,  # Zhao Yuting's lapsed on 2026-11-20 and was renewed on 2026-11-24: a three-day gap
     # change control: a moderate change at Xinghu Suzhou's DS segment; DS (changed) and Qilan's DP (downstream)
@@ -142,6 +157,17 @@ EXPECTED_COUNTS = {
     ChangeAffectedSegment: 2,
     ChangeAssessment: 0,
     ChangeEvent: 1,
+    # supervision: six inspectors with profiles; a GMP inspection (closed), the joint annual inspection (under
+    # rectification), a sampling inspection with one qualified and one unqualified sample, the for-cause inspection
+    # the unqualified one made due, and a secret unannounced inspection
+    InspectorProfile: 6,
+    Inspection: 5,
+    InspectionSite: 6,
+    InspectionMember: 10,
+    Finding: 2,
+    Sample: 2,
+    InspectionEvent: 22,
+    SecretAccess: 0,
 }
 
 JIANGSU_SITES = {
@@ -180,10 +206,10 @@ def test_loading_an_empty_database_creates_exactly_the_scenario(demo):
     before, result = demo
     assert before == dict.fromkeys(EXPECTED_COUNTS, 0)
     assert counts() == EXPECTED_COUNTS
-    assert result.created == 277 and result.existing == 0
+    assert result.created == 281 and result.existing == 0
     assert dict(result.created_by_kind) == {
         "organisation": 18,
-        "user": 32,
+        "user": 36,
         "enterprise": 10,
         "site": 11,
         "licence": 9,
@@ -209,7 +235,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_event(demo):
     events = AuditEvent.objects.count()
     second = load()
     assert second.created == 0
-    assert second.existing == 277
+    assert second.existing == 282
     assert dict(second.created_by_kind) == {}
     assert second.logins == first.logins
     assert counts() == EXPECTED_COUNTS
@@ -255,8 +281,8 @@ def test_the_credit_code_helper_reproduces_a_published_code():
 
 def test_every_demo_user_logs_in_with_the_demo_password(demo):
     _, result = demo
-    assert len(result.logins) == 32
-    assert len({u for u, _, _ in result.logins}) == 32
+    assert len(result.logins) == 36
+    assert len({u for u, _, _ in result.logins}) == 36
     for username, role, org_name in result.logins:
         u = user_check_password(username=username, password=DEMO_PASSWORD)
         assert u.roles == {role}
@@ -315,7 +341,7 @@ def test_the_guangdong_site_belongs_to_the_guangdong_inspector_only(demo):
         for u in User.objects.exclude(organisation__kind__in=["nmpa", "operator"])
         if u.username not in {"gd-inspector", "gd-reviewer", "guangdong-ra"}
     ]
-    assert len(outside) == 27  # 32 users less admin, nmpa and the three Guangdong users
+    assert len(outside) == 31  # 36 users less admin, nmpa and the three Guangdong users
     for u in outside:
         assert not selectors.site_list(scope=scope_for(u)).filter(pk=guangdong_site.pk).exists(), u.username
     assert selectors.site_get(scope=scope_for(user("nmpa")), pk=guangdong_site.pk) == guangdong_site
