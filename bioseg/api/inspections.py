@@ -38,7 +38,7 @@ class MemberOut(Schema):
     is_official: bool
 
 
-class ScopeOut(Schema):
+class InspectionSiteOut(Schema):
     site_id: int
     segment_id: int | None
 
@@ -76,7 +76,7 @@ class SampleOut(Schema):
     for_cause_id: int | None
 
 
-class EventOut(Schema):
+class InspectionEventOut(Schema):
     kind: str
     status_from: str
     status_to: str
@@ -108,10 +108,10 @@ class InspectionOut(Schema):
 
 class InspectionDetailOut(InspectionOut):
     team: list[MemberOut] = []
-    sites: list[ScopeOut] = []
+    sites: list[InspectionSiteOut] = []
     findings: list[FindingOut] = []
     samples: list[SampleOut] = []
-    events: list[EventOut] = []
+    events: list[InspectionEventOut] = []
     allowed_actions: list[str] = Field([], description="The workflow steps you may take now.")
 
     @staticmethod

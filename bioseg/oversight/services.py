@@ -44,7 +44,7 @@ from bioseg.oversight.models import (
     SampleResult,
 )
 from bioseg.oversight.signals import supervision_signal
-from bioseg.oversight.workflows import INSPECTION_WORKFLOW, inspection_event
+from bioseg.oversight.workflows import AUTO, INSPECTION_WORKFLOW, inspection_event
 from bioseg.quality.capa import capa_raise_for_finding
 from bioseg.quality.models import Activity
 from bioseg.quality.notifications import notify, regulator_people
@@ -150,7 +150,7 @@ def inspection_create(
     e.raise_if_any()
 
     def create() -> Inspection:
-        with transaction.atomic(), audit_context(actor=actor, reason=reason or "inspection planned"):
+        with transaction.atomic(), audit_context(actor=actor, reason=reason or AUTO + "inspection planned"):
             inspection = Inspection.objects.create(
                 reference=next_reference(Inspection, "INS", clock.today()),
                 kind=kind,
@@ -304,7 +304,7 @@ def inspection_assign_team(
             "检查组成员不能移除（记录须保留）：请取消本次检查后重新计划。",
         )
     e.raise_if_any()
-    with _go(inspection, actor, "assign_team", reason or "inspection team named") as t:
+    with _go(inspection, actor, "assign_team", reason or AUTO + "inspection team named") as t:
         t.subject.members.all().update(is_leader=False)
         existing = {m.user_id: m for m in t.subject.members.all()}
         profiles = {p.user_id: p for p in InspectorProfile.objects.filter(user__in=team)}
@@ -367,7 +367,7 @@ def inspection_notify(*, actor: User, inspection: Inspection, reason: str = "") 
             "飞行检查不得事先告知被检查单位。",
         )
         e.raise_if_any()
-    with _go(inspection, actor, "notify", reason or "inspection notified") as t:
+    with _go(inspection, actor, "notify", reason or AUTO + "inspection notified") as t:
         i = t.subject
         i.notified_at = clock.now()
         i.save(update_fields=["notified_at", "updated_at"])
@@ -395,7 +395,7 @@ def inspection_start(*, actor: User, inspection: Inspection, started_on: dt.date
     if inspection.status == InspectionStatus.PLANNED and not inspection.is_unannounced:
         e.add("status", "Notify the enterprise before the inspection starts.", "开始检查前须先告知企业。")
     e.raise_if_any()
-    with _go(inspection, actor, "start", reason or "inspection started on site") as t:
+    with _go(inspection, actor, "start", reason or AUTO + "inspection started on site") as t:
         t.subject.started_on = started_on
         t.subject.save(update_fields=["started_on", "updated_at"])
         t.payload["started_on"] = started_on.isoformat()
@@ -429,7 +429,7 @@ def finding_record(
     elif rectification_due <= clock.today():
         e.add("rectification_due", "The rectification deadline lies in the future.", "整改期限须晚于今天。")
     e.raise_if_any()
-    with _go(inspection, actor, "record_finding", reason or "inspection finding recorded") as t:
+    with _go(inspection, actor, "record_finding", reason or AUTO + "inspection finding recorded") as t:
         number = (t.subject.findings.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         finding = Finding.objects.create(
             inspection=t.subject,
@@ -479,7 +479,7 @@ def sample_record(
     e.raise_if_any()
 
     def create() -> Sample:
-        with _go(inspection, actor, "record_sample", reason or "regulatory sample taken") as t:
+        with _go(inspection, actor, "record_sample", reason or AUTO + "regulatory sample taken") as t:
             sample = Sample.objects.create(
                 reference=next_reference(Sample, "SMP", clock.today()),
                 inspection=t.subject,
@@ -506,7 +506,7 @@ def inspection_finish_site(*, actor: User, inspection: Inspection, ended_on: dt.
     elif inspection.started_on and ended_on < inspection.started_on:
         e.add("ended_on", "The last day on site is before the first.", "现场检查结束日期早于开始日期。")
     e.raise_if_any()
-    with _go(inspection, actor, "finish_site_work", reason or "on-site inspection ended") as t:
+    with _go(inspection, actor, "finish_site_work", reason or AUTO + "on-site inspection ended") as t:
         t.subject.ended_on = ended_on
         t.subject.save(update_fields=["ended_on", "updated_at"])
     return t.subject
@@ -541,7 +541,7 @@ def inspection_sign_report(
     if summary and len(summary) > TEXT_LIMIT:
         e.add("summary", "Too long.", "内容过长。")
     e.raise_if_any()
-    with _go(inspection, actor, "sign_report", reason or "inspection report signed", password) as t:
+    with _go(inspection, actor, "sign_report", reason or AUTO + "inspection report signed", password) as t:
         i = t.subject
         findings = list(i.findings.select_related("site", "site__enterprise"))
         problem = conclusion_problems(conclusion, [f.grade for f in findings])
@@ -616,7 +616,7 @@ def _other_provinces(inspection) -> set[str]:
 def inspection_close(*, actor: User, inspection: Inspection, password: str, reason: str = "") -> Inspection:
     """The lead province closes the inspection once every finding's CAPA is closed."""
     INSPECTION_WORKFLOW.check_actor(actor, inspection, "close")
-    with _go(inspection, actor, "close", reason or "inspection closed: rectification verified", password) as t:
+    with _go(inspection, actor, "close", reason or AUTO + "inspection closed: rectification verified", password) as t:
         open_ = [f for f in t.subject.findings.select_related("capa") if f.capa is None or f.capa.status != "closed"]
         if open_:
             e = Errors()
@@ -669,7 +669,7 @@ def sample_result_record(
     if sample.result != SampleResult.PENDING:
         e.add("result", "The sample's result is already recorded.", "该样品的检验结果已登记。")
     e.raise_if_any()
-    with _go(inspection, actor, "record_sample_result", reason or "sample result recorded") as t:
+    with _go(inspection, actor, "record_sample_result", reason or AUTO + "sample result recorded") as t:
         s = Sample.objects.select_for_update().get(pk=sample.pk)
         if s.result != SampleResult.PENDING:
             e.add("result", "The sample's result is already recorded.", "该样品的检验结果已登记。")

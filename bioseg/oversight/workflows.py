@@ -147,4 +147,13 @@ INSPECTION_WORKFLOW = Workflow(
     ),
 )
 
-inspection_event = event_writer(InspectionEvent, "inspection")
+_write_event = event_writer(InspectionEvent, "inspection")
+
+
+def inspection_event(*, reason: str, **kwargs):
+    """The event row of a step; the message is the step's label in each language, followed by the person's own
+    comment — never by the English default reason bioseg writes to the audit trail when there is none."""
+    return _write_event(reason="" if reason.startswith(AUTO) else reason, **kwargs)
+
+
+AUTO = "bioseg: "  # the prefix of the audit reasons bioseg supplies itself

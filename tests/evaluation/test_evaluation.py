@@ -136,14 +136,15 @@ def test_the_pdf_reads_back_in_each_language_with_its_charts(ev, lang, title):
 
 
 def test_quality_figures_agree_with_the_records(ev):
-    """The demo as of 2026-12-01: two deviations (one major), one OOS, CAPA actions due by then: 2 (one done on
-    time, one overdue), three days at Qilan with one qualified person; notifications: none read yet."""
+    """The demo as of 2026-12-01: two deviations (one major), two OOS (the ADC's assay; Jiangsu's unqualified
+    sample), CAPA actions due by then: 2 (one done on time, one overdue — the inspection findings' actions fall due
+    later), three days at Qilan with one qualified person; notifications: none read yet."""
     from bioseg.quality.models import CapaAction, Deviation, Notification, OosInvestigation
 
     lots = Lot.objects.filter(manufactured_on__lte=AS_OF).count()
     assert value(ev, "quality.deviations") == Deviation.objects.count() == 2
     assert value(ev, "quality.deviations_major_per_100_lots") == round(100 * 1 / lots, 2)
-    assert value(ev, "quality.oos") == OosInvestigation.objects.count() == 1
+    assert value(ev, "quality.oos") == OosInvestigation.objects.count() == 2
     due = CapaAction.objects.filter(due_on__lte=AS_OF)
     assert due.count() == 2 and due.filter(done_on__isnull=False).count() == 1
     assert value(ev, "quality.capa_actions_on_time") == 50

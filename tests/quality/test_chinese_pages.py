@@ -65,8 +65,8 @@ def page(username: str, url: str) -> str:
 
 def test_no_english_word_on_the_chinese_quality_pages(demo, db):
     major = Deviation.objects.get(classification="major")
-    capa = Capa.objects.filter(status="planned").get()
-    oos = OosInvestigation.objects.get()
+    capa = Capa.objects.filter(status="planned", source="deviation").get()
+    oos = OosInvestigation.objects.get(regulatory_sample_reference="")
     qilan = Site.objects.get(name_en="Qilan Zhangjiang Drug Product Plant")
     agreement = QualityAgreement.objects.get(reference="QA-XH-QL-2024-001")
     visits = [
