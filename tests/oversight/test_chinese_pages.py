@@ -8,7 +8,7 @@ from bioseg.oversight.models import Inspection
 from tests.quality.test_chinese_pages import demo, english_words, page  # noqa: F401  (demo: the fixture)
 
 
-def test_no_english_word_on_the_chinese_inspection_pages(demo, db):
+def test_no_english_word_on_the_chinese_inspection_pages(demo, db):  # noqa: F811
     joint = Inspection.objects.get(kind="annual_comprehensive")
     sampling = Inspection.objects.get(kind="sampling")
     gmp = Inspection.objects.get(kind="gmp_compliance")
