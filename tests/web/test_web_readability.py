@@ -212,7 +212,8 @@ def test_shortcuts_are_only_what_the_user_may_open(world):
     assert as_user(world.cmo_qa, "zh-hans").get("/products/new/").status_code == 403
     holder = shortcuts(world.holder_qa, "en")
     assert ("/sites/new/", "Register a site") in holder and ("/products/new/", "Register a product") in holder
-    assert shortcuts(world.js_inspector) == [("/wizard/", "核查试点资格")]
+    assert shortcuts(world.js_inspector) == [("/inspections/new/", "计划检查"), ("/wizard/", "核查试点资格")]
+    assert as_user(world.js_inspector, "zh-hans").get("/inspections/new/").status_code == 200
     products = body(as_user(world.cmo_qa, "zh-hans").get("/products/"))
     assert 'data-testid="product-create"' not in products
 

@@ -471,3 +471,49 @@ def sample_result(request, pk, sample_pk):
             messages.success(request, gettext("The sample's result was recorded."))
             return redirect("web:inspection-detail", pk=inspection.pk)
     return _detail(request, inspection, {f"result-{sample.pk}": form}, status=400)
+
+
+# --- the dashboard's cards ----------------------------------------------------------------------------------------
+
+
+def _cards(request, scope) -> list:
+    from bioseg.web.views import dashboard
+
+    if not (scope.is_provincial or scope.is_enterprise or scope.is_national):
+        return []
+    qs = sel.inspection_list(user=request.user)
+    open_ = [InspectionStatus.PLANNED, InspectionStatus.NOTIFIED, InspectionStatus.ON_SITE, InspectionStatus.REPORT]
+    cards = [
+        dashboard.Card(
+            "inspections-open",
+            _("Inspections not yet reported"),
+            qs.filter(status__in=open_).count(),
+            "web:inspection-list",
+        ),
+        dashboard.Card(
+            "inspections-rectification",
+            _("Inspections under rectification"),
+            qs.filter(status=InspectionStatus.RECTIFICATION).count(),
+            "web:inspection-list",
+            "status=rectification",
+        ),
+    ]
+    return cards if scope.is_provincial or qs.exists() else []
+
+
+def _shortcuts(request, scope) -> list:
+    from bioseg.web.views import dashboard
+
+    return [dashboard.Shortcut(_("Plan an inspection"), "web:inspection-create")] if is_inspector(request.user) else []
+
+
+def _register() -> None:
+    from bioseg.web.views import dashboard
+
+    if _cards not in dashboard.CARD_PROVIDERS:
+        dashboard.CARD_PROVIDERS.append(_cards)
+    if _shortcuts not in dashboard.SHORTCUT_PROVIDERS:
+        dashboard.SHORTCUT_PROVIDERS.append(_shortcuts)
+
+
+_register()
