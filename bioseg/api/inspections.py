@@ -136,8 +136,7 @@ class InspectionDetailOut(InspectionOut):
 
     @staticmethod
     def resolve_allowed_actions(obj, context) -> list[str]:
-        allowed = INSPECTION_WORKFLOW.allowed_actions(context["request"].user, obj)
-        return [a for a in allowed if not (a == "notify" and obj.is_unannounced)]
+        return INSPECTION_WORKFLOW.allowed_actions(context["request"].user, obj)
 
 
 class InspectionIn(In):
@@ -174,7 +173,8 @@ class SampleIn(In):
 
 class StepIn(In):
     password: str | None = None
-    day: dt.date | None = Field(None, description="start: the first day on site; finish_site_work: the last.")
+    started_on: dt.date | None = Field(None, description="start: the first day on site.")
+    ended_on: dt.date | None = Field(None, description="finish_site_work: the last day on site.")
     conclusion: str | None = None
     summary: str | None = None
     reason: str = ""
@@ -274,9 +274,9 @@ def sample_create(request: HttpRequest, id: int, payload: SampleIn):
 
 STEPS = {
     "notify": lambda u, i, p: svc.inspection_notify(actor=u, inspection=i, reason=p.reason),
-    "start": lambda u, i, p: svc.inspection_start(actor=u, inspection=i, started_on=p.day, reason=p.reason),
+    "start": lambda u, i, p: svc.inspection_start(actor=u, inspection=i, started_on=p.started_on, reason=p.reason),
     "finish_site_work": lambda u, i, p: svc.inspection_finish_site(
-        actor=u, inspection=i, ended_on=p.day, reason=p.reason
+        actor=u, inspection=i, ended_on=p.ended_on, reason=p.reason
     ),
     "sign_report": lambda u, i, p: svc.inspection_sign_report(
         actor=u,

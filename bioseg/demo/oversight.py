@@ -51,12 +51,13 @@ UNANNOUNCED = "星湖苏州原液基地飞行检查"
 
 def load(loader, password: str) -> None:
     users = loader.users
+    profiles = dict(PROFILES)
     for region, username, name, city, quals in INSPECTORS:
         org = Organisation.objects.get(kind=OrganisationKind.PROVINCIAL_REGULATOR, region_code=region)
         loader.user(UserSpec(username, Role.PROVINCIAL_INSPECTOR, name), org)
-        PROFILES[username] = (city, quals)
+        profiles[username] = (city, quals)
     with audit_context(actor=users["admin"], reason="inspector profile recorded"):
-        for username, (city, quals) in PROFILES.items():
+        for username, (city, quals) in profiles.items():
             user = users[username]
             if not InspectorProfile.objects.filter(user=user).exists():
                 InspectorProfile.objects.create(
@@ -68,7 +69,7 @@ def load(loader, password: str) -> None:
     pd1 = Product.objects.get(name_en="Xinglimab Injection (anti-PD-1)")
     suzhou = Site.objects.get(name_en="Xinghu Suzhou Drug Substance Plant")
     qilan = Site.objects.get(name_en="Qilan Zhangjiang Drug Product Plant")
-    u = {k: users[k] for k in PROFILES}
+    u = {k: users[k] for k in profiles}
     _gmp(u, pd1, qilan, password)
     _joint(u, pd1, suzhou, qilan, password)
     _sampling(u, pd1, suzhou)

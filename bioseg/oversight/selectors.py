@@ -6,7 +6,7 @@ from __future__ import annotations
 from bioseg.audit.context import audit_context
 from bioseg.common import clock
 from bioseg.common.scoping import get_in_scope
-from bioseg.oversight.models import Inspection, InspectionKind, InspectionStatus, Sample, SecretAccess
+from bioseg.oversight.models import Inspection, Sample, SecretAccess
 from bioseg.registry.scope import scope_for
 
 RELATED = ("product", "product__holder", "follow_up_of", "requested_by")
@@ -44,15 +44,3 @@ def sample_list(*, user):
 
 def sample_get(*, user, pk) -> Sample:
     return get_in_scope(sample_list(user=user), None, pk, "sample")
-
-
-def reserved_days(*, region_code: str, year: int) -> list[tuple]:
-    """What another province may know of a province's secret unannounced inspections: only that inspectors are
-    booked on those days (reserved capacity), never the site or the job."""
-    rows = Inspection.objects.filter(
-        region_code=region_code,
-        kind=InspectionKind.UNANNOUNCED,
-        status=InspectionStatus.PLANNED,
-        planned_from__year=year,
-    ).values_list("planned_from", "planned_to")
-    return sorted(rows)

@@ -47,7 +47,7 @@ from bioseg.oversight.signals import supervision_signal
 from bioseg.oversight.workflows import AUTO, INSPECTION_WORKFLOW, inspection_event
 from bioseg.quality.capa import capa_raise_for_finding
 from bioseg.quality.models import Activity
-from bioseg.quality.notifications import notify, regulator_people
+from bioseg.quality.notifications import notify, quality_people, regulator_people
 from bioseg.quality.oos import oos_open_for_regulatory_sample
 from bioseg.quality.references import next_reference, with_fresh_reference
 
@@ -73,13 +73,19 @@ def site_city(site) -> str:
     return m.group(1) if m else (site.region_code or site.country_code)
 
 
-def _inspector(actor: User, action: str, action_zh: str) -> None:
-    org = getattr(actor, "organisation", None)
-    if not (
-        actor.has_role(Role.PROVINCIAL_INSPECTOR)
+def is_inspector(user) -> bool:
+    """An active inspector of a provincial regulator: who may plan inspections."""
+    org = getattr(user, "organisation", None)
+    return bool(
+        user.is_authenticated
+        and user.has_role(Role.PROVINCIAL_INSPECTOR)
         and org is not None
         and org.kind == OrganisationKind.PROVINCIAL_REGULATOR
-    ):
+    )
+
+
+def _inspector(actor: User, action: str, action_zh: str) -> None:
+    if not is_inspector(actor):
         raise PermissionDenied(action, action_zh)
 
 
@@ -358,8 +364,7 @@ def _enterprise_ids(inspection) -> set[int]:
 
 def inspection_notify(*, actor: User, inspection: Inspection, reason: str = "") -> Inspection:
     """The enterprises inspected are told of the dates (never for an unannounced inspection)."""
-    INSPECTION_WORKFLOW.check_actor(actor, inspection, "notify")
-    if inspection.is_unannounced:
+    if inspection.is_unannounced:  # said plainly, before the table's 403 (it has no "announcer")
         e = Errors()
         e.add(
             "kind",
@@ -367,6 +372,7 @@ def inspection_notify(*, actor: User, inspection: Inspection, reason: str = "") 
             "飞行检查不得事先告知被检查单位。",
         )
         e.raise_if_any()
+    INSPECTION_WORKFLOW.check_actor(actor, inspection, "notify")
     with _go(inspection, actor, "notify", reason or AUTO + "inspection notified") as t:
         i = t.subject
         i.notified_at = clock.now()
@@ -550,6 +556,15 @@ def inspection_sign_report(
             e.raise_if_any()
         i.conclusion = conclusion
         i.report_summary = summary.strip()
+        owners = {f.site.enterprise for f in findings}
+        unowned = sorted((x for x in owners if not quality_people([x.pk])), key=lambda x: x.name_en)
+        if unowned:
+            e.add(
+                "findings",
+                "No quality person of " + ", ".join(x.name_en for x in unowned) + " can own the rectification.",
+                "、".join(x.name_zh for x in unowned) + "没有可负责整改的质量人员。",
+            )
+            e.raise_if_any()
         i.report_signed_at = clock.now()
         i.save(update_fields=["conclusion", "report_summary", "report_signed_at", "updated_at"])
         for f in findings:

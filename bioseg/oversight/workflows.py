@@ -30,6 +30,8 @@ def _party(user, inspection, party: str) -> bool:
     org = getattr(user, "organisation", None)
     if party == "lead":
         return org is not None and org.region_code == inspection.region_code
+    if party == "announcer":  # the lead province, for an inspection that is announced at all
+        return not inspection.is_unannounced and _party(user, inspection, "lead")
     if party == "team":
         return inspection.members.filter(user_id=user.pk).exists()
     if party == "leader":
@@ -59,7 +61,7 @@ INSPECTION_WORKFLOW = Workflow(
             event="notified",
             label=("Notify the enterprise", "告知企业"),
             roles=INSPECTORS,
-            parties=["lead"],
+            parties=["announcer"],
         ),
         step(
             "assign_team",

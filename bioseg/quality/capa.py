@@ -438,9 +438,7 @@ def capa_raise_for_finding(*, actor: User, product, owner, source_reference: str
     Called by the oversight service inside the step that signs the inspection report — the inspectors' act is the
     permission (they are not quality people of the enterprise); the enterprise plans further actions and the
     approving party of the agreement approves the plan as for any CAPA."""
-    people = quality_people([owner.pk]) or quality_people([product.holder_id])
-    if not people:
-        raise ValueError(f"{owner.name_en} has no quality person to own the rectification")
+    people = quality_people([owner.pk])  # the caller refuses the act when there is none
     agreement = None
     if owner.pk != product.holder_id:
         agreement = agreement_between(product=product, enterprise_id=owner.pk, on_date=clock.today())

@@ -57,7 +57,7 @@ def test_a_finding_recorded_by_jiangsu_becomes_a_capa_the_shanghai_cmo_sees(demo
 
     page.click("[data-testid=submit-notify]")
     page.wait_for_selector("[data-testid=action-start]")
-    page.fill("#id_start-day", today.isoformat())
+    page.fill("#id_start-started_on", today.isoformat())
     page.click("[data-testid=submit-start]")
     page.wait_for_selector("[data-testid=action-record_finding]")
     page.select_option("#id_record_finding-site", str(qilan.pk))
@@ -68,7 +68,7 @@ def test_a_finding_recorded_by_jiangsu_becomes_a_capa_the_shanghai_cmo_sees(demo
     page.click("[data-testid=submit-record_finding]")
     page.wait_for_selector("[data-testid=finding]")
     assert "灌装间压差报警记录缺失三天。" in page.inner_text("[data-testid=findings]")
-    page.fill("#id_finish_site_work-day", today.isoformat())
+    page.fill("#id_finish_site_work-ended_on", today.isoformat())
     page.click("[data-testid=submit-finish_site_work]")
     page.wait_for_selector("[data-testid=action-sign_report]")
     page.select_option("#id_sign_report-conclusion", "basically_compliant")

@@ -66,7 +66,7 @@ def test_the_steps_on_the_page_lead_to_a_signed_report_and_the_cmo_sees_its_capa
     c = client(sup.js[0])
     assert c.post(f"/inspections/{i.pk}/notify/", {"notify-reason": ""}).status_code == 302
     today = clock.today().isoformat()
-    assert c.post(f"/inspections/{i.pk}/start/", {"start-day": today}).status_code == 302
+    assert c.post(f"/inspections/{i.pk}/start/", {"start-started_on": today}).status_code == 302
     due = (clock.today() + dt.timedelta(days=30)).isoformat()
     bad = c.post(
         f"/inspections/{i.pk}/record_finding/",
@@ -90,7 +90,7 @@ def test_the_steps_on_the_page_lead_to_a_signed_report_and_the_cmo_sees_its_capa
         },
     )
     assert ok.status_code == 302 and Finding.objects.count() == 1
-    assert c.post(f"/inspections/{i.pk}/finish_site_work/", {"finish_site_work-day": today}).status_code == 302
+    assert c.post(f"/inspections/{i.pk}/finish_site_work/", {"finish_site_work-ended_on": today}).status_code == 302
     signed = c.post(
         f"/inspections/{i.pk}/sign_report/",
         {
@@ -153,3 +153,33 @@ def test_the_api_plans_and_refuses_with_the_field_named(sup):
     r = c.post(f"{API}/inspections", body, content_type="application/json")
     assert r.status_code == 201
     assert [m["username"] for m in r.json()["team"]] == ["js-inspector-3", "js-inspector"]
+
+
+def test_the_api_takes_a_sample_and_its_result_and_names_a_bad_field(sup, genealogy):
+    w = sup.world
+    i = plan(sup, kind="sampling", partner_region_code="", sites=[w.js_site], team=[sup.js[0], sup.js[1]])
+    c = client(sup.js[0])
+    assert c.post(f"{API}/inspections/{i.pk}/notify", {}, content_type="application/json").status_code == 200
+    before = counts()
+    r = c.post(f"{API}/inspections/{i.pk}/start", {}, content_type="application/json")
+    assert (r.status_code, list(r.json()["details"]["fields"])) == (400, ["started_on"])
+    assert counts() == before
+    today = clock.today().isoformat()
+    r = c.post(f"{API}/inspections/{i.pk}/start", {"started_on": today}, content_type="application/json")
+    assert r.json()["status"] == "on_site"
+    body = {"lot_id": genealogy.d2.pk, "quantity": "2.5", "unit": "mL", "laboratory": "江苏省药检院", "taken_on": today}
+    r = c.post(f"{API}/inspections/{i.pk}/samples", body, content_type="application/json")
+    assert r.status_code == 201
+    sample = r.json()
+    assert (sample["lot_number"], sample["quantity"], sample["result"]) == ("D2", "2.500", "pending")
+    before = counts()
+    bad = {"result": "dubious", "result_on": today}
+    r = c.post(f"{API}/samples/{sample['id']}/result", bad, content_type="application/json")
+    assert (r.status_code, list(r.json()["details"]["fields"])) == (400, ["result"])
+    assert counts() == before
+    good = {"result": "qualified", "result_on": today}
+    r = c.post(f"{API}/samples/{sample['id']}/result", good, content_type="application/json")
+    assert (r.status_code, r.json()["result"], r.json()["oos_id"]) == (200, "qualified", None)
+    # the enterprise sees the sample of its notified inspection; another province's inspector does not
+    assert client(w.holder_qa).get(f"{API}/samples/{sample['id']}").status_code == 200
+    assert client(w.gd_inspector).get(f"{API}/samples/{sample['id']}").status_code == 404

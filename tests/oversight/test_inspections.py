@@ -12,7 +12,7 @@ import pytest
 from bioseg.audit.context import audit_context
 from bioseg.audit.models import AuditEvent, Signature
 from bioseg.common import clock
-from bioseg.common.errors import PermissionDenied, ValidationFailed
+from bioseg.common.errors import NotFound, PermissionDenied, ValidationFailed
 from bioseg.common.workflow import WrongState
 from bioseg.oversight import selectors as sel
 from bioseg.oversight import services as svc
@@ -182,9 +182,10 @@ def test_signing_the_report_turns_each_finding_into_a_capa_of_the_inspected_ente
     assert (sig.signer_id, sig.meaning) == (sup.js[0].pk, "authored")
     # the CMO sees its CAPA; the other province's people hear of the report
     assert f1.capa.pk in set(Capa.objects.restrict(scope_for(w.cmo_qa)).values_list("id", flat=True))
-    new = Notification.objects.filter(id__gt=0).order_by("id")[notes_before:]
-    reported = {n.recipient.username for n in new if n.activity == "regulatory_inspection"}
-    assert {"sh-inspector", "sh-inspector-2", "sh-inspector-3", "cmo-qa", "holder-qa"} <= reported
+    new = Notification.objects.order_by("id")[notes_before:]
+    reported = sorted(n.recipient.username for n in new if n.activity == "regulatory_inspection")
+    # the enterprises' quality people and Shanghai's regulators (the partner, and the CMO's province); not Jiangsu
+    assert reported == ["cmo-qa", "holder-qa", "holder-qp", "sh-inspector", "sh-inspector-2", "sh-inspector-3"]
 
 
 def test_a_conclusion_that_does_not_fit_the_findings_is_refused_and_nothing_changes(sup):
@@ -294,9 +295,8 @@ def test_an_unannounced_inspection_stays_secret_and_every_view_is_logged(sup):
     assert list(sel.inspection_list(user=sup.sh[0])) == []
     assert list(sel.inspection_list(user=w.holder_qa)) == []
     for user in (sup.js[1], sup.sh[0], w.holder_qa):
-        with pytest.raises(Exception) as exc:
+        with pytest.raises(NotFound):
             sel.inspection_get(user=user, pk=i.pk)
-        assert exc.value.status == 404
     sel.inspection_get(user=sup.js[2], pk=i.pk, what="inspection page")
     assert list(SecretAccess.objects.values_list("user__username", "what")) == [("js-inspector-3", "inspection page")]
     # a member who must recuse themselves from the site may not be on it
@@ -413,4 +413,21 @@ def test_the_steps_follow_the_table(sup):
         svc.inspection_finish_site(actor=sup.js[0], inspection=i, ended_on=clock.today())
     with pytest.raises(PermissionDenied):  # Shanghai is not the lead province
         svc.inspection_notify(actor=sup.sh[0], inspection=i)
+    assert counts() == before
+
+
+def test_a_report_is_refused_when_an_inspected_enterprise_has_no_quality_person_to_own_the_rectification(sup):
+    w = sup.world
+    i, f1, _ = run_to_report(sup)
+    with audit_context(actor="test-setup", reason="left the company"):
+        w.cmo_qa.is_active = False
+        w.cmo_qa.save(update_fields=["is_active"])
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        svc.inspection_sign_report(
+            actor=sup.js[0], inspection=i, conclusion="basically_compliant", summary="基本符合要求。", password=PASSWORD
+        )
+    assert problems(exc)["findings"] == "No quality person of Shanghai CDMO can own the rectification."
+    i.refresh_from_db()
+    assert (i.status, i.conclusion, Finding.objects.get(pk=f1.pk).capa_id) == ("report", "", None)
     assert counts() == before

@@ -197,10 +197,6 @@ class Inspection(RegulatedModel):
     def is_joint(self) -> bool:
         return bool(self.partner_region_code)
 
-    def leader(self):
-        m = next((m for m in self.members.all() if m.is_leader), None)
-        return m.user if m else None
-
     def secret_on(self, today: dt.date) -> bool:
         return (
             self.is_unannounced

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -63,15 +64,6 @@ def province_name(code: str) -> str:
     return province_label(code)
 
 
-def is_inspector(user) -> bool:
-    org = getattr(user, "organisation", None)
-    return (
-        user.has_role(Role.PROVINCIAL_INSPECTOR)
-        and org is not None
-        and org.kind == OrganisationKind.PROVINCIAL_REGULATOR
-    )
-
-
 class InspectionFilter(FilterForm):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -113,7 +105,7 @@ def inspection_list(request):
     return render_list(
         request,
         "web/inspection_list.html",
-        {"filter": form, "page": page, "rows": rows, "can_plan": is_inspector(request.user)},
+        {"filter": form, "page": page, "rows": rows, "can_plan": svc.is_inspector(request.user)},
     )
 
 
@@ -155,7 +147,7 @@ def _xlsx(qs) -> HttpResponse:
             xlsx.Column(heads[9], "int"),
         ],
     )
-    for i in qs.iterator(chunk_size=2000):
+    for i in qs.annotate(finding_count=Count("findings", distinct=True)).iterator(chunk_size=2000):
         sheet.append(
             [
                 i.reference,
@@ -167,7 +159,7 @@ def _xlsx(qs) -> HttpResponse:
                 i.planned_to,
                 i.status,
                 conclusion_label(i.conclusion),
-                i.findings.count(),
+                i.finding_count,
             ]
         )
     response = HttpResponse(book.to_bytes(), content_type=xlsx.XLSX_TYPE)
@@ -224,7 +216,7 @@ class InspectionForm(forms.Form):
 
 @page_view
 def inspection_create(request):
-    if not is_inspector(request.user):
+    if not svc.is_inspector(request.user):
         raise PermissionDenied("plan an inspection", "计划检查")
     today = clock.today()
     form = InspectionForm(request.POST or None, user=request.user, initial={"planned_from": today, "planned_to": today})
@@ -256,8 +248,12 @@ def inspection_create(request):
     return render(request, "web/inspection_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-class DayForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=DATE)
+class StartForm(forms.Form):
+    started_on = forms.DateField(label=_("On site from"), widget=DATE)
+
+
+class EndForm(forms.Form):
+    ended_on = forms.DateField(label=_("On site until"), widget=DATE)
 
 
 class NotifyForm(forms.Form):
@@ -316,8 +312,8 @@ PAGES = {
         NotifyForm, lambda u, i, d: svc.inspection_notify(actor=u, inspection=i, **d), _("The enterprise was notified.")
     ),
     "start": StepPage(
-        DayForm,
-        lambda u, i, d: svc.inspection_start(actor=u, inspection=i, started_on=d["day"]),
+        StartForm,
+        lambda u, i, d: svc.inspection_start(actor=u, inspection=i, **d),
         _("The on-site inspection started."),
     ),
     "record_finding": StepPage(
@@ -331,8 +327,8 @@ PAGES = {
         _("The sample was recorded."),
     ),
     "finish_site_work": StepPage(
-        DayForm,
-        lambda u, i, d: svc.inspection_finish_site(actor=u, inspection=i, ended_on=d["day"]),
+        EndForm,
+        lambda u, i, d: svc.inspection_finish_site(actor=u, inspection=i, **d),
         _("The on-site inspection ended."),
     ),
     "sign_report": StepPage(
@@ -364,10 +360,8 @@ class ResultForm(forms.Form):
 
 def _pages(inspection) -> dict:
     sites = [(s.site_id, local_name(s.site)) for s in inspection.sites.select_related("site")]
-    lots = [
-        (lot.pk, f"{lot.lot_number} · {local_name(lot.site)}")
-        for lot in Lot.objects.filter(site_id__in=[pk for pk, _n in sites]).select_related("site").order_by("-id")[:200]
-    ]
+    made = Lot.objects.filter(site_id__in=[pk for pk, _n in sites], product_id=inspection.product_id)
+    lots = [(x.pk, f"{x.lot_number} · {local_name(x.site)}") for x in made.select_related("site").order_by("-id")]
 
     class Finding_(FindingForm):
         def __init__(self, *args, **kwargs):
@@ -391,10 +385,8 @@ def _detail(request, inspection, bound=None, status=200):
     today = clock.today()
     steps = []
     for a in step_forms(INSPECTION_WORKFLOW, request.user, inspection, pages, bound):
-        if a["step"].action == "notify" and inspection.is_unannounced:
-            continue
-        if isinstance(a["form"], DayForm) and not a["form"].is_bound:
-            a["form"].initial = {"day": today}
+        if isinstance(a["form"], (StartForm, EndForm)) and not a["form"].is_bound:
+            a["form"].initial = {name: today for name in a["form"].fields}
         steps.append(a)
     may_result = "record_sample_result" in INSPECTION_WORKFLOW.allowed_actions(request.user, inspection)
     samples = []
@@ -504,7 +496,9 @@ def _cards(request, scope) -> list:
 def _shortcuts(request, scope) -> list:
     from bioseg.web.views import dashboard
 
-    return [dashboard.Shortcut(_("Plan an inspection"), "web:inspection-create")] if is_inspector(request.user) else []
+    return (
+        [dashboard.Shortcut(_("Plan an inspection"), "web:inspection-create")] if svc.is_inspector(request.user) else []
+    )
 
 
 def _register() -> None:
