@@ -14,11 +14,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils import translation
 
 from bioseg.common.errors import ApplicationError, ValidationFailed
 from bioseg.common.regions import is_country_code, is_province_code
 
+
 # How a field is named in an error message a user reads.
+def _verbose_names(field: models.Field) -> tuple[str, str]:
+    """A model field's label in each language, whichever language the request that asks is in."""
+    with translation.override("en"):
+        en = str(field.verbose_name).capitalize()
+    with translation.override("zh-hans"):
+        zh = str(field.verbose_name)
+    return en, zh
+
+
 FIELD_LABELS = {
     "name_zh": ("The Chinese name", "中文名称"),
     "name_en": ("The English name", "英文名称"),
@@ -103,7 +114,7 @@ class Errors:
                 continue
             field = model._meta.get_field(name)
             key = (names or {}).get(name, name)
-            label_en, label_zh = FIELD_LABELS.get(name, (str(field.verbose_name).capitalize(), str(field.verbose_name)))
+            label_en, label_zh = FIELD_LABELS.get(name) or _verbose_names(field)
             if isinstance(field, models.CharField) and field.max_length and isinstance(value, str):
                 if len(value.strip()) > field.max_length:
                     self.add(

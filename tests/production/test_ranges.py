@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from bioseg.audit.models import AuditEvent
 from bioseg.common.errors import ValidationFailed
@@ -50,11 +51,14 @@ def test_an_absurd_quantity_is_refused_and_nothing_is_written(world, quantity, m
     assert (Lot.objects.count(), AuditEvent.objects.count()) == before
 
 
-def test_a_lot_number_longer_than_stored_is_refused(world):
+@pytest.mark.parametrize("active", ["en", "zh-hans"])
+def test_a_lot_number_longer_than_stored_is_refused_in_both_languages_whichever_is_active(world, active):
     before = AuditEvent.objects.count()
-    with pytest.raises(ValidationFailed) as exc:
+    with translation.override(active), pytest.raises(ValidationFailed) as exc:
         register(world, lot_number="L" * 61)
-    assert exc.value.details["fields"]["outputs[0].lot_number"]["message_zh"] == "批号共 61 个字符，最多允许 60 个。"
+    error = exc.value.details["fields"]["outputs[0].lot_number"]
+    assert error["message_zh"] == "批号共 61 个字符，最多允许 60 个。"
+    assert error["message"] == "Lot number has 61 characters; at most 60 are allowed."
     assert AuditEvent.objects.count() == before
 
 
