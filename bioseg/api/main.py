@@ -38,6 +38,7 @@ from bioseg.api import (
     production,
     quality,
     registry,
+    risk,
     stationing,
 )
 from bioseg.api.auth import SessionAuth, TokenAuth
@@ -165,6 +166,7 @@ api.add_router("/training-records", stationing.training_router)
 api.add_router("/changes", changes.router)
 api.add_router("/inspections", inspections.router)
 api.add_router("/samples", inspections.samples)
+api.add_router("/risk-ratings", risk.router)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

@@ -705,8 +705,11 @@ def sample_result_record(
             )
             s.for_cause = _plan_for_cause(actor, s, lot)
             fields += ["oos", "for_cause"]
-            supervision_signal.send(sender=Sample, sites=[lot.site], kind="sample_unqualified", subject=s, actor=actor)
         s.save(update_fields=fields)
+        if result == SampleResult.UNQUALIFIED:  # after the save: the re-rating reads the result
+            supervision_signal.send(
+                sender=Sample, sites=[s.lot.site], kind="sample_unqualified", subject=s, actor=actor
+            )
     sample.refresh_from_db()
     return sample
 

@@ -21,6 +21,7 @@ from .inspections import (
     SampleResult,
     SecretAccess,
 )
+from .risk import Level, RatingCause, RiskRating, RiskRatingQuerySet
 
 __all__ = [
     "CONCLUSION_LABELS_ZH",
@@ -40,4 +41,8 @@ __all__ = [
     "Sample",
     "SampleResult",
     "SecretAccess",
+    "Level",
+    "RatingCause",
+    "RiskRating",
+    "RiskRatingQuerySet",
 ]

@@ -75,6 +75,7 @@ def header_info(context) -> dict:
         "roles": labels.role_labels(user.roles),
         "province": labels.province_label(scope.region_code),
         "can_audit": can_audit(user),
+        "is_regulator": scope.is_national or scope.is_provincial,
         "can_evaluate": user.has_role(*REPORT_ROLES) and org is not None and org.kind != "operator",
         "unread": unread_count(user),
     }
@@ -100,8 +101,12 @@ def nav_section(context) -> str:
         return "agreements"
     if name.startswith("capa-"):
         return "capa"
+    if name.startswith("inspection-plan"):
+        return "plans"
     if name.startswith("inspection-"):
         return "inspections"
+    if name.startswith("risk-"):
+        return "risk"
     if name.startswith("oos-"):
         return "oos"
     if name.startswith(("stationing", "training")):
