@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import trans_real
 
 from bioseg.accounts.models import User
@@ -29,6 +30,15 @@ if compile_catalogues(settings.LOCALE_PATHS):
     trans_real._translations = {}
     trans_real._default = None
     trans_real._active = trans_real.Local()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: Django's LocaleMiddleware leaves the language of the last
+    request active in the thread, so a test after an English request would otherwise run in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,7 @@ from bioseg.api import (
     inspections,
     oos,
     pilots,
+    plans,
     production,
     quality,
     registry,
@@ -167,6 +168,7 @@ api.add_router("/changes", changes.router)
 api.add_router("/inspections", inspections.router)
 api.add_router("/samples", inspections.samples)
 api.add_router("/risk-ratings", risk.router)
+api.add_router("/inspection-plans", plans.router)
 api.add_router("", audit.router)
 api.add_router("", assessments.router)
 api.add_router("", epcis.router)

@@ -2,8 +2,9 @@
 dates through the oversight services.
 
 - Inspectors: ``js-inspector`` (may lead, enforcement official, 南京市), ``js-inspector-2`` (official, 苏州市),
-  ``js-inspector-3`` (may lead, aseptic, 南京市); ``sh-inspector`` (may lead, official), ``sh-inspector-2``
-  (official), ``sh-inspector-3`` (aseptic) — all in 上海市.
+  ``js-inspector-3`` (may lead, aseptic, official, 无锡市); ``sh-inspector`` (may lead, official, 徐汇区), ``sh-inspector-2``
+  (official, 闵行区), ``sh-inspector-3`` (aseptic, vaccine, official, 浦东新区) — in a municipality the district is
+  the unit of the unannounced inspectors' recusal.
 - A **joint annual comprehensive inspection** of the PD-1 chain (Jiangsu leads, Shanghai partners), 2026-10-12 to
   10-14, at Xinghu's drug-substance plant and Qilan's drug-product plant: a major finding at Qilan and a minor one at
   Xinghu; the leader's signed report (basically compliant, 2026-10-20) raised two CAPAs, now under rectification.
@@ -13,6 +14,8 @@ dates through the oversight services.
   for-cause inspection due.
 - Jiangsu's **unannounced inspection** of Xinghu's drug-substance plant planned for 2026-12-16 to 12-17: secret
   until then (only its team, ``js-inspector`` and ``js-inspector-3``, sees it).
+- The **2027 plans**: Jiangsu's and Shanghai's programmes derived on 2026-12-02 (every site re-rated) and solved;
+  Jiangsu's approved by ``js-inspector-3`` on 2026-12-03 (its commitment recorded), Shanghai's awaiting approval.
 
 Idempotent: an inspection with the same purpose is left as it is.
 """
@@ -27,20 +30,22 @@ from bioseg.audit.context import audit_context
 from bioseg.common.clock import pinned
 from bioseg.demo.data import UserSpec
 from bioseg.demo.quality import at
+from bioseg.oversight import plans
 from bioseg.oversight import services as svc
 from bioseg.oversight.models import Inspection, InspectorProfile
+from bioseg.oversight.tasks import solve_inspection_plan
 from bioseg.production.models import Lot
 from bioseg.registry.models import Product, Site
 
 INSPECTORS = (
     ("320000", "js-inspector-2", "吴静怡 Wu Jingyi", "苏州市", "biologics,official"),
-    ("320000", "js-inspector-3", "孙立群 Sun Liqun", "南京市", "biologics,aseptic,lead"),
-    ("310000", "sh-inspector-2", "顾晓峰 Gu Xiaofeng", "上海市", "biologics,official"),
-    ("310000", "sh-inspector-3", "沈佳琪 Shen Jiaqi", "上海市", "aseptic,vaccine"),
+    ("320000", "js-inspector-3", "孙立群 Sun Liqun", "无锡市", "biologics,aseptic,lead,official"),
+    ("310000", "sh-inspector-2", "顾晓峰 Gu Xiaofeng", "闵行区", "biologics,official"),
+    ("310000", "sh-inspector-3", "沈佳琪 Shen Jiaqi", "浦东新区", "aseptic,vaccine,official"),
 )
 PROFILES = {
     "js-inspector": ("南京市", "biologics,lead,official,data_integrity"),
-    "sh-inspector": ("上海市", "biologics,aseptic,lead,official"),
+    "sh-inspector": ("徐汇区", "biologics,aseptic,lead,official"),
 }
 
 JOINT = "PD-1 单抗 2026 年度全面检查（苏沪联合）"
@@ -86,6 +91,19 @@ def load(loader, password: str) -> None:
             purpose=UNANNOUNCED,
             approved_by=u["js-inspector"],
         )
+    _plans(u, password)
+
+
+def _plans(u, password) -> None:
+    """Each province's 2027 plan, derived and solved; Jiangsu's approved, Shanghai's awaiting approval."""
+    for who, approver in (("js-inspector", "js-inspector-3"), ("sh-inspector", None)):
+        with pinned(at("2026-12-02T10:00")):
+            plan = plans.plan_create(actor=u[who], year=2027, time_limit=10, enqueue=False)
+            solve_inspection_plan.call(plan.pk)
+        if approver:
+            plan.refresh_from_db()
+            with pinned(at("2026-12-03T15:00")):
+                plans.plan_approve(actor=u[approver], plan=plan, password=password, reason="经处务会审议同意")
 
 
 def _gmp(u, pd1, qilan, password) -> None:

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
@@ -267,8 +269,9 @@ class _Loader:
 
 
 def load(scenario: Scenario = SCENARIO) -> LoadResult:
-    """Creates whatever of the demo scenario is missing, in one transaction, and lists the demo logins."""
-    with transaction.atomic():
+    """Creates whatever of the demo scenario is missing, in one transaction, and lists the demo logins. Loaded in
+    the default language whatever the caller's is: nothing in the records depends on who loads them."""
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         loader = _Loader(scenario)
         loader.run()
         production.load(loader)  # chains, lots, shipments, releases (bioseg/demo/production.py)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bioseg.audit.context import audit_context
 from bioseg.common import clock
 from bioseg.common.scoping import get_in_scope
-from bioseg.oversight.models import Inspection, RiskRating, Sample, SecretAccess
+from bioseg.oversight.models import Inspection, InspectionPlan, PlanSecretAccess, RiskRating, Sample, SecretAccess
 from bioseg.registry.scope import scope_for
 
 RELATED = ("product", "product__holder", "follow_up_of", "requested_by")
@@ -95,3 +95,92 @@ def risk_rating_get(*, user, pk):
     return get_in_scope(
         RiskRating.objects.select_related("site", "site__enterprise"), _regulator_scope(user), pk, "risk rating"
     )
+
+
+# --- inspection plans --------------------------------------------------------------------------------------------
+
+
+def plan_list(*, user, year: int | None = None):
+    qs = InspectionPlan.objects.restrict(_regulator_scope(user)).select_related("created_by", "approved_by")
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "region_code", "-version")
+
+
+def plan_get(*, user, pk) -> InspectionPlan:
+    return get_in_scope(
+        InspectionPlan.objects.select_related("created_by", "approved_by"),
+        _regulator_scope(user),
+        pk,
+        "inspection plan",
+    )
+
+
+def _sees_unannounced(user, plan, assignment: dict | None, start) -> bool:
+    import datetime as dt
+
+    if user.pk in (plan.created_by_id, plan.approved_by_id):
+        return True
+    if assignment is not None and user.username in assignment.get("inspectors", []):
+        return True
+    return start is not None and clock.today() >= start - dt.timedelta(days=1)
+
+
+def plan_rows(*, user, plan) -> list[dict]:
+    """The plan's jobs as ``user`` may see them: each with its assignment (start, end, team, leader), what it covers,
+    and its explanation; an unannounced job outside the user's sight is masked as reserved capacity (no site, no
+    job id, no explanation) and its view is not offered. Viewing a secret job is logged like a secret inspection."""
+    import datetime as dt
+
+    from bioseg.registry.models import Site
+
+    result = plan.result or {}
+    by_job = {a["job"]: a for a in result.get("assignments", [])}
+    explanations = result.get("explanations") or {}
+    sites = {
+        f"S{s.pk}": s
+        for s in Site.objects.filter(pk__in=[m["site_id"] for m in plan.job_meta.values()]).select_related("enterprise")
+    }
+    rows = []
+    secret_seen = False
+    for j in plan.problem.get("jobs", []):
+        a = by_job.get(j["id"])
+        start = dt.date.fromisoformat(a["start"]) if a else None
+        meta = plan.job_meta.get(j["id"], {})
+        row = {
+            "job": j["id"],
+            "type": j["type"],
+            "site": sites.get(j["site"]),
+            "mandatory": j["mandatory"],
+            "value": j["value"],
+            "joint": j.get("joint"),
+            "window": (j["window"]["from"], j["window"]["to"]),
+            "start": start,
+            "end": start + dt.timedelta(days=j["duration_days"] - 1) if start else None,
+            "inspectors": a["inspectors"] if a else [],
+            "leader": a["leader"] if a else "",
+            "obligation_en": meta.get("obligation_en", ""),
+            "obligation_zh": meta.get("obligation_zh", ""),
+            "explanation": explanations.get(j["id"]),
+            "masked": False,
+        }
+        if j.get("unannounced"):
+            if _sees_unannounced(user, plan, a, start):
+                secret_seen = secret_seen or (start is None or clock.today() < start - dt.timedelta(days=1))
+            else:
+                row.update(job="", type="reserved", site=None, obligation_en="", obligation_zh="", explanation=None,
+                           window=("", ""), value=None, masked=True)  # fmt: skip
+        rows.append(row)
+    masked = {j["id"] for j, r in zip(plan.problem.get("jobs", []), rows, strict=True) if r["masked"]}
+    if masked:  # other jobs' explanations name the jobs their team is busy with: not the secret ones
+        import json
+        import re
+
+        pattern = re.compile(r"\b(" + "|".join(re.escape(m) for m in sorted(masked)) + r")\b")
+        for r in rows:
+            if r["explanation"]:
+                r["explanation"] = json.loads(pattern.sub("—", json.dumps(r["explanation"], ensure_ascii=False)))
+    if secret_seen:
+        with audit_context(actor=user, reason="secret unannounced job of a plan viewed"):
+            PlanSecretAccess.objects.create(plan=plan, user=user, viewed_at=clock.now())
+    return rows

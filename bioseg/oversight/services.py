@@ -65,10 +65,18 @@ GRADE_LABELS_ZH = {Grade.CRITICAL: "严重缺陷", Grade.MAJOR: "主要缺陷", 
 FOR_CAUSE_WITHIN_DAYS = 10  # LR-25/26: the province inspects within 10 working days of a failing sample (≈ 14 days)
 
 
+MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+
+
 def site_city(site) -> str:
-    """The city of a site, read from its Chinese address ("江苏省苏州市…" → "苏州市"; a municipality "上海市…" →
-    "上海市"); abroad or unreadable: the country code. The registry keeps no separate city field."""
+    """The city of a site, read from its Chinese address ("江苏省苏州市…" → "苏州市"); in a municipality, where the
+    whole province is one city, its district ("上海市浦东新区…" → "浦东新区": the unit the recusal of unannounced
+    inspectors needs there); abroad or unreadable: the country code. The registry keeps no separate city field."""
     address = (site.address or "").strip()
+    for city in MUNICIPALITIES:
+        if address.startswith(city):
+            district = re.match(r"^([^区县]{1,6}新?区|[^区县]{1,6}县)", address[len(city) :])
+            return district.group(1) if district else city
     m = re.match(r"^(?:[^省]{2,7}省|[^区]{2,10}自治区)?([^市]{2,7}市)", address)
     return m.group(1) if m else (site.region_code or site.country_code)
 
@@ -574,7 +582,7 @@ def inspection_sign_report(
                 product=i.product,
                 owner=f.site.enterprise,
                 source_reference=ref,
-                title=f"{ref} {GRADE_LABELS_ZH[f.grade]} / {Grade(f.grade).label}: {f.gmp_clause}",
+                title=f"{ref} {GRADE_LABELS_ZH[f.grade]}缺陷：{f.gmp_clause}",  # record text, not a label: one language
                 problem=f.description,
                 due_on=f.rectification_due,
             )

@@ -20,7 +20,7 @@ from bioseg.accounts.roles import Role
 from bioseg.audit.models import SignatureMeaning
 from bioseg.audit.transitions import event_writer
 from bioseg.common.workflow import Workflow, step
-from bioseg.oversight.models import InspectionEvent, InspectionStatus
+from bioseg.oversight.models import InspectionEvent, InspectionPlanEvent, InspectionStatus, PlanStatus
 
 S = InspectionStatus
 INSPECTORS = (Role.PROVINCIAL_INSPECTOR,)
@@ -159,3 +159,59 @@ def inspection_event(*, reason: str, **kwargs):
 
 
 AUTO = "bioseg: "  # the prefix of the audit reasons bioseg supplies itself
+
+
+def _plan_party(user, plan, party: str) -> bool:
+    org = getattr(user, "organisation", None)
+    if party == "province":
+        return org is not None and org.region_code == plan.region_code
+    raise KeyError(party)
+
+
+P = PlanStatus
+
+# A province's annual inspection plan: the scheduler solves it in the background (``solving`` → ``solved`` or
+# ``infeasible``/``failed``, written by the task, not a person's step); an inspector of the province approves the
+# solved plan with an e-signature (the approval records the commitment to the unannounced draws, and the approved
+# version before it is superseded); once the year is over the seed is revealed.
+PLAN_WORKFLOW = Workflow(
+    name="inspection_plan",
+    subject_en="inspection plan",
+    subject_zh="检查计划",
+    is_party=_plan_party,
+    state_labels={
+        P.SOLVING: ("being solved", "求解中"),
+        P.SOLVED: ("solved, awaiting approval", "已求解，待批准"),
+        P.INFEASIBLE: ("no plan: constraints conflict", "无可行计划：约束冲突"),
+        P.FAILED: ("the solve failed", "求解失败"),
+        P.APPROVED: ("approved", "已批准"),
+        P.SUPERSEDED: ("superseded", "已被新版本取代"),
+    },
+    steps=(
+        step(
+            "approve",
+            [P.SOLVED],
+            P.APPROVED,
+            event="approved",
+            label=("Approve the plan", "批准计划"),
+            roles=INSPECTORS,
+            parties=["province"],
+            signature=SignatureMeaning.APPROVED,
+        ),
+        step(
+            "reveal_seed",
+            [P.APPROVED, P.SUPERSEDED],
+            None,
+            event="seed_revealed",
+            label=("Reveal the seed of the unannounced draws", "公开飞行检查抽取种子"),
+            roles=INSPECTORS,
+            parties=["province"],
+        ),
+    ),
+)
+
+_write_plan_event = event_writer(InspectionPlanEvent, "plan")
+
+
+def plan_event(*, reason: str, **kwargs):
+    return _write_plan_event(reason="" if reason.startswith(AUTO) else reason, **kwargs)

@@ -4,7 +4,8 @@ provinces and for the enterprises that see the inspections."""
 from __future__ import annotations
 
 from bioseg.accounts.models import User
-from bioseg.oversight.models import Inspection
+from bioseg.oversight.models import Inspection, InspectionPlan
+from bioseg.registry.models import Site
 from tests.quality.test_chinese_pages import demo, english_words, page  # noqa: F401  (demo: the fixture)
 
 
@@ -13,6 +14,11 @@ def test_no_english_word_on_the_chinese_inspection_pages(demo, db):  # noqa: F81
     sampling = Inspection.objects.get(kind="sampling")
     gmp = Inspection.objects.get(kind="gmp_compliance")
     secret = Inspection.objects.get(kind="unannounced")
+    suzhou = Site.objects.get(name_en="Xinghu Suzhou Drug Substance Plant")
+    qilan = Site.objects.get(name_en="Qilan Zhangjiang Drug Product Plant")
+    js_plan = InspectionPlan.objects.get(region_code="320000", status="approved")
+    sh_plan = InspectionPlan.objects.get(region_code="310000")
+    js_job = next(a["job"] for a in js_plan.result["assignments"] if a["job"].startswith("AC-"))
     visits = [
         ("js-inspector", "/inspections/"),
         ("js-inspector", "/inspections/new/"),
@@ -24,6 +30,15 @@ def test_no_english_word_on_the_chinese_inspection_pages(demo, db):  # noqa: F81
         ("shcdmo-qa", "/inspections/"),
         ("shcdmo-qa", f"/inspections/{joint.pk}/"),
         ("suzhou-qa", f"/inspections/{sampling.pk}/"),
+        ("js-inspector", "/risk-ratings/"),
+        ("js-inspector", f"/risk-ratings/sites/{suzhou.pk}/"),
+        ("sh-inspector", f"/risk-ratings/sites/{qilan.pk}/"),
+        ("js-inspector", "/inspection-plans/"),
+        ("js-inspector", f"/inspection-plans/{js_plan.pk}/"),
+        ("js-inspector-2", f"/inspection-plans/{js_plan.pk}/"),
+        ("sh-inspector", f"/inspection-plans/{sh_plan.pk}/"),
+        ("sh-inspector", f"/inspection-plans/{sh_plan.pk}/approve/"),
+        ("js-inspector", f"/inspections/new/?plan={js_plan.pk}&job={js_job}"),
     ]
     names = {w for n in User.objects.values_list("printed_name", flat=True) for w in n.split()}
     found = {url: [w for w in english_words(page(user, url)) if w not in names] for user, url in visits}

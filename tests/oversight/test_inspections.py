@@ -315,7 +315,9 @@ def test_an_unannounced_inspection_stays_secret_and_every_view_is_logged(sup):
     "address, city",
     [
         ("江苏省苏州市苏州工业园区星湖街328号", "苏州市"),
-        ("上海市浦东新区张江路1238号", "上海市"),
+        ("上海市浦东新区张江路1238号", "浦东新区"),
+        ("上海市奉贤区金海公路5885号", "奉贤区"),
+        ("北京市大兴区生物医药基地", "大兴区"),
         ("广西壮族自治区南宁市青秀区民族大道1号", "南宁市"),
         ("Hohenrainstrasse 24, 4133 Pratteln, Switzerland", "CH"),
     ],

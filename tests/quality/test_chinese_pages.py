@@ -26,7 +26,8 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag in ("script", "style", "title") or a.get("lang") == "en" or self._skip:
+        # lang="zxx": no linguistic content (a hash, an identifier)
+        if tag in ("script", "style", "title") or a.get("lang") in ("en", "zxx") or self._skip:
             self._skip += 1 if tag not in ("br", "input", "img", "meta", "link") else 0
 
     def handle_endtag(self, tag):

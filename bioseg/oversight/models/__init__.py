@@ -21,6 +21,7 @@ from .inspections import (
     SampleResult,
     SecretAccess,
 )
+from .plans import InspectionPlan, InspectionPlanEvent, InspectionPlanQuerySet, PlanSecretAccess, PlanStatus
 from .risk import Level, RatingCause, RiskRating, RiskRatingQuerySet
 
 __all__ = [
@@ -41,6 +42,11 @@ __all__ = [
     "Sample",
     "SampleResult",
     "SecretAccess",
+    "InspectionPlan",
+    "InspectionPlanEvent",
+    "InspectionPlanQuerySet",
+    "PlanSecretAccess",
+    "PlanStatus",
     "Level",
     "RatingCause",
     "RiskRating",

@@ -29,7 +29,7 @@ from bioseg.oversight.models import (
 from bioseg.oversight.workflows import INSPECTION_WORKFLOW
 from bioseg.production.models import Lot
 from bioseg.registry import selectors as registry_selectors
-from bioseg.registry.models import Site
+from bioseg.registry.models import Enterprise, Site
 from bioseg.registry.scope import scope_for
 from bioseg.reporting import xlsx
 from bioseg.web.filters import FilterForm
@@ -192,13 +192,20 @@ class InspectionForm(forms.Form):
     planned_from = forms.DateField(label=_("Planned from"), widget=DATE)
     planned_to = forms.DateField(label=_("Planned to"), widget=DATE)
     purpose = forms.CharField(label=_("Purpose and scope"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    requested_by = forms.TypedChoiceField(
+        label=_("Entrusted by (entrusted inspection)"), coerce=int, required=False, empty_value=None
+    )
+    follow_up_of = forms.TypedChoiceField(
+        label=_("Inspection followed up (follow-up inspection)"), coerce=int, required=False, empty_value=None
+    )
+    plan_job = forms.CharField(label=_("Job of the plan"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
         own = user.organisation.region_code
         products = registry_selectors.product_list(scope=scope).select_related("holder")
-        self.fields["kind"].choices = [(k, kind_label(k)) for k in InspectionKind.values if k != "entrusted"]
+        self.fields["kind"].choices = [(k, kind_label(k)) for k in InspectionKind.values]
         self.fields["product"].choices = [(p.pk, local_name(p)) for p in products]
         sites = sorted(
             Site.objects.exclude(region_code="").select_related("enterprise"),
@@ -212,6 +219,14 @@ class InspectionForm(forms.Form):
         people = _inspectors([own, *partners])
         self.fields["team"].choices = people
         self.fields["leader"].choices = people
+        enterprises = {s.enterprise for s in sites if s.region_code == own}
+        self.fields["requested_by"].choices = [("", _("None"))] + [
+            (e.pk, local_name(e)) for e in sorted(enterprises, key=lambda e: e.name_en)
+        ]
+        reported = sel.inspection_list(user=user).filter(report_signed_at__isnull=False).order_by("-planned_from")
+        self.fields["follow_up_of"].choices = [("", _("None"))] + [
+            (i.pk, f"{i.reference} · {kind_label(i.kind)}") for i in reported[:200]
+        ]
 
 
 @page_view
@@ -219,7 +234,10 @@ def inspection_create(request):
     if not svc.is_inspector(request.user):
         raise PermissionDenied("plan an inspection", "计划检查")
     today = clock.today()
-    form = InspectionForm(request.POST or None, user=request.user, initial={"planned_from": today, "planned_to": today})
+    initial = {"planned_from": today, "planned_to": today}
+    if request.method == "GET" and request.GET.get("plan") and request.GET.get("job"):
+        initial.update(_from_plan(request.user, request.GET["plan"], request.GET["job"]))
+    form = InspectionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         scope = scope_for(request.user)
@@ -240,12 +258,60 @@ def inspection_create(request):
                 planned_to=d["planned_to"],
                 purpose=d["purpose"],
                 partner_region_code=d["partner_region_code"],
+                requested_by=Enterprise.objects.filter(pk=d["requested_by"]).first() if d["requested_by"] else None,
+                follow_up_of=(
+                    sel.inspection_get(user=request.user, pk=d["follow_up_of"]) if d["follow_up_of"] else None
+                ),
+                plan_job=d["plan_job"],
+                approved_by=_plan_approver(request.user, d["plan_job"]),
             ),
         )
         if ok:
             messages.success(request, gettext("Inspection %(ref)s was planned.") % {"ref": inspection.reference})
             return redirect("web:inspection-detail", pk=inspection.pk)
     return render(request, "web/inspection_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _from_plan(user, plan_pk, job: str) -> dict:
+    """The planning form filled from an approved plan's job: kind, site, product, dates, the own province's people of
+    the team and its leader (a partner province names its own people)."""
+    from bioseg.oversight.plans import plan_job_key
+    from bioseg.production.models import Segment
+
+    plan = sel.plan_get(user=user, pk=plan_pk)
+    row = next((r for r in sel.plan_rows(user=user, plan=plan) if r["job"] == job and not r["masked"]), None)
+    if plan.status != "approved" or row is None or row["start"] is None:
+        raise NotFound("plan job", job)
+    meta = plan.job_meta.get(job, {})
+    product_id = meta.get("product_id") or (
+        Segment.objects.filter(site_id=meta["site_id"]).values_list("chain__product_id", flat=True).first()
+    )
+    people = {u.username: u.pk for u in User.objects.filter(username__in=row["inspectors"])}
+    return {
+        "kind": row["type"],
+        "product": product_id,
+        "sites": [meta["site_id"]],
+        "partner_region_code": meta.get("partner_region_code", ""),
+        "team": [people[u] for u in row["inspectors"] if u in people],
+        "leader": people.get(row["leader"]),
+        "planned_from": row["start"],
+        "planned_to": row["end"],
+        "purpose": row["obligation_zh"] if is_zh() else row["obligation_en"],
+        "plan_job": plan_job_key(plan, job),
+    }
+
+
+def _plan_approver(user, plan_job: str):
+    """The approver of the plan a job comes from (an unannounced inspection is visible to them)."""
+    if not plan_job:
+        return None
+    from bioseg.oversight.models import InspectionPlan
+
+    region, _, year = plan_job.split(":", 1)[0].partition("-")
+    if region != user.organisation.region_code or not year.isdigit():
+        return None
+    plan = InspectionPlan.objects.filter(region_code=region, year=int(year), status="approved").first()
+    return plan.approved_by if plan else None
 
 
 class StartForm(forms.Form):

@@ -23,6 +23,15 @@ from bioseg.web.labels import is_zh, local_name
 from bioseg.web.views.common import page_view, paginate, render_list
 
 
+def inline_svg(svg: str) -> str:
+    """An SVG file as an element of the page: without its XML prolog, doctype and metadata (matplotlib's)."""
+    import re
+
+    svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+
+
 def level_label(value: str) -> str:
     return {"low": "低", "medium": "中", "high": "高"}[value] if is_zh() else str(Level(value).label)
 
@@ -167,6 +176,7 @@ def risk_site(request, pk):
             .svg()
             .decode("utf-8")
         )
+        chart = inline_svg(chart)
     config = all_configs()[-1]
     context = {
         "site": site,
