@@ -14,6 +14,9 @@ dates through the oversight services.
   for-cause inspection due.
 - Jiangsu's **unannounced inspection** of Xinghu's drug-substance plant planned for 2026-12-16 to 12-17: secret
   until then (only its team, ``js-inspector`` and ``js-inspector-3``, sees it).
+- **Joint supervision plans**: the PD-1 chain's (Jiangsu leads, Shanghai partners, results shared within 5 working
+  days, Shanghai shares 2 free inspectors a day) in force since 2026-03-09; the ADC chain's signed by Jiangsu,
+  awaiting Shanghai.
 - The **2027 plans**: Jiangsu's and Shanghai's programmes derived on 2026-12-02 (every site re-rated) and solved;
   Jiangsu's approved by ``js-inspector-3`` on 2026-12-03 (its commitment recorded), Shanghai's awaiting approval.
 
@@ -30,7 +33,7 @@ from bioseg.audit.context import audit_context
 from bioseg.common.clock import pinned
 from bioseg.demo.data import UserSpec
 from bioseg.demo.quality import at
-from bioseg.oversight import plans
+from bioseg.oversight import joint, plans
 from bioseg.oversight import services as svc
 from bioseg.oversight.models import Inspection, InspectorProfile
 from bioseg.oversight.tasks import solve_inspection_plan
@@ -75,6 +78,7 @@ def load(loader, password: str) -> None:
     suzhou = Site.objects.get(name_en="Xinghu Suzhou Drug Substance Plant")
     qilan = Site.objects.get(name_en="Qilan Zhangjiang Drug Product Plant")
     u = {k: users[k] for k in profiles}
+    _joint_plans(u, pd1, password)
     _gmp(u, pd1, qilan, password)
     _joint(u, pd1, suzhou, qilan, password)
     _sampling(u, pd1, suzhou)
@@ -104,6 +108,39 @@ def _plans(u, password) -> None:
             plan.refresh_from_db()
             with pinned(at("2026-12-03T15:00")):
                 plans.plan_approve(actor=u[approver], plan=plan, password=password, reason="经处务会审议同意")
+
+
+def _joint_plans(u, pd1, password) -> None:
+    """The PD-1 chain's joint supervision plan, in force since March 2026; the ADC chain's, awaiting Shanghai."""
+    with pinned(at("2026-03-02T10:00")):
+        p = joint.joint_plan_draft(
+            actor=u["js-inspector"],
+            product=pd1,
+            partner_region_code="310000",
+            lead_obligations="江苏省药品监督管理局：监管持有人星湖生物；牵头年度全面检查和联合检查；组织原液抽检。",
+            partner_obligations="上海市药品监督管理局：监管受托生产企业启澜生物；派员参加联合检查；组织制剂抽检。",
+            liaison_letter="苏药监药生函〔2026〕18号：关于星利单抗注射液分段生产联合监管的联络函",
+            exchange_working_days=5,
+            escalation="双方对检查结论或处置意见不一致的，报国家药品监督管理局协调。",
+        )
+    with pinned(at("2026-03-05T15:00")):
+        joint.joint_plan_sign(actor=u["js-inspector"], plan=p, password=password)
+    with pinned(at("2026-03-09T11:00")):
+        joint.joint_plan_sign(actor=u["sh-inspector"], plan=p, password=password, free_inspectors=2)
+    adc = Product.objects.filter(name_en="Zituzumab Vedotin for Injection (anti-HER2 ADC)").first()
+    if adc is not None and "310000" in joint.partner_provinces(adc):
+        with pinned(at("2026-11-20T10:00")):
+            p = joint.joint_plan_draft(
+                actor=u["js-inspector"],
+                product=adc,
+                partner_region_code="310000",
+                lead_obligations="江苏省药品监督管理局：监管持有人；牵头年度全面检查。",
+                partner_obligations="上海市药品监督管理局：监管偶联生产场地；派员参加联合检查。",
+                liaison_letter="苏药监药生函〔2026〕61号",
+                exchange_working_days=5,
+                escalation="双方意见不一致的，报国家药品监督管理局协调。",
+            )
+            joint.joint_plan_sign(actor=u["js-inspector"], plan=p, password=password)
 
 
 def _gmp(u, pd1, qilan, password) -> None:

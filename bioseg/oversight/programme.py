@@ -91,7 +91,7 @@ def derive(region_code: str, year: int, *, ratings: dict[int, Any], seed: bytes 
     services rate every site first). With ``seed``, the unannounced sites and dates are drawn."""
     from django.db.models import Q
 
-    from bioseg.oversight.models import Finding, InspectorProfile
+    from bioseg.oversight.models import Finding, InspectorProfile, JointStatus, JointSupervisionPlan
     from bioseg.oversight.services import site_city
     from bioseg.production.models import Segment
     from bioseg.quality.models import OPEN_CAPA_STATES
@@ -315,8 +315,25 @@ def derive(region_code: str, year: int, *, ratings: dict[int, Any], seed: bytes 
         conflicts += [{"inspector": p.user.username, "site": f"S{c.site_id}"} for c in p.conflicts.all()]
     partners = sorted({m["partner_region_code"] for m in prog.meta.values() if m["partner_region_code"]})
     for partner in partners:
-        shared = InspectorProfile.objects.filter(region_code=partner, user__is_active=True)
-        free = shared.count()
+        agreed = (
+            JointSupervisionPlan.objects.filter(
+                lead_region_code=region_code, partner_region_code=partner, status=JointStatus.IN_FORCE
+            )
+            .order_by("-partner_free_inspectors")
+            .values_list("partner_free_inspectors", flat=True)
+            .first()
+        )
+        if agreed is None:  # no joint plan in force yet: the partner's registered inspectors, as a count
+            free = InspectorProfile.objects.filter(region_code=partner, user__is_active=True).count()
+            prog.notes.append(
+                (
+                    f"No joint supervision plan with {partner} is in force: its capacity is assumed from its "
+                    "registered inspectors.",
+                    f"与 {partner} 尚无生效的联合监管方案：其可用能力按已登记检查员人数估计。",
+                )
+            )
+        else:
+            free = agreed
         for n in range(1, free + 1):
             inspectors.append(
                 {

@@ -6,7 +6,15 @@ from __future__ import annotations
 from bioseg.audit.context import audit_context
 from bioseg.common import clock
 from bioseg.common.scoping import get_in_scope
-from bioseg.oversight.models import Inspection, InspectionPlan, PlanSecretAccess, RiskRating, Sample, SecretAccess
+from bioseg.oversight.models import (
+    Inspection,
+    InspectionPlan,
+    JointSupervisionPlan,
+    PlanSecretAccess,
+    RiskRating,
+    Sample,
+    SecretAccess,
+)
 from bioseg.registry.scope import scope_for
 
 RELATED = ("product", "product__holder", "follow_up_of", "requested_by")
@@ -184,3 +192,19 @@ def plan_rows(*, user, plan) -> list[dict]:
         with audit_context(actor=user, reason="secret unannounced job of a plan viewed"):
             PlanSecretAccess.objects.create(plan=plan, user=user, viewed_at=clock.now())
     return rows
+
+
+# --- joint supervision plans -------------------------------------------------------------------------------------
+
+
+def joint_plan_list(*, user):
+    return (
+        JointSupervisionPlan.objects.restrict(_regulator_scope(user))
+        .select_related("product", "lead_signed_by", "partner_signed_by")
+        .order_by("product_id", "partner_region_code", "-version")
+    )
+
+
+def joint_plan_get(*, user, pk) -> JointSupervisionPlan:
+    qs = JointSupervisionPlan.objects.select_related("product", "product__holder", "drafted_by")
+    return get_in_scope(qs, _regulator_scope(user), pk, "joint supervision plan")

@@ -20,7 +20,14 @@ from bioseg.accounts.roles import Role
 from bioseg.audit.models import SignatureMeaning
 from bioseg.audit.transitions import event_writer
 from bioseg.common.workflow import Workflow, step
-from bioseg.oversight.models import InspectionEvent, InspectionPlanEvent, InspectionStatus, PlanStatus
+from bioseg.oversight.models import (
+    InspectionEvent,
+    InspectionPlanEvent,
+    InspectionStatus,
+    JointPlanEvent,
+    JointStatus,
+    PlanStatus,
+)
 
 S = InspectionStatus
 INSPECTORS = (Role.PROVINCIAL_INSPECTOR,)
@@ -149,16 +156,21 @@ INSPECTION_WORKFLOW = Workflow(
     ),
 )
 
-_write_event = event_writer(InspectionEvent, "inspection")
-
-
-def inspection_event(*, reason: str, **kwargs):
-    """The event row of a step; the message is the step's label in each language, followed by the person's own
-    comment — never by the English default reason bioseg writes to the audit trail when there is none."""
-    return _write_event(reason="" if reason.startswith(AUTO) else reason, **kwargs)
-
-
 AUTO = "bioseg: "  # the prefix of the audit reasons bioseg supplies itself
+
+
+def _events(model, subject_field: str):
+    """The event writer of a table: the message is the step's label in each language, followed by the person's own
+    comment — never by the English default reason bioseg writes to the audit trail when there is none."""
+    write = event_writer(model, subject_field)
+
+    def record(*, reason: str, **kwargs):
+        return write(reason="" if reason.startswith(AUTO) else reason, **kwargs)
+
+    return record
+
+
+inspection_event = _events(InspectionEvent, "inspection")
 
 
 def _plan_party(user, plan, party: str) -> bool:
@@ -210,8 +222,57 @@ PLAN_WORKFLOW = Workflow(
     ),
 )
 
-_write_plan_event = event_writer(InspectionPlanEvent, "plan")
+plan_event = _events(InspectionPlanEvent, "plan")
 
 
-def plan_event(*, reason: str, **kwargs):
-    return _write_plan_event(reason="" if reason.startswith(AUTO) else reason, **kwargs)
+def _joint_party(user, plan, party: str) -> bool:
+    org = getattr(user, "organisation", None)
+    code = getattr(org, "region_code", None)
+    if party == "lead":
+        return code == plan.lead_region_code
+    if party == "partner":
+        return code == plan.partner_region_code
+    raise KeyError(party)
+
+
+J = JointStatus
+
+# A joint supervision plan: drafted by the lead (holder's) province, signed by an inspector of each province in
+# either order (✍); the second signature puts it in force (and supersedes the version before).
+JOINT_WORKFLOW = Workflow(
+    name="joint_supervision_plan",
+    subject_en="joint supervision plan",
+    subject_zh="联合监管方案",
+    is_party=_joint_party,
+    state_labels={
+        J.DRAFT: ("draft, awaiting both signatures", "草案，待双方签署"),
+        J.LEAD_SIGNED: ("signed by the lead province", "牵头省份已签署"),
+        J.PARTNER_SIGNED: ("signed by the partner province", "协作省份已签署"),
+        J.IN_FORCE: ("in force", "已生效"),
+        J.SUPERSEDED: ("superseded", "已被新版本取代"),
+    },
+    steps=(
+        step(
+            "sign_lead",
+            [J.DRAFT, J.PARTNER_SIGNED],
+            None,
+            event="signed_by_lead",
+            label=("Sign for the lead province", "代表牵头省份签署"),
+            roles=INSPECTORS,
+            parties=["lead"],
+            signature=SignatureMeaning.APPROVED,
+        ),
+        step(
+            "sign_partner",
+            [J.DRAFT, J.LEAD_SIGNED],
+            None,
+            event="signed_by_partner",
+            label=("Sign for the partner province", "代表协作省份签署"),
+            roles=INSPECTORS,
+            parties=["partner"],
+            signature=SignatureMeaning.APPROVED,
+        ),
+    ),
+)
+
+joint_event = _events(JointPlanEvent, "plan")

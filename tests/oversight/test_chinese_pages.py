@@ -4,7 +4,7 @@ provinces and for the enterprises that see the inspections."""
 from __future__ import annotations
 
 from bioseg.accounts.models import User
-from bioseg.oversight.models import Inspection, InspectionPlan
+from bioseg.oversight.models import Inspection, InspectionPlan, JointSupervisionPlan
 from bioseg.registry.models import Site
 from tests.quality.test_chinese_pages import demo, english_words, page  # noqa: F401  (demo: the fixture)
 
@@ -18,6 +18,8 @@ def test_no_english_word_on_the_chinese_inspection_pages(demo, db):  # noqa: F81
     qilan = Site.objects.get(name_en="Qilan Zhangjiang Drug Product Plant")
     js_plan = InspectionPlan.objects.get(region_code="320000", status="approved")
     sh_plan = InspectionPlan.objects.get(region_code="310000")
+    in_force = JointSupervisionPlan.objects.get(status="in_force")
+    awaiting = JointSupervisionPlan.objects.get(status="lead_signed")
     js_job = next(a["job"] for a in js_plan.result["assignments"] if a["job"].startswith("AC-"))
     visits = [
         ("js-inspector", "/inspections/"),
@@ -39,6 +41,10 @@ def test_no_english_word_on_the_chinese_inspection_pages(demo, db):  # noqa: F81
         ("sh-inspector", f"/inspection-plans/{sh_plan.pk}/"),
         ("sh-inspector", f"/inspection-plans/{sh_plan.pk}/approve/"),
         ("js-inspector", f"/inspections/new/?plan={js_plan.pk}&job={js_job}"),
+        ("js-inspector", "/joint-plans/"),
+        ("js-inspector", "/joint-plans/new/"),
+        ("js-inspector", f"/joint-plans/{in_force.pk}/"),
+        ("sh-inspector", f"/joint-plans/{awaiting.pk}/"),
     ]
     names = {w for n in User.objects.values_list("printed_name", flat=True) for w in n.split()}
     found = {url: [w for w in english_words(page(user, url)) if w not in names] for user, url in visits}

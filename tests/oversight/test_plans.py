@@ -128,3 +128,33 @@ def test_refusals_write_nothing(sup, immediate, django_capture_on_commit_callbac
     plans.plan_approve(actor=sup.js[0], plan=plan, password=PASSWORD)
     with pytest.raises(WrongState):
         plans.plan_approve(actor=sup.js[0], plan=plan, password=PASSWORD)
+
+
+def test_re_planning_keeps_the_notified_jobs_exactly(sup, immediate, django_capture_on_commit_callbacks):
+    from bioseg.oversight import services as isvc
+    from bioseg.registry.models import Site
+
+    w = sup.world
+    first = solved(sup, django_capture_on_commit_callbacks)
+    plans.plan_approve(actor=sup.js[0], plan=first, password=PASSWORD)
+    job = f"SM-{w.pd1.pk}-{w.js_site.pk}"
+    a = next(x for x in first.result["assignments"] if x["job"] == job)
+    team = [u for u in (*sup.js, *sup.sh) if u.username in a["inspectors"]]
+    start = dt.date.fromisoformat(a["start"])
+    i = isvc.inspection_create(
+        actor=sup.js[0],
+        kind="sampling",
+        product=w.pd1,
+        sites=[Site.objects.get(pk=w.js_site.pk)],
+        team=team,
+        leader=next(u for u in team if u.username == a["leader"]),
+        planned_from=start,
+        planned_to=start,
+        plan_job=plans.plan_job_key(first, job),
+    )
+    isvc.inspection_notify(actor=sup.js[0], inspection=i)
+    second = solved(sup, django_capture_on_commit_callbacks)
+    assert second.kept_jobs == [job]
+    again = next(x for x in second.result["assignments"] if x["job"] == job)
+    assert again == a
+    assert second.result["status"] in ("optimal", "feasible")

@@ -21,6 +21,7 @@ from .inspections import (
     SampleResult,
     SecretAccess,
 )
+from .joint import JointPlanEvent, JointPlanQuerySet, JointStatus, JointSupervisionPlan
 from .plans import InspectionPlan, InspectionPlanEvent, InspectionPlanQuerySet, PlanSecretAccess, PlanStatus
 from .risk import Level, RatingCause, RiskRating, RiskRatingQuerySet
 
@@ -43,6 +44,10 @@ __all__ = [
     "SampleResult",
     "SecretAccess",
     "InspectionPlan",
+    "JointPlanEvent",
+    "JointPlanQuerySet",
+    "JointStatus",
+    "JointSupervisionPlan",
     "InspectionPlanEvent",
     "InspectionPlanQuerySet",
     "PlanSecretAccess",

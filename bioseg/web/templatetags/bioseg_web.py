@@ -107,6 +107,8 @@ def nav_section(context) -> str:
         return "inspections"
     if name.startswith("risk-"):
         return "risk"
+    if name.startswith("joint-"):
+        return "joint"
     if name.startswith("oos-"):
         return "oos"
     if name.startswith(("stationing", "training")):
