@@ -7,4 +7,6 @@ class OversightConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self) -> None:
-        from bioseg.oversight import ratings  # noqa: F401  (connects the re-rating to supervision_signal)
+        from bioseg.oversight import ratings  # connects the re-rating to supervision_signal
+
+        ratings.connect_quality_signals()

@@ -124,3 +124,43 @@ def site_rerate_on_request(*, actor: User, site) -> RiskRating:
 def _rerate(sender, sites, kind, subject, actor, **_) -> None:
     for site in {s.pk: s for s in sites}.values():
         site_rate(site=site, actor=actor, cause=kind, cause_reference=getattr(subject, "reference", ""))
+
+
+def _acting_user(fallback):
+    """Who is acting now (the audit context's user), or ``fallback`` (the record's author)."""
+    from bioseg.audit.context import current
+
+    ident = current().actor_id
+    if ident and ident.isdigit():
+        user = User.objects.filter(pk=int(ident)).first()
+        if user is not None:
+            return user
+    return fallback
+
+
+def _deviation_saved(sender, instance, created, update_fields=None, **_) -> None:
+    """A critical or major deviation recorded, or a deviation re-classified: the site's compliance risk may change."""
+    if instance.classification not in ("critical", "major") and created:
+        return
+    if created or (update_fields and "classification" in update_fields):
+        site_rate(
+            site=instance.site,
+            actor=_acting_user(instance.recorded_by),
+            cause=RatingCause.SIGNAL,
+            cause_reference=instance.reference,
+        )
+
+
+def _stationing_saved(sender, instance, created, update_fields=None, **_) -> None:
+    """A stationed person leaves the site (药品检查管理办法 Art. 43: changes of key personnel)."""
+    if instance.ends_on is not None and (created or (update_fields and "ends_on" in update_fields)):
+        site_rate(site=instance.site, actor=_acting_user(instance.recorded_by), cause=RatingCause.SIGNAL)
+
+
+def connect_quality_signals() -> None:
+    from django.db.models.signals import post_save
+
+    from bioseg.quality.models import Deviation, Stationing
+
+    post_save.connect(_deviation_saved, sender=Deviation, dispatch_uid="oversight-rerate-deviation")
+    post_save.connect(_stationing_saved, sender=Stationing, dispatch_uid="oversight-rerate-stationing")

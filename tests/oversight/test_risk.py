@@ -228,3 +228,22 @@ def test_ratings_are_for_regulators_only_and_only_a_regulator_of_the_province_as
         with pytest.raises(PermissionDenied):
             ratings.site_rerate_on_request(actor=actor, site=w.sh_site)
     assert (RiskRating.objects.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_a_major_deviation_recorded_at_a_site_re_rates_it_a_minor_one_does_not(sup, genealogy):
+    from tests.quality.test_deviations import record
+
+    w = sup.world
+    record(w, [genealogy.p2], classification="minor", occurred_on=clock.today())
+    assert RiskRating.objects.count() == 0
+    dev = record(w, [genealogy.p2], classification="major", occurred_on=clock.today())
+    r = RiskRating.objects.get()
+    assert (r.site_id, r.cause, r.cause_reference, r.rated_by_id) == (
+        w.sh_site.pk,
+        "quality_signal",
+        dev.reference,
+        w.cmo_qa.pk,
+    )
+    assert (r.inputs["deviations"], r.compliance) == ({"major": 1}, "medium")
+    assert [c["code"] for c in r.contributions] == ["intrinsic", "conclusion", "deviations"]

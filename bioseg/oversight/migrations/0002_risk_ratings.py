@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('contributions', models.JSONField(default=list, verbose_name='contributions')),
                 ('reasons', models.JSONField(default=list, verbose_name='reasons')),
                 ('inputs', models.JSONField(default=dict, verbose_name='inputs')),
-                ('cause', models.CharField(choices=[('inspection_reported', 'Inspection report signed'), ('sample_unqualified', 'Unqualified sample'), ('programme', 'Annual programme derived'), ('request', 'Re-rated on request')], max_length=30, verbose_name='cause')),
+                ('cause', models.CharField(choices=[('inspection_reported', 'Inspection report signed'), ('sample_unqualified', 'Unqualified sample'), ('quality_signal', 'Quality signal (deviation, departure of stationed personnel)'), ('programme', 'Annual programme derived'), ('request', 'Re-rated on request')], max_length=30, verbose_name='cause')),
                 ('cause_reference', models.CharField(blank=True, default='', max_length=40, verbose_name='cause reference')),
                 ('rated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='risk_ratings', to='registry.site')),

@@ -26,6 +26,7 @@ class Level(models.TextChoices):
 class RatingCause(models.TextChoices):
     INSPECTION_REPORTED = "inspection_reported", _("Inspection report signed")
     SAMPLE_UNQUALIFIED = "sample_unqualified", _("Unqualified sample")
+    SIGNAL = "quality_signal", _("Quality signal (deviation, departure of stationed personnel)")
     PROGRAMME = "programme", _("Annual programme derived")
     REQUEST = "request", _("Re-rated on request")
 

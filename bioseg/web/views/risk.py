@@ -40,6 +40,7 @@ CAUSE_ZH = {
     "inspection_reported": "检查报告签发",
     "sample_unqualified": "抽检不合格",
     "programme": "年度检查计划编制",
+    "quality_signal": "质量信号（偏差、派驻人员离岗）",
     "request": "应要求重新评定",
 }
 
