@@ -121,6 +121,7 @@ def inspection_create(
     follow_up_of: Inspection | None = None,
     plan_job: str = "",
     approved_by: User | None = None,
+    partner_to_name: bool = False,
     reason: str = "",
 ) -> Inspection:
     """An inspector of the lead province plans an inspection (``sites``: registry sites; ``segments``: site id →
@@ -160,7 +161,22 @@ def inspection_create(
         e.add("follow_up_of_id", "Name the inspection followed up.", "请选择所跟踪的检查。")
     if len(purpose or "") > TEXT_LIMIT:
         e.add("purpose", "Too long.", "内容过长。")
-    _check_team(e, kind=kind, sites=sites, team=team, leader=leader, region=region, partner=partner)
+    if partner_to_name and not partner:
+        e.add(
+            "partner_region_code",
+            "Name the partner province that names its inspectors.",
+            "请选择指派检查员的协作省份。",
+        )
+    _check_team(
+        e,
+        kind=kind,
+        sites=sites,
+        team=team,
+        leader=leader,
+        region=region,
+        partner=partner,
+        partner_pending=partner_to_name,
+    )
     e.raise_if_any()
 
     def create() -> Inspection:
@@ -204,14 +220,33 @@ def inspection_create(
                     f"{InspectionKind(kind).label} planned, {planned_from.isoformat()} to {planned_to.isoformat()}.",
                     f"计划{KIND_LABELS_ZH[kind]}，{planned_from.isoformat()} 至 {planned_to.isoformat()}。",
                 ),
-                {"team": [u.pk for u in team], "sites": [s.pk for s in sites]},
+                {"team": [u.pk for u in team], "sites": [s.pk for s in sites], "partner_to_name": partner_to_name},
             )
+            if partner_to_name:
+                notify(
+                    enterprise_ids=(),
+                    people=regulator_people(partner),
+                    activity=Activity.REGULATORY_INSPECTION,
+                    subject=inspection,
+                    title=(
+                        f"Name your inspectors for {inspection.reference}",
+                        f"请为 {inspection.reference} 指派检查员",
+                    ),
+                    body=(
+                        f"Joint {InspectionKind(kind).label.lower()} led by {region}, {planned_from} to {planned_to}: "
+                        "name at least two inspectors of your province.",
+                        f"{region} 牵头的联合{KIND_LABELS_ZH[kind]}，{planned_from} 至 {planned_to}：请指派本省至少两名检查员。",
+                    ),
+                    within_hours=24 * 5,
+                )
             return inspection
 
     return with_fresh_reference(create)
 
 
-def _check_team(e: Errors, *, kind, sites, team, leader, region, partner) -> None:
+def _check_team(e: Errors, *, kind, sites, team, leader, region, partner, partner_pending: bool = False) -> None:
+    """``partner_pending``: a joint inspection whose partner province names its own people later (it shares counts,
+    not its roster); its two are then checked before the inspection is notified or starts."""
     ids = [u.pk for u in team]
     if len(set(ids)) != len(ids):
         e.add("team", "A person is named twice in the team.", "检查组中有人员重复。")
@@ -272,7 +307,7 @@ def _check_team(e: Errors, *, kind, sites, team, leader, region, partner) -> Non
                 "联合检查的组长由牵头省份派出（第五十六条）。",
             )
     if partner:
-        for code in (region, partner):
+        for code in (region,) if partner_pending else (region, partner):
             if by_region.get(code, 0) < 2:
                 e.add(
                     "team",
@@ -302,6 +337,20 @@ def inspection_assign_team(
     INSPECTION_WORKFLOW.check_actor(actor, inspection, "assign_team")
     sites = [s.site for s in inspection.sites.select_related("site")]
     e = Errors()
+    if getattr(actor.organisation, "region_code", "") != inspection.region_code:  # the partner names its own people
+        members = list(inspection.members.select_related("user__organisation"))
+        others = {m.user_id for m in members if m.region_code != inspection.partner_region_code}
+        current_leader = next((m.user for m in members if m.is_leader), None)
+        if {
+            u.pk for u in team if getattr(u.organisation, "region_code", "") != inspection.partner_region_code
+        } != others:
+            e.add(
+                "team",
+                "The partner province names only its own inspectors.",
+                "协作省份只能指派本省检查员。",
+            )
+        if leader is None or current_leader is None or leader.pk != current_leader.pk:
+            e.add("leader_id", "The lead province names the leader.", "组长由牵头省份指定。")
     _check_team(
         e,
         kind=inspection.kind,
@@ -370,6 +419,18 @@ def _enterprise_ids(inspection) -> set[int]:
     return ids
 
 
+def _require_partner_team(inspection: Inspection) -> None:
+    partner = inspection.partner_region_code
+    if partner and inspection.members.filter(region_code=partner).count() < 2:
+        e = Errors()
+        e.add(
+            "team",
+            f"The partner province ({partner}) has not yet named its two inspectors.",
+            f"协作省份（{partner}）尚未指派两名检查员。",
+        )
+        e.raise_if_any()
+
+
 def inspection_notify(*, actor: User, inspection: Inspection, reason: str = "") -> Inspection:
     """The enterprises inspected are told of the dates (never for an unannounced inspection)."""
     if inspection.is_unannounced:  # said plainly, before the table's 403 (it has no "announcer")
@@ -381,6 +442,7 @@ def inspection_notify(*, actor: User, inspection: Inspection, reason: str = "") 
         )
         e.raise_if_any()
     INSPECTION_WORKFLOW.check_actor(actor, inspection, "notify")
+    _require_partner_team(inspection)
     with _go(inspection, actor, "notify", reason or AUTO + "inspection notified") as t:
         i = t.subject
         i.notified_at = clock.now()
@@ -409,6 +471,7 @@ def inspection_start(*, actor: User, inspection: Inspection, started_on: dt.date
     if inspection.status == InspectionStatus.PLANNED and not inspection.is_unannounced:
         e.add("status", "Notify the enterprise before the inspection starts.", "开始检查前须先告知企业。")
     e.raise_if_any()
+    _require_partner_team(inspection)
     with _go(inspection, actor, "start", reason or AUTO + "inspection started on site") as t:
         t.subject.started_on = started_on
         t.subject.save(update_fields=["started_on", "updated_at"])

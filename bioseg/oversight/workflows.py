@@ -39,6 +39,12 @@ def _party(user, inspection, party: str) -> bool:
         return org is not None and org.region_code == inspection.region_code
     if party == "announcer":  # the lead province, for an inspection that is announced at all
         return not inspection.is_unannounced and _party(user, inspection, "lead")
+    if party == "partner":  # the partner province of a joint inspection
+        return (
+            org is not None
+            and bool(inspection.partner_region_code)
+            and org.region_code == inspection.partner_region_code
+        )
     if party == "team":
         return inspection.members.filter(user_id=user.pk).exists()
     if party == "leader":
@@ -77,7 +83,7 @@ INSPECTION_WORKFLOW = Workflow(
             event="team_assigned",
             label=("Name the inspection team", "指定检查组"),
             roles=INSPECTORS,
-            parties=["lead"],
+            parties=["lead", "partner"],
         ),
         step(
             "start",

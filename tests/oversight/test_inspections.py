@@ -433,3 +433,35 @@ def test_a_report_is_refused_when_an_inspected_enterprise_has_no_quality_person_
     i.refresh_from_db()
     assert (i.status, i.conclusion, Finding.objects.get(pk=f1.pk).capa_id) == ("report", "", None)
     assert counts() == before
+
+
+def test_the_partner_province_names_its_own_inspectors_before_the_joint_inspection_is_notified(sup):
+    i = plan(sup, team=[sup.js[0], sup.js[1]], partner_to_name=True)
+    assert list(i.members.values_list("region_code", flat=True)) == ["320000", "320000"]
+    asked = Notification.objects.filter(subject_id=i.pk, recipient__username__startswith="sh-")
+    assert sorted(asked.values_list("recipient__username", flat=True)) == [
+        "sh-inspector",
+        "sh-inspector-2",
+        "sh-inspector-3",
+    ]
+    before = counts()
+    with pytest.raises(ValidationFailed) as exc:
+        svc.inspection_notify(actor=sup.js[0], inspection=i)
+    assert problems(exc) == {"team": "The partner province (310000) has not yet named its two inspectors."}
+    # the partner may not touch the lead's people or its leader
+    with pytest.raises(ValidationFailed) as exc:
+        svc.inspection_assign_team(
+            actor=sup.sh[0], inspection=i, team=[sup.js[0], sup.sh[0], sup.sh[1]], leader=sup.js[0]
+        )
+    assert set(problems(exc)) == {"team"}
+    with pytest.raises(PermissionDenied):
+        svc.inspection_assign_team(actor=sup.world.gd_inspector, inspection=i, team=[], leader=None)
+    assert counts() == before
+    svc.inspection_assign_team(
+        actor=sup.sh[0], inspection=i, team=[sup.js[0], sup.js[1], sup.sh[0], sup.sh[1]], leader=sup.js[0]
+    )
+    assert sorted(i.members.values_list("region_code", flat=True)) == ["310000", "310000", "320000", "320000"]
+    assert i.members.get(is_leader=True).user_id == sup.js[0].pk
+    svc.inspection_notify(actor=sup.js[0], inspection=i)
+    i.refresh_from_db()
+    assert i.status == "notified"

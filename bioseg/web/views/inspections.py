@@ -198,6 +198,11 @@ class InspectionForm(forms.Form):
     follow_up_of = forms.TypedChoiceField(
         label=_("Inspection followed up (follow-up inspection)"), coerce=int, required=False, empty_value=None
     )
+    partner_to_name = forms.BooleanField(
+        label=_("The partner province names its own inspectors"),
+        required=False,
+        help_text=_("It is asked to name at least two; the inspection cannot be notified or start before."),
+    )
     plan_job = forms.CharField(label=_("Job of the plan"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
@@ -264,6 +269,7 @@ def inspection_create(request):
                 ),
                 plan_job=d["plan_job"],
                 approved_by=_plan_approver(request.user, d["plan_job"]),
+                partner_to_name=d["partner_to_name"],
             ),
         )
         if ok:
@@ -298,6 +304,7 @@ def _from_plan(user, plan_pk, job: str) -> dict:
         "planned_to": row["end"],
         "purpose": row["obligation_zh"] if is_zh() else row["obligation_en"],
         "plan_job": plan_job_key(plan, job),
+        "partner_to_name": bool(meta.get("partner_region_code")),
     }
 
 
@@ -424,7 +431,37 @@ class ResultForm(forms.Form):
         self.fields["result"].choices = [("", "—")] + [(k, v[1] if is_zh() else v[0]) for k, v in labels.items()]
 
 
-def _pages(inspection) -> dict:
+class TeamForm(forms.Form):
+    team = forms.TypedMultipleChoiceField(label=_("Inspection team"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    leader = forms.TypedChoiceField(label=_("Team leader"), coerce=int)
+    reason = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+
+def _assign_team(user, inspection, d):
+    people = {u.pk: u for u in User.objects.filter(pk__in=d["team"]).select_related("organisation")}
+    return svc.inspection_assign_team(
+        actor=user,
+        inspection=inspection,
+        team=[people[pk] for pk in d["team"] if pk in people],
+        leader=User.objects.filter(pk=d["leader"]).select_related("organisation").first(),
+        reason=d.get("reason", ""),
+    )
+
+
+def _team_choices(user, inspection) -> list[tuple[int, str]]:
+    """Who may be ticked: the inspectors of the user's own province, and those already on the team (a province sees
+    the other's people only once they are named)."""
+    own = user.organisation.region_code if user.organisation else ""
+    named = set(inspection.members.values_list("user_id", flat=True))
+    mine = set(User.objects.filter(organisation__region_code=own).values_list("pk", flat=True))
+    return [
+        (pk, label)
+        for pk, label in _inspectors([inspection.region_code, inspection.partner_region_code])
+        if pk in named or pk in mine
+    ]
+
+
+def _pages(inspection, user=None) -> dict:
     sites = [(s.site_id, local_name(s.site)) for s in inspection.sites.select_related("site")]
     made = Lot.objects.filter(site_id__in=[pk for pk, _n in sites], product_id=inspection.product_id)
     lots = [(x.pk, f"{x.lot_number} · {local_name(x.site)}") for x in made.select_related("site").order_by("-id")]
@@ -439,15 +476,30 @@ def _pages(inspection) -> dict:
             super().__init__(*args, **kwargs)
             self.fields["lot"].choices = lots
 
+    members = list(inspection.members.all())
+    choices = _team_choices(user, inspection) if user is not None else []
+
+    class Team_(TeamForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["team"].choices = choices
+            self.fields["leader"].choices = [c for c in choices if c[0] in {m.user_id for m in members}] or choices
+            if not self.is_bound:
+                self.initial = {
+                    "team": [m.user_id for m in members],
+                    "leader": next((m.user_id for m in members if m.is_leader), None),
+                }
+
     return {
         **PAGES,
+        "assign_team": StepPage(Team_, _assign_team, _("The inspection team was named.")),
         "record_finding": StepPage(Finding_, PAGES["record_finding"].call, PAGES["record_finding"].done),
         "record_sample": StepPage(Sample_, PAGES["record_sample"].call, PAGES["record_sample"].done),
     }
 
 
 def _detail(request, inspection, bound=None, status=200):
-    pages = _pages(inspection)
+    pages = _pages(inspection, request.user)
     today = clock.today()
     steps = []
     for a in step_forms(INSPECTION_WORKFLOW, request.user, inspection, pages, bound):
@@ -507,7 +559,7 @@ def inspection_action(request, pk, action):
         INSPECTION_WORKFLOW,
         inspection,
         action,
-        _pages(inspection),
+        _pages(inspection, request.user),
         detail=_detail,
         url_name="web:inspection-detail",
     )
