@@ -7,4 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = "End-of-pilot evaluation"
 
     def ready(self) -> None:
-        from bioseg.evaluation import quality_figures  # noqa: F401  (registers the quality section)
+        from bioseg.evaluation import (
+            quality_figures,  # noqa: F401  (registers the quality section)
+            supervision_figures,  # noqa: F401  (registers the supervision section)
+        )
