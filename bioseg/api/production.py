@@ -483,6 +483,9 @@ class RejectIn(In):
 
 class RecallIn(In):
     reason: str
+    recall_class: str = Field(
+        "", description="Required. 药品召回管理办法 Art. 15: class_1 (may cause serious harm), class_2, class_3."
+    )
     status: Literal["on_hold", "recalled"] = RecallStatus.ON_HOLD
     password: str = Field(description="Your password, re-entered to sign the recall (meaning: recalled).")
 
@@ -491,6 +494,7 @@ class RecallOut(Schema):
     id: int
     lot_id: int
     status: str
+    recall_class: str
     reason: str
     affected_count: int
     initiated_by: str
@@ -614,7 +618,12 @@ def lot_trace(
 def lot_recall(request: HttpRequest, id: int, payload: RecallIn):
     lot = selectors.lot_get(scope=_scope(request), pk=id)
     action = services.lot_recall(
-        actor=request.user, lot=lot, reason=payload.reason, status=payload.status, password=payload.password
+        actor=request.user,
+        lot=lot,
+        reason=payload.reason,
+        status=payload.status,
+        recall_class=payload.recall_class,
+        password=payload.password,
     )
     return Status(
         201,
@@ -622,6 +631,7 @@ def lot_recall(request: HttpRequest, id: int, payload: RecallIn):
             "id": action.pk,
             "lot_id": action.lot_id,
             "status": action.status,
+            "recall_class": action.recall_class,
             "reason": action.reason,
             "affected_count": action.affected_count,
             "initiated_by": action.initiated_by.get_username(),

@@ -11,4 +11,8 @@ class QualityConfig(AppConfig):
         from bioseg.quality.selectors import deviation_release_blockers
 
         register_release_blockers(deviation_release_blockers)
+        from bioseg.production.signals import recall_started
         from bioseg.quality import oos  # noqa: F401  (connects the OOS receiver to certificate_recorded)
+        from bioseg.quality.notifications import _recall_notify
+
+        recall_started.connect(_recall_notify, dispatch_uid="quality-recall-notify")

@@ -134,3 +134,55 @@ def notification_read(*, user: User, pk) -> Notification:
             n.read_at = clock.now()
             n.save(update_fields=["read_at", "updated_at"])
     return n
+
+
+def recall_provinces(lot_ids) -> list[str]:
+    """Every province a recall touches: where the lots reached were made, where their shipments went, and the
+    holders' provinces."""
+    from bioseg.production.models import Lot, ShipmentLine
+
+    lots = Lot.objects.filter(pk__in=list(lot_ids))
+    codes = set(lots.values_list("site__region_code", flat=True))
+    codes |= set(lots.values_list("product__holder__region_code", flat=True))
+    codes |= set(
+        ShipmentLine.objects.filter(lot__in=lots).values_list("shipment__to_site__region_code", flat=True).distinct()
+    )
+    return sorted(c for c in codes if c)
+
+
+def _recall_notify(sender, recall, lot_ids, actor, **_) -> None:
+    """In the recall's transaction: the enterprises whose lots it reaches and the regulators of every province it
+    touches are told, within the class's time limit (药品召回管理办法: 1, 3 or 7 days)."""
+    from bioseg.production.models import RECALL_CLASS_ZH, RECALL_NOTICE_HOURS, Lot, RecallClass
+    from bioseg.quality.models import Activity
+
+    lot = recall.lot
+    cls_en = str(RecallClass(recall.recall_class).label).split(":")[0]
+    cls_zh = RECALL_CLASS_ZH[recall.recall_class]
+    title = (f"{cls_en} recall from lot {lot.lot_number}", f"{cls_zh}：自批 {lot.lot_number} 发起")
+    body = (
+        f"{recall.reason} — {len(lot_ids)} lot(s) reached; {recall.get_status_display()}.",
+        f"{recall.reason}——涉及 {len(lot_ids)} 个批次。",
+    )
+    hours = RECALL_NOTICE_HOURS[recall.recall_class]
+    enterprises = set(Lot.objects.filter(pk__in=list(lot_ids)).values_list("site__enterprise_id", flat=True))
+    notify(
+        enterprise_ids=enterprises,
+        activity=Activity.RECALL_DECISION,
+        subject=recall,
+        title=title,
+        body=body,
+        within_hours=hours,
+        exclude=actor,
+    )
+    regulators = [u for code in recall_provinces(lot_ids) for u in regulator_people(code)]
+    if regulators:
+        notify(
+            enterprise_ids=(),
+            people=regulators,
+            activity=Activity.RECALL_DECISION,
+            subject=recall,
+            title=title,
+            body=body,
+            within_hours=hours,
+        )

@@ -594,10 +594,13 @@ def test_recall_holds_every_downstream_lot_in_one_go(market, genealogy, world):
     assert missing.status_code == 400
     assert state() == before
     response = post(
-        world.holder_qa, f"/lots/{g.d2.pk}/recall", {"reason": "endotoxin out of specification", "password": PASSWORD}
+        world.holder_qa,
+        f"/lots/{g.d2.pk}/recall",
+        {"reason": "endotoxin out of specification", "recall_class": "class_1", "password": PASSWORD},
     )
     assert response.status_code == 201, response.content
     body = response.json()
+    assert body["recall_class"] == "class_1"
     assert (body["status"], body["affected_count"], body["initiated_by"], body["reason"]) == (
         "on_hold",
         3,

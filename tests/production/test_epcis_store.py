@@ -100,7 +100,9 @@ def story(mapped, genealogy, world):
         shipped_at=at(21),
         lines=[(g.p2, 1000)],
     )
-    ps.lot_recall(actor=world.holder_qa, lot=g.p2, reason="potency out of trend", password=PASSWORD)
+    ps.lot_recall(
+        recall_class="class_2", actor=world.holder_qa, lot=g.p2, reason="potency out of trend", password=PASSWORD
+    )
     return SimpleNamespace(**vars(g), bj=bj)
 
 

@@ -37,7 +37,7 @@ def test_a_recalled_lot_stays_on_hold_when_an_excursion_is_accepted(market, gene
     accept(world, first)
     assert reload(g.p2).status == "released"  # its only hold lifted: back to released
 
-    ps.lot_recall(actor=world.qp, lot=g.p2, reason="complaint: particles", password=PASSWORD)
+    ps.lot_recall(recall_class="class_2", actor=world.qp, lot=g.p2, reason="complaint: particles", password=PASSWORD)
     assert reload(g.p2).status == "on_hold"
     ps.temperature_log_upload(actor=world.cmo_qa, shipment=market.sh3, file_name="sh3.csv", content=WARM)
     second = Excursion.objects.get(shipment=market.sh3)
@@ -134,7 +134,7 @@ def test_the_system_operator_records_no_gmp_records(genealogy, world):
             issued_on=at(5).date(),
         )
     with pytest.raises(PermissionDenied):
-        ps.lot_recall(actor=world.admin, lot=g.p1, reason="admin recall", password=PASSWORD)
+        ps.lot_recall(recall_class="class_2", actor=world.admin, lot=g.p1, reason="admin recall", password=PASSWORD)
     with pytest.raises(PermissionDenied):
         ps.lot_reject(actor=world.admin, lot=g.p1, reason="admin reject", password=PASSWORD)
     with pytest.raises(PermissionDenied):

@@ -182,7 +182,14 @@ def test_a_rejected_recalled_or_held_input_lot_is_refused(genealogy, world, stat
     if status == "rejected":
         ps.lot_reject(actor=world.holder_qa, lot=d1, reason="OOS potency", password=PASSWORD)
     else:
-        ps.lot_recall(actor=world.holder_qa, lot=d1, reason="contamination suspected", status=status, password=PASSWORD)
+        ps.lot_recall(
+            recall_class="class_2",
+            actor=world.holder_qa,
+            lot=d1,
+            reason="contamination suspected",
+            status=status,
+            password=PASSWORD,
+        )
     assert reload(d1).status == status
     before = counts()
     with pytest.raises(ApplicationError) as exc:

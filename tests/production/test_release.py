@@ -104,7 +104,9 @@ def test_a_release_is_refused_listing_every_blocker_then_allowed(genealogy, worl
         assert (status.signature.meaning, status.signature.signer, status.intact) == ("released", signer, True)
 
     # a later recall changes the lot, not the signed release record
-    ps.lot_recall(actor=world.qp, lot=g.p1, reason="complaint", status="recalled", password=PASSWORD)
+    ps.lot_recall(
+        recall_class="class_2", actor=world.qp, lot=g.p1, reason="complaint", status="recalled", password=PASSWORD
+    )
     assert reload(g.p1).status == "recalled"
     assert signatures_for(qp_release)[0].intact is True
 

@@ -166,7 +166,9 @@ def test_a_recall_holds_exactly_the_lot_and_its_descendants(market, genealogy, w
     g = genealogy
     assert statuses() == {"W1": "released", "D1": "released", "D2": "released", "P1": "quarantine", "P2": "released"}
     audit_before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
-    action = ps.lot_recall(actor=world.qp, lot=g.d2, reason="endotoxin above limit", password=PASSWORD)
+    action = ps.lot_recall(
+        recall_class="class_2", actor=world.qp, lot=g.d2, reason="endotoxin above limit", password=PASSWORD
+    )
     assert statuses() == {"W1": "released", "D1": "released", "D2": "on_hold", "P1": "on_hold", "P2": "on_hold"}
     assert (action.lot, action.status, action.affected_count, action.initiated_by) == (g.d2, "on_hold", 3, world.qp)
     events = AuditEvent.objects.filter(id__gt=audit_before, table_name="production_lot")
@@ -174,7 +176,9 @@ def test_a_recall_holds_exactly_the_lot_and_its_descendants(market, genealogy, w
     assert {e.reason for e in events} == {"recall from lot D2: endotoxin above limit"}
     assert {e.actor for e in events} == {"holder-qp"}
     # recalling further: the held lots become recalled; a rejected lot would stay rejected
-    action2 = ps.lot_recall(actor=world.qp, lot=g.d2, reason="confirmed", status="recalled", password=PASSWORD)
+    action2 = ps.lot_recall(
+        recall_class="class_2", actor=world.qp, lot=g.d2, reason="confirmed", status="recalled", password=PASSWORD
+    )
     assert action2.affected_count == 3
     assert statuses()["P2"] == "recalled"
     # the recall did not touch what it should not: upstream lots and the other branch
@@ -189,7 +193,7 @@ def test_a_recall_is_one_transaction(genealogy, world, monkeypatch):
 
     monkeypatch.setattr(RecallAction.objects, "create", boom)
     with pytest.raises(RuntimeError):
-        ps.lot_recall(actor=world.qp, lot=genealogy.w1, reason="mycoplasma", password=PASSWORD)
+        ps.lot_recall(recall_class="class_2", actor=world.qp, lot=genealogy.w1, reason="mycoplasma", password=PASSWORD)
     assert statuses() == before_status
     assert AuditEvent.objects.count() == before_audit
 
@@ -197,9 +201,11 @@ def test_a_recall_is_one_transaction(genealogy, world, monkeypatch):
 def test_only_the_holder_recalls_and_a_reason_is_needed(genealogy, world):
     before = (statuses(), AuditEvent.objects.count())
     with pytest.raises(PermissionDenied):
-        ps.lot_recall(actor=world.cmo_qa, lot=genealogy.p1, reason="x", password=PASSWORD)
+        ps.lot_recall(recall_class="class_2", actor=world.cmo_qa, lot=genealogy.p1, reason="x", password=PASSWORD)
     with pytest.raises(ApplicationError):
-        ps.lot_recall(actor=world.qp, lot=genealogy.p1, reason="  ", password=PASSWORD)
+        ps.lot_recall(recall_class="class_2", actor=world.qp, lot=genealogy.p1, reason="  ", password=PASSWORD)
     with pytest.raises(ApplicationError):
-        ps.lot_recall(actor=world.qp, lot=genealogy.p1, reason="x", status="quarantine", password=PASSWORD)
+        ps.lot_recall(
+            recall_class="class_2", actor=world.qp, lot=genealogy.p1, reason="x", status="quarantine", password=PASSWORD
+        )
     assert (statuses(), AuditEvent.objects.count()) == before

@@ -4,6 +4,7 @@ excursion assessment). Refused actions change nothing; out-of-scope objects are 
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import re
 
@@ -13,6 +14,7 @@ from django.test import Client
 from bioseg.audit.models import AuditEvent, Signature
 from bioseg.production import services as ps
 from bioseg.production.models import Excursion, Lot, RecallAction, Release
+from bioseg.quality.models import Notification
 from tests.conftest import PASSWORD
 from tests.production import conftest as production_fixtures
 from tests.production.helpers import reload
@@ -177,14 +179,29 @@ def test_recall_from_the_lot_page(market, genealogy, world):
     assert 'data-testid="error-reason"' in text(empty)
     assert state() == before
     unsigned = c.post(
-        f"/lots/{g.d2.pk}/recall/", {"reason": "endotoxin OOS", "status": "recalled", "password": "wrong"}
+        f"/lots/{g.d2.pk}/recall/",
+        {"reason": "endotoxin OOS", "status": "recalled", "recall_class": "class_2", "password": "wrong"},
     )
     assert 'data-testid="error-password"' in text(unsigned)
     assert state() == before
-    response = c.post(
+    unclassed = c.post(
         f"/lots/{g.d2.pk}/recall/", {"reason": "endotoxin OOS", "status": "recalled", "password": PASSWORD}
     )
+    assert 'data-testid="error-recall_class"' in text(unclassed)  # no class preselected: the person judges it
+    assert state() == before
+    notes_before = Notification.objects.count()
+    response = c.post(
+        f"/lots/{g.d2.pk}/recall/",
+        {"reason": "endotoxin OOS", "status": "recalled", "recall_class": "class_2", "password": PASSWORD},
+    )
     assert response.status_code == 302
+    recall = RecallAction.objects.get()
+    assert (recall.recall_class, recall.affected_count) == ("class_2", 3)
+    told = Notification.objects.order_by("id")[notes_before:]
+    regulators = sorted(n.recipient.username for n in told if n.recipient.organisation.kind == "provincial_regulator")
+    # the lots reached were made in Jiangsu (D2) and Shanghai (P1, P2): both provinces' regulators are told
+    assert regulators == ["js-inspector", "sh-inspector"]
+    assert {n.due_at - n.sent_at for n in told} == {dt.timedelta(hours=72)}
     assert {lot.lot_number: lot.status for lot in Lot.objects.all()} == {
         "W1": "released",
         "D1": "released",
@@ -193,6 +210,16 @@ def test_recall_from_the_lot_page(market, genealogy, world):
         "P2": "recalled",
     }
     assert "已记录召回：3 个批状态变更。" in text(c.get(f"/lots/{g.d2.pk}/"))
+
+
+def test_one_lot_recalled_is_said_in_the_singular(market, genealogy, world):
+    g = genealogy
+    c = browse(world.holder_qa, "en")
+    c.post(
+        f"/lots/{g.p2.pk}/recall/",
+        {"reason": "particles", "status": "on_hold", "recall_class": "class_3", "password": PASSWORD},
+    )
+    assert "Recall recorded: 1 lot changed status." in text(c.get(f"/lots/{g.p2.pk}/"))
 
 
 # --- trace --------------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from bioseg.production.models.logistics import (
     TemperatureReading,
 )
 from bioseg.production.models.lots import (
+    RECALL_CLASS_ZH,
+    RECALL_NOTICE_HOURS,
     STATUS_EN,
     STATUS_ZH,
     CertificateOfAnalysis,
@@ -53,6 +55,7 @@ from bioseg.production.models.lots import (
     LotHold,
     LotStatus,
     RecallAction,
+    RecallClass,
     RecallStatus,
     Release,
     ReleaseKind,
@@ -88,6 +91,9 @@ __all__ = [
     "LotStatus",
     "ProcessChain",
     "RecallAction",
+    "RECALL_CLASS_ZH",
+    "RECALL_NOTICE_HOURS",
+    "RecallClass",
     "RecallStatus",
     "Release",
     "ReleaseKind",

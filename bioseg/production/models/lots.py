@@ -282,11 +282,25 @@ class RecallStatus(models.TextChoices):
     RECALLED = "recalled", _("Recalled")
 
 
+class RecallClass(models.TextChoices):
+    """药品召回管理办法 (NMPA 2022 No. 92) Art. 15: the class follows the harm the defect may do."""
+
+    CLASS_1 = "class_1", _("Class I: may cause serious harm to health")
+    CLASS_2 = "class_2", _("Class II: may cause temporary or reversible harm")
+    CLASS_3 = "class_3", _("Class III: unlikely to cause harm, recalled for other reasons")
+
+
+# 药品召回管理办法 Art. 18: the holder tells the distributors and users to stop within 1, 3 or 7 days
+RECALL_NOTICE_HOURS = {RecallClass.CLASS_1: 24, RecallClass.CLASS_2: 72, RecallClass.CLASS_3: 168}
+RECALL_CLASS_ZH = {RecallClass.CLASS_1: "一级召回", RecallClass.CLASS_2: "二级召回", RecallClass.CLASS_3: "三级召回"}
+
+
 class RecallAction(RegulatedModel):
     """A recall started from one lot: every descendant lot (and the lot itself) was set to ``status``."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="recall_actions")
     status = models.CharField(max_length=20, choices=RecallStatus.choices)
+    recall_class = models.CharField(_("recall class"), max_length=10, choices=RecallClass.choices, default="")
     reason = models.TextField()
     affected_count = models.PositiveIntegerField(default=0)
     initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -17,11 +17,13 @@ from bioseg.production.models import (
     LotEventKind,
     LotStatus,
     RecallAction,
+    RecallClass,
     RecallStatus,
     Release,
     ReleaseKind,
 )
 from bioseg.production.services.common import _reason
+from bioseg.production.signals import recall_started
 from bioseg.production.workflows import LOT_WORKFLOW, TERMINAL, lot_event
 
 
@@ -87,7 +89,7 @@ def lot_release(*, actor: User, password: str, lot: Lot, kind: str, reason: str 
 
 
 def lot_recall(
-    *, actor: User, lot: Lot, reason: str, password: str, status: str = RecallStatus.ON_HOLD
+    *, actor: User, lot: Lot, reason: str, password: str, recall_class: str, status: str = RecallStatus.ON_HOLD
 ) -> RecallAction:
     """The holder's QA or QP recalls ``lot``, e-signed (meaning "recalled"): the lot and every lot downstream of
     it get a recall hold (``on_hold``: each stays on hold until the recall is closed, whatever else is lifted)
@@ -95,10 +97,16 @@ def lot_recall(
     lot = Lot.objects.select_related("site", "product").get(pk=lot.pk)
     LOT_WORKFLOW.check_actor(actor, lot, "recall")
     _reason(reason)
+    problems = {}
     if status not in RecallStatus.values:
-        raise ValidationFailed(
-            {"status": (f"{status!r} is not on_hold or recalled.", f"{status!r} 不是暂停使用或召回。")}
+        problems["status"] = (f"{status!r} is not on_hold or recalled.", f"{status!r} 不是暂停使用或召回。")
+    if recall_class not in RecallClass.values:
+        problems["recall_class"] = (
+            "Choose the recall class (药品召回管理办法 Art. 15: class I, II or III).",
+            "请选择召回级别（《药品召回管理办法》第十五条：一级、二级或三级）。",
         )
+    if problems:
+        raise ValidationFailed(problems)
     why = f"recall from lot {lot.lot_number}: {reason.strip()}"
     with transition(
         LOT_WORKFLOW,
@@ -111,7 +119,12 @@ def lot_recall(
         lock_related=("site", "product"),
     ) as t:
         recall = RecallAction.objects.create(
-            lot=t.subject, status=status, reason=reason.strip(), affected_count=0, initiated_by=actor
+            lot=t.subject,
+            status=status,
+            recall_class=recall_class,
+            reason=reason.strip(),
+            affected_count=0,
+            initiated_by=actor,
         )
         reached = list(
             Lot.objects.filter(id__in=reach(Lot.objects.filter(pk=lot.pk), "forward")).values_list("id", flat=True)
@@ -147,5 +160,6 @@ def lot_recall(
         recall.affected_count = len(changed)
         recall.save(update_fields=["affected_count", "updated_at"])
         t.sign(recall)
-        t.payload.update(recall_id=recall.pk, status=status, affected=len(changed))
+        t.payload.update(recall_id=recall.pk, status=status, affected=len(changed), recall_class=recall_class)
+        recall_started.send(sender=RecallAction, recall=recall, lot_ids=reached, actor=actor)
     return recall

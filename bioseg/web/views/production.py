@@ -17,12 +17,20 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from bioseg.accounts.roles import Role
 from bioseg.audit.selectors import signatures_for
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.production import selectors, services
-from bioseg.production.models import AssessmentOutcome, ExcursionStatus, LotStatus, RecallStatus, ReleaseKind
+from bioseg.production.models import (
+    AssessmentOutcome,
+    ExcursionStatus,
+    LotStatus,
+    RecallClass,
+    RecallStatus,
+    ReleaseKind,
+)
 from bioseg.production.workflows import LOT_WORKFLOW
 from bioseg.quality.changes import changes_flagging_lot
 from bioseg.quality.selectors import deviations_of_lot
@@ -211,6 +219,7 @@ def lot_release(request, pk):
 
 
 class RecallForm(forms.Form):
+    recall_class = forms.ChoiceField(label=_("Recall class"), choices=[])
     status = forms.ChoiceField(label=_("Action"), choices=RecallStatus.choices, initial=RecallStatus.ON_HOLD)
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     password = forms.CharField(
@@ -218,6 +227,11 @@ class RecallForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Re-enter your password to sign the recall (meaning: recalled)."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # no class preselected: the person judges the harm (药品召回管理办法 Art. 15)
+        self.fields["recall_class"].choices = [("", "—")] + [(c.value, str(c.label)) for c in RecallClass]
 
 
 @page_view
@@ -236,6 +250,7 @@ def lot_recall(request, pk):
                     lot=lot,
                     reason=form.cleaned_data["reason"],
                     status=form.cleaned_data["status"],
+                    recall_class=form.cleaned_data["recall_class"],
                     password=form.cleaned_data["password"],
                 )
         except ApplicationError as exc:
@@ -247,7 +262,12 @@ def lot_recall(request, pk):
         else:
             messages.success(
                 request,
-                _g("Recall recorded: %(count)s lots changed status.") % {"count": action.affected_count},
+                ngettext(
+                    "Recall recorded: %(count)s lot changed status.",
+                    "Recall recorded: %(count)s lots changed status.",
+                    action.affected_count,
+                )
+                % {"count": action.affected_count},
             )
             return redirect("web:lot-detail", pk=lot.pk)
     return render(request, "web/lot_recall.html", {"object": lot, "form": form, "descendants": affected})
