@@ -78,6 +78,7 @@ urlpatterns = [
     path("lots/<int:pk>/", production.lot_detail, name="lot-detail"),
     path("lots/<int:pk>/release/", production.lot_release, name="lot-release"),
     path("lots/<int:pk>/recall/", production.lot_recall, name="lot-recall"),
+    path("lots/<int:pk>/reject/", production.lot_reject, name="lot-reject"),
     path("lots/<int:pk>/trace/", production.lot_trace, name="lot-trace"),
     path("lots/<int:pk>/certificates/new/", certificates.certificate_create, name="certificate-create"),
     path("lots/<int:pk>/stability/new/", certificates.stability_create, name="stability-create"),

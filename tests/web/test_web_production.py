@@ -355,3 +355,21 @@ def test_the_shipment_page_shows_the_cold_chain_and_takes_a_signed_assessment(ge
     page = text(c.get(f"/shipments/{g.sh1.pk}/"))
     assert 'data-testid="assess-form"' not in page
     assert '<span class="tag tag-good">已签名</span>' in page
+
+
+def test_reject_from_the_lot_page_is_signed_and_a_wrong_password_changes_nothing(genealogy, world):
+    g = genealogy
+    assert Lot.objects.get(pk=g.p2.pk).status == "quarantine"
+    assert browse(world.gd_qa).get(f"/lots/{g.p2.pk}/reject/").status_code == 404
+    c = browse(world.cmo_qa)
+    assert 'data-testid="reject"' in text(c.get(f"/lots/{g.p2.pk}/"))
+    before = state()
+    wrong = c.post(f"/lots/{g.p2.pk}/reject/", {"reason": "particles in 3 vials", "password": "wrong"})
+    assert wrong.status_code == 400 and 'data-testid="error-password"' in wrong.content.decode()
+    assert state() == before
+    done = c.post(f"/lots/{g.p2.pk}/reject/", {"reason": "particles in 3 vials", "password": PASSWORD})
+    assert done.status_code == 302 and done["Location"] == f"/lots/{g.p2.pk}/"
+    assert Lot.objects.get(pk=g.p2.pk).status == "rejected"
+    sig = Signature.objects.get(meaning="rejected")  # bound to the lot's "rejected" event
+    assert (sig.signer_id, sig.table_name) == (world.cmo_qa.pk, "production_lotevent")
+    assert "批 P2 已拒收。" in text(c.get(f"/lots/{g.p2.pk}/"))

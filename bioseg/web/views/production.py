@@ -37,6 +37,7 @@ from bioseg.quality.selectors import deviations_of_lot
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.web.filters import FilterForm
+from bioseg.web.forms import run_service
 from bioseg.web.genealogy import MAX_NODES, genealogy_svg
 from bioseg.web.labels import is_zh, local_name
 from bioseg.web.views.audit import HISTORY_KINDS
@@ -153,6 +154,7 @@ def lot_detail(request, pk):
             "blockers": blockers,
             "release_kinds": releasable_kinds(request.user, lot, list(detail.release_blockers)),
             "can_recall": can_recall(request.user, lot),
+            "can_reject": "reject" in LOT_WORKFLOW.allowed_actions(request.user, lot),
             "can_record_coa": request.user.has_role(Role.HOLDER_QA, Role.CMO_QA, Role.QUALIFIED_PERSON)
             and bool({lot.site.enterprise_id, lot.product.holder_id} & own_enterprise_ids(request.user)),
             "recalls": [a for a in lot.recall_actions.select_related("initiated_by").order_by("-id")],
@@ -273,6 +275,34 @@ def lot_recall(request, pk):
     return render(request, "web/lot_recall.html", {"object": lot, "form": form, "descendants": affected})
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your password to sign the rejection (meaning: rejected)."),
+    )
+
+
+@page_view
+def lot_reject(request, pk):
+    """A lot in quarantine or on hold rejected by the QA of its maker or of the holder (✍ meaning: rejected)."""
+    lot = selectors.lot_get(scope=scope_for(request.user), pk=pk)
+    LOT_WORKFLOW.check_actor(request.user, lot, "reject")
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, _r = run_service(
+            form,
+            lambda: services.lot_reject(
+                actor=request.user, lot=lot, reason=form.cleaned_data["reason"], password=form.cleaned_data["password"]
+            ),
+        )
+        if ok:
+            messages.success(request, _g("Lot %(lot)s was rejected.") % {"lot": lot.lot_number})
+            return redirect("web:lot-detail", pk=lot.pk)
+    return render(request, "web/lot_reject.html", {"object": lot, "form": form}, status=400 if form.errors else 200)
+
+
 @page_view
 def lot_certificate(request, pk):
     from bioseg.reporting.release_certificate import release_certificate_pdf
@@ -383,6 +413,7 @@ def lot_trace(request, pk):
             "lines_page": lines_page,
             "max_nodes": MAX_NODES,
             "can_recall": can_recall(request.user, lot),
+            "can_reject": "reject" in LOT_WORKFLOW.allowed_actions(request.user, lot),
         },
     )
 
