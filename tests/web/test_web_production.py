@@ -373,3 +373,61 @@ def test_reject_from_the_lot_page_is_signed_and_a_wrong_password_changes_nothing
     sig = Signature.objects.get(meaning="rejected")  # bound to the lot's "rejected" event
     assert (sig.signer_id, sig.table_name) == (world.cmo_qa.pk, "production_lotevent")
     assert "批 P2 已拒收。" in text(c.get(f"/lots/{g.p2.pk}/"))
+
+
+def test_a_logger_file_is_uploaded_from_the_shipment_page_and_drawn_with_the_range(genealogy, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bioseg.production.models import TemperatureLog
+
+    g = genealogy
+    c = browse(world.cmo_qa)
+    page = text(c.get(f"/shipments/{g.sh1.pk}/"))
+    assert 'data-testid="logger-form"' in page and 'data-testid="logger-chart"' not in page
+    before = (TemperatureLog.objects.count(), AuditEvent.objects.count())
+    bad = c.post(
+        f"/shipments/{g.sh1.pk}/logger/", {"file": SimpleUploadedFile("bad.csv", b"timestamp,celsius\nyesterday,5\n")}
+    )
+    assert bad.status_code == 400 and "温度记录仪文件第 2 行格式错误" in bad.content.decode()
+    assert (TemperatureLog.objects.count(), AuditEvent.objects.count()) == before
+    ok = c.post(f"/shipments/{g.sh1.pk}/logger/", {"file": SimpleUploadedFile("warm.csv", WARM)})
+    assert ok.status_code == 302
+    log = TemperatureLog.objects.get()
+    assert (log.file_name, log.reading_count) == ("warm.csv", 6)
+    page = text(c.get(f"/shipments/{g.sh1.pk}/"))
+    chart = page[page.index('data-testid="logger-chart"') :]
+    assert chart.index("<svg") < chart.index("</figure>") and "<?xml" not in chart[: chart.index("</figure>")]
+    assert 'data-testid="excursion"' in page
+    # the assessment offers no preselected outcome
+    form = page[page.index('data-testid="assess-form"') :]
+    assert re.search(r'<option value="" selected>—</option>', form)
+
+
+def test_the_receipt_is_recorded_in_the_receiving_sites_local_time(genealogy, world):
+    lot = ps.lot_create(
+        actor=world.holder_qa,
+        segment=world.seg["WCB"],
+        lot_number="W9",
+        quantity=10,
+        unit="vial",
+        manufactured_on=dt.date(2025, 3, 1),
+        expires_on=dt.date(2030, 1, 1),
+    )
+    sh = ps.shipment_create(
+        actor=world.holder_qa,
+        reference="SH-2",
+        from_site=world.js_site,
+        to_site=world.sh_site,
+        shipped_at=dt.datetime(2025, 3, 6, 1, 0, tzinfo=dt.UTC),
+        lines=[(lot, 10)],
+    )
+    assert 'data-testid="receive-form"' not in text(browse(world.holder_qa).get(f"/shipments/{sh.pk}/"))
+    c = browse(world.cmo_qa)
+    assert 'data-testid="receive-form"' in text(c.get(f"/shipments/{sh.pk}/"))
+    early = c.post(f"/shipments/{sh.pk}/receive/", {"received_at": "2025-03-06T08:30", "reason": ""})
+    assert early.status_code == 400 and "接收时间不能早于发运时间。" in early.content.decode()  # 00:30 UTC
+    assert reload(sh).received_at is None
+    ok = c.post(f"/shipments/{sh.pk}/receive/", {"received_at": "2025-03-06T15:30", "reason": ""})
+    assert ok.status_code == 302
+    assert reload(sh).received_at == dt.datetime(2025, 3, 6, 7, 30, tzinfo=dt.UTC)
+    assert "2025-03-06 15:30 UTC+08:00" in text(c.get(f"/shipments/{sh.pk}/"))

@@ -9,6 +9,8 @@ goes onto the form, in the active language, and changes nothing).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -504,7 +506,8 @@ def shipment_list(request):
 
 
 class AssessForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=AssessmentOutcome.choices)
+    # no outcome preselected: the quality person judges the readings first
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *AssessmentOutcome.choices])
     justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 3}))
     password = forms.CharField(
         label=_("Your password"),
@@ -513,7 +516,64 @@ class AssessForm(forms.Form):
     )
 
 
-def _shipment_context(request, shipment, assess_forms=None):
+class ReceiveForm(forms.Form):
+    received_at = forms.DateTimeField(
+        label=_("Received at (the receiving site's local time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+
+class LoggerForm(forms.Form):
+    file = forms.FileField(label=_("Temperature-logger file (CSV)"))
+
+
+def _receiver_site(shipment):
+    return shipment.to_site or shipment.from_site
+
+
+def _log_chart(log, excursions, zone) -> str:
+    """The readings of a logger file against the storage range, the periods out of range marked."""
+    from bioseg.reporting import charts
+    from bioseg.web.inline import inline_svg
+
+    readings = list(log.readings.order_by("recorded_at").values_list("recorded_at", "celsius"))
+    if not readings:
+        return ""
+    ranges = [(e.storage_min_c, e.storage_max_c) for e in excursions if e.log_id == log.pk]
+    if not ranges:
+        products = {line.lot.product for line in log.shipment.lines.select_related("lot__product")}
+        ranges = [(p.storage_min_c, p.storage_max_c) for p in products if p.storage_min_c is not None]
+    low, high = (max(r[0] for r in ranges), min(r[1] for r in ranges)) if ranges else (None, None)
+    periods, start, prev = [], None, None
+    for at, c in readings:
+        out = (low is not None and c < low) or (high is not None and c > high)
+        if out and start is None:
+            start = at
+        if not out and start is not None:
+            periods.append((start, prev))
+            start = None
+        prev = at
+    if start is not None:
+        periods.append((start, prev))
+    lang = "zh" if is_zh() else "en"
+    chart = charts.band_chart(
+        readings,
+        low=low,
+        high=high,
+        periods=periods,
+        title=log.file_name,
+        y_label="°C",
+        lang=lang,
+        tz=zone,
+    )
+    return inline_svg(chart.svg().decode("utf-8"))
+
+
+def _shipment_context(request, shipment, assess_forms=None, receive_form=None, logger_form=None):
+    from bioseg.common.regions import zone_for
+
     scope = scope_for(request.user)
     logs = list(selectors.temperature_log_list(scope=scope).filter(shipment=shipment).order_by("id"))
     excursions = list(
@@ -531,7 +591,16 @@ def _shipment_context(request, shipment, assess_forms=None):
                 "form": (assess_forms or {}).get(e.pk) or AssessForm(prefix=f"x{e.pk}"),
             }
         )
+    zone = zone_for(_receiver_site(shipment).country_code)
+    own = own_enterprise_ids(request.user)
+    qa = request.user.has_role(*ASSESSORS)
+    parties = {shipment.from_site.enterprise_id} | ({shipment.to_site.enterprise_id} if shipment.to_site_id else set())
+    may_receive = qa and shipment.received_at is None and _receiver_site(shipment).enterprise_id in own
     return {
+        "zone_site": _receiver_site(shipment),
+        "charts": [{"log": log, "svg": _log_chart(log, excursions, zone)} for log in logs],
+        "receive_form": (receive_form or ReceiveForm()) if may_receive else None,
+        "logger_form": (logger_form or LoggerForm()) if qa and parties & own else None,
         "object": shipment,
         "lines": sorted(
             selectors.shipment_lines(scope=scope, shipment=shipment), key=lambda line: (line.lot.lot_number, line.pk)
@@ -546,6 +615,52 @@ def _shipment_context(request, shipment, assess_forms=None):
 def shipment_detail(request, pk):
     shipment = selectors.shipment_get(scope=scope_for(request.user), pk=pk)
     return render(request, "web/shipment_detail.html", _shipment_context(request, shipment))
+
+
+@page_view
+def shipment_receive(request, pk):
+    from bioseg.common.regions import zone_for
+
+    shipment = selectors.shipment_get(scope=scope_for(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("web:shipment-detail", pk=shipment.pk)
+    form = ReceiveForm(request.POST)
+    if form.is_valid():
+        zone = zone_for(_receiver_site(shipment).country_code)
+        local = form.cleaned_data["received_at"].replace(tzinfo=None)
+        received_at = local.replace(tzinfo=zone).astimezone(dt.UTC)
+        ok, _r = run_service(
+            form,
+            lambda: services.shipment_receive(
+                actor=request.user, shipment=shipment, received_at=received_at, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if ok:
+            messages.success(request, _g("The receipt was recorded."))
+            return redirect("web:shipment-detail", pk=shipment.pk)
+    context = _shipment_context(request, shipment, receive_form=form)
+    return render(request, "web/shipment_detail.html", context, status=400)
+
+
+@page_view
+def shipment_logger(request, pk):
+    shipment = selectors.shipment_get(scope=scope_for(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("web:shipment-detail", pk=shipment.pk)
+    form = LoggerForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        ok, log = run_service(
+            form,
+            lambda: services.temperature_log_upload(
+                actor=request.user, shipment=shipment, file_name=upload.name, content=upload.read()
+            ),
+        )
+        if ok:
+            messages.success(request, _g("The logger file was stored with its SHA-256."))
+            return redirect("web:shipment-detail", pk=shipment.pk)
+    context = _shipment_context(request, shipment, logger_form=form)
+    return render(request, "web/shipment_detail.html", context, status=400)
 
 
 @page_view

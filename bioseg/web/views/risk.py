@@ -19,17 +19,9 @@ from bioseg.oversight.models import Level, RatingCause
 from bioseg.oversight.risk import all_configs
 from bioseg.reporting import charts, xlsx
 from bioseg.web.filters import FilterForm
+from bioseg.web.inline import inline_svg
 from bioseg.web.labels import is_zh, local_name
 from bioseg.web.views.common import page_view, paginate, render_list
-
-
-def inline_svg(svg: str) -> str:
-    """An SVG file as an element of the page: without its XML prolog, doctype and metadata (matplotlib's)."""
-    import re
-
-    svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg)
-    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
 
 
 def level_label(value: str) -> str:
