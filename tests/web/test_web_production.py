@@ -431,3 +431,43 @@ def test_the_receipt_is_recorded_in_the_receiving_sites_local_time(genealogy, wo
     assert ok.status_code == 302
     assert reload(sh).received_at == dt.datetime(2025, 3, 6, 7, 30, tzinfo=dt.UTC)
     assert "2025-03-06 15:30 UTC+08:00" in text(c.get(f"/shipments/{sh.pk}/"))
+
+
+def test_a_shipment_is_recorded_through_the_form_in_local_time_and_an_over_shipment_changes_nothing(genealogy, world):
+    from bioseg.production.models import Shipment
+
+    lot = ps.lot_create(
+        actor=world.holder_qa,
+        segment=world.seg["WCB"],
+        lot_number="W8",
+        quantity=10,
+        unit="vial",
+        manufactured_on=dt.date(2025, 3, 1),
+        expires_on=dt.date(2030, 1, 1),
+    )
+    c = browse(world.holder_qa)
+    body = {
+        "reference": "SH-9",
+        "from_site": str(world.js_site.pk),
+        "to_site": str(world.sh_site.pk),
+        "consignee": "",
+        "shipped_at": "2025-03-07T09:15",
+        "lot_1": str(lot.pk),
+        "quantity_1": "12",
+    }
+    before = (Shipment.objects.count(), AuditEvent.objects.count())
+    over = c.post("/shipments/new/", body)
+    assert (
+        over.status_code == 400
+        and "运输记录被拒绝：批 W8在 苏州基地 剩余 10 vial，拟发运 12 vial。" in over.content.decode()
+    )
+    assert (Shipment.objects.count(), AuditEvent.objects.count()) == before
+    missing = c.post("/shipments/new/", body | {"quantity_1": ""})
+    assert missing.status_code == 400 and 'data-testid="error-quantity_1"' in missing.content.decode()
+    ok = c.post("/shipments/new/", body | {"quantity_1": "10"})
+    sh = Shipment.objects.get(reference="SH-9")
+    assert ok.status_code == 302 and ok["Location"] == f"/shipments/{sh.pk}/"
+    assert sh.shipped_at == dt.datetime(2025, 3, 7, 1, 15, tzinfo=dt.UTC)  # 09:15 in Suzhou
+    assert [(line.lot_id, line.quantity) for line in sh.lines.all()] == [(lot.pk, 10)]
+    assert browse(world.cmo_qa).post("/shipments/new/", body).status_code == 400  # not from its own site
+    assert Shipment.objects.count() == before[0] + 1

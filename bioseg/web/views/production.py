@@ -501,6 +501,7 @@ def shipment_list(request):
             "filter": form,
             "page": paginate(request, qs),
             "open_excursions": selectors.excursion_list(scope=scope, status="open").count(),
+            "can_ship": request.user.has_role(*ASSESSORS) and bool(own_enterprise_ids(request.user)),
         },
     )
 
@@ -514,6 +515,90 @@ class AssessForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Re-enter your password to sign the assessment (meaning: approved)."),
     )
+
+
+LINES = 5  # lot lines on the shipment form
+
+
+class ShipmentForm(forms.Form):
+    reference = forms.CharField(label=_("Shipment reference"), max_length=60)
+    from_site = forms.TypedChoiceField(label=_("From (your site)"), coerce=int)
+    to_site = forms.TypedChoiceField(label=_("To site"), coerce=int, required=False, empty_value=None)
+    consignee = forms.TypedChoiceField(label=_("Or to a consignee"), coerce=int, required=False, empty_value=None)
+    shipped_at = forms.DateTimeField(
+        label=_("Shipped at (the shipping site's local time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        own = own_enterprise_ids(user)
+        sites = list(registry_selectors.site_list(scope=scope).select_related("enterprise"))
+        self.fields["from_site"].choices = [(s.pk, local_name(s)) for s in sites if s.enterprise_id in own]
+        self.fields["to_site"].choices = [("", "—")] + [(s.pk, local_name(s)) for s in sites]
+        self.fields["consignee"].choices = [("", "—")] + [
+            (c.pk, local_name(c)) for c in selectors.consignee_list(scope=scope)
+        ]
+        lots = (
+            selectors.lot_list(scope=scope)
+            .filter(site__enterprise_id__in=own)
+            .exclude(status__in=["rejected", "recalled"])
+        )
+        choices = [("", "—")] + [(x.pk, f"{x.lot_number} · {x.unit}") for x in lots.order_by("lot_number")[:500]]
+        for n in range(1, LINES + 1):
+            self.fields[f"lot_{n}"] = forms.TypedChoiceField(
+                label=_("Lot %(n)s") % {"n": n}, coerce=int, required=n == 1, empty_value=None, choices=choices
+            )
+            self.fields[f"quantity_{n}"] = forms.DecimalField(
+                label=_("Quantity %(n)s") % {"n": n}, required=n == 1, min_value=0, max_digits=18, decimal_places=4
+            )
+
+    def lines(self) -> list[tuple[int, object]]:
+        d = self.cleaned_data
+        return [(d[f"lot_{n}"], d[f"quantity_{n}"]) for n in range(1, LINES + 1) if d.get(f"lot_{n}")]
+
+
+@page_view
+def shipment_create(request):
+    from bioseg.common.regions import zone_for
+    from bioseg.production.models import Lot
+    from bioseg.registry.models import Site
+
+    if not request.user.has_role(*ASSESSORS):
+        raise PermissionDenied("record a shipment", "记录运输")
+    form = ShipmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        from_site = Site.objects.get(pk=d["from_site"])
+        to_site = Site.objects.filter(pk=d["to_site"]).first() if d["to_site"] else None
+        consignee = (
+            selectors.consignee_get(scope=scope_for(request.user), pk=d["consignee"]) if d["consignee"] else None
+        )
+        local = d["shipped_at"].replace(tzinfo=None)
+        shipped_at = local.replace(tzinfo=zone_for(from_site.country_code)).astimezone(dt.UTC)
+        lots = {x.pk: x for x in Lot.objects.filter(pk__in=[pk for pk, _q in form.lines()])}
+        for n in range(1, LINES + 1):
+            if d.get(f"lot_{n}") and d.get(f"quantity_{n}") is None:
+                form.add_error(f"quantity_{n}", _g("Give the quantity of this lot."))
+        if not form.errors:
+            ok, shipment = run_service(
+                form,
+                lambda: services.shipment_create(
+                    actor=request.user,
+                    reference=d["reference"],
+                    from_site=from_site,
+                    to_site=to_site,
+                    consignee=consignee,
+                    shipped_at=shipped_at,
+                    lines=[(lots[pk], qty) for pk, qty in form.lines()],
+                ),
+            )
+            if ok:
+                messages.success(request, _g("Shipment %(ref)s was recorded.") % {"ref": shipment.reference})
+                return redirect("web:shipment-detail", pk=shipment.pk)
+    return render(request, "web/shipment_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class ReceiveForm(forms.Form):
