@@ -75,6 +75,7 @@ urlpatterns = [
     ),
     path("arrangements/<int:pk>/<str:action>/", standing.arrangement_action, name="arrangement-action"),
     path("lots/", production.lot_list, name="lot-list"),
+    path("lots/transformations/new/", production.transformation_create, name="transformation-create"),
     path("lots/<int:pk>/", production.lot_detail, name="lot-detail"),
     path("lots/<int:pk>/release/", production.lot_release, name="lot-release"),
     path("lots/<int:pk>/recall/", production.lot_recall, name="lot-recall"),

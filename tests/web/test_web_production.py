@@ -471,3 +471,35 @@ def test_a_shipment_is_recorded_through_the_form_in_local_time_and_an_over_shipm
     assert [(line.lot_id, line.quantity) for line in sh.lines.all()] == [(lot.pk, 10)]
     assert browse(world.cmo_qa).post("/shipments/new/", body).status_code == 400  # not from its own site
     assert Shipment.objects.count() == before[0] + 1
+
+
+def test_the_cmo_records_a_transformation_through_the_form_and_an_over_consumption_changes_nothing(genealogy, world):
+    from bioseg.production.models import Transformation
+
+    g = genealogy
+    c = browse(world.cmo_qa)
+    page = text(c.get("/lots/transformations/new/"))
+    assert f'<option value="{g.d1.pk}">D1 · L</option>' in page  # received at the CMO's site: it may consume it
+    assert f'<option value="{g.w1.pk}">' not in page  # the holder's cell bank, never shipped here
+    body = {
+        "segment": str(world.seg["DP"].pk),
+        "kind": "manufacture",
+        "performed_on": "2025-03-08",
+        "reference": "BR-P3",
+        "input_1": str(g.d1.pk),
+        "input_quantity_1": "70",
+        "output_lot_number_1": "P3",
+        "output_quantity_1": "4000",
+        "output_unit_1": "vial",
+        "output_expires_on_1": "2027-03-01",
+    }
+    before = (Transformation.objects.count(), Lot.objects.count(), AuditEvent.objects.count())
+    over = c.post("/lots/transformations/new/", body)
+    assert over.status_code == 400 and "批 D1剩余 60 L，请求投入 70 L。" in over.content.decode()
+    assert (Transformation.objects.count(), Lot.objects.count(), AuditEvent.objects.count()) == before
+    ok = c.post("/lots/transformations/new/", body | {"input_quantity_1": "20"})
+    p3 = Lot.objects.get(lot_number="P3")
+    assert ok.status_code == 302 and ok["Location"] == f"/lots/{p3.pk}/"
+    assert (p3.site_id, p3.quantity, p3.unit, p3.status) == (world.sh_site.pk, 4000, "vial", "quarantine")
+    assert browse(world.gd_qa).get("/lots/transformations/new/").status_code == 200  # its own form, its own lots
+    assert browse(world.js_inspector).get("/lots/transformations/new/").status_code == 403

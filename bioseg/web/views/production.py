@@ -14,6 +14,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -23,6 +24,7 @@ from django.utils.translation import ngettext
 
 from bioseg.accounts.roles import Role
 from bioseg.audit.selectors import signatures_for
+from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.production import selectors, services
 from bioseg.production.models import (
@@ -130,7 +132,10 @@ def lot_list(request):
         sites=registry_selectors.site_list(scope=scope),
     )
     qs = form.apply(selectors.lot_list(scope=scope)).order_by("-manufactured_on", "-id")
-    return render_list(request, "web/lot_list.html", {"filter": form, "page": paginate(request, qs)})
+    can_transform = request.user.has_role(Role.HOLDER_QA, Role.CMO_QA) and bool(own_enterprise_ids(request.user))
+    return render_list(
+        request, "web/lot_list.html", {"filter": form, "page": paginate(request, qs), "can_transform": can_transform}
+    )
 
 
 @page_view
@@ -518,6 +523,116 @@ class AssessForm(forms.Form):
 
 
 LINES = 5  # lot lines on the shipment form
+OUTPUTS = 3  # output lots on the transformation form
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TransformationForm(forms.Form):
+    segment = forms.TypedChoiceField(label=_("Segment (where it is made)"), coerce=int)
+    kind = forms.ChoiceField(label=_("Kind"))
+    performed_on = forms.DateField(label=_("Performed on"), widget=DATE_INPUT)
+    reference = forms.CharField(label=_("Batch record reference"), required=False, max_length=60)
+
+    def __init__(self, *args, user, **kwargs):
+        from bioseg.production.models import Segment, TransformationKind, Unit
+
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        own = own_enterprise_ids(user)
+        today = clock.today()
+        segments = (
+            Segment.objects.filter(site__enterprise_id__in=own, chain__effective_from__lte=today)
+            .filter(Q(chain__effective_until__isnull=True) | Q(chain__effective_until__gte=today))
+            .select_related("chain__product", "site")
+            .order_by("chain__product_id", "position")
+        )
+        self.fields["segment"].choices = [
+            (s.pk, f"{local_name(s.chain.product)} · {local_name(s)} · {local_name(s.site)}") for s in segments
+        ]
+        self.fields["kind"].choices = [(k.value, k.label) for k in TransformationKind]
+        usable = (
+            selectors.lot_list(scope=scope)
+            .filter(site__enterprise_id__in=own)
+            .exclude(status__in=["rejected", "recalled", "on_hold"])
+        )
+        received = selectors.lot_list(scope=scope).filter(
+            shipment_lines__shipment__to_site__enterprise_id__in=own,
+            shipment_lines__shipment__received_at__isnull=False,
+        )
+        lots = (usable | received.exclude(status__in=["rejected", "recalled", "on_hold"])).distinct()
+        choices = [("", "—")] + [(x.pk, f"{x.lot_number} · {x.unit}") for x in lots.order_by("lot_number")[:500]]
+        for n in range(1, LINES + 1):
+            self.fields[f"input_{n}"] = forms.TypedChoiceField(
+                label=_("Input lot %(n)s") % {"n": n}, coerce=int, required=False, empty_value=None, choices=choices
+            )
+            self.fields[f"input_quantity_{n}"] = forms.DecimalField(
+                label=_("Quantity used %(n)s") % {"n": n}, required=False, max_digits=18, decimal_places=4
+            )
+        for n in range(1, OUTPUTS + 1):
+            self.fields[f"output_lot_number_{n}"] = forms.CharField(
+                label=_("Output lot number %(n)s") % {"n": n}, required=n == 1, max_length=60
+            )
+            self.fields[f"output_quantity_{n}"] = forms.DecimalField(
+                label=_("Output quantity %(n)s") % {"n": n}, required=n == 1, max_digits=18, decimal_places=4
+            )
+            self.fields[f"output_unit_{n}"] = forms.ChoiceField(
+                label=_("Unit %(n)s") % {"n": n}, required=n == 1, choices=[("", "—"), *Unit.choices]
+            )
+            self.fields[f"output_expires_on_{n}"] = forms.DateField(
+                label=_("Expires on %(n)s") % {"n": n}, required=n == 1, widget=DATE_INPUT
+            )
+
+    def inputs(self) -> list[tuple[int, object]]:
+        d = self.cleaned_data
+        return [(d[f"input_{n}"], d[f"input_quantity_{n}"]) for n in range(1, LINES + 1) if d.get(f"input_{n}")]
+
+    def outputs(self) -> list[dict]:
+        d = self.cleaned_data
+        return [
+            {
+                "lot_number": d[f"output_lot_number_{n}"],
+                "quantity": d[f"output_quantity_{n}"],
+                "unit": d[f"output_unit_{n}"],
+                "expires_on": d[f"output_expires_on_{n}"],
+            }
+            for n in range(1, OUTPUTS + 1)
+            if d.get(f"output_lot_number_{n}")
+        ]
+
+
+@page_view
+def transformation_create(request):
+    from bioseg.production.models import Lot, Segment
+
+    if not request.user.has_role(Role.HOLDER_QA, Role.CMO_QA):
+        raise PermissionDenied("record a transformation", "记录生产加工")
+    form = TransformationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        for n in range(1, LINES + 1):
+            if d.get(f"input_{n}") and d.get(f"input_quantity_{n}") is None:
+                form.add_error(f"input_quantity_{n}", _g("Give the quantity of this lot."))
+        if not form.errors:
+            lots = {x.pk: x for x in Lot.objects.filter(pk__in=[pk for pk, _q in form.inputs()])}
+            ok, t = run_service(
+                form,
+                lambda: services.transformation_record(
+                    actor=request.user,
+                    kind=d["kind"],
+                    segment=Segment.objects.get(pk=d["segment"]),
+                    performed_on=d["performed_on"],
+                    reference=d["reference"],
+                    inputs=[(lots[pk], q) for pk, q in form.inputs()],
+                    outputs=form.outputs(),
+                ),
+            )
+            if ok:
+                first = Lot.objects.filter(produced_by=t).order_by("id").first()
+                messages.success(request, _g("The transformation was recorded."))
+                if first is not None:
+                    return redirect("web:lot-detail", pk=first.pk)
+                return redirect("web:lot-list")
+    return render(request, "web/transformation_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class ShipmentForm(forms.Form):
