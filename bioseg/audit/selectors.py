@@ -40,3 +40,22 @@ def history_rows(obj) -> list[dict]:
 def signatures_for(obj) -> list[SignatureStatus]:
     sigs = Signature.objects.filter(table_name=obj._meta.db_table, object_pk=str(obj.pk)).select_related("signer")
     return [signature_status(s, obj) for s in sigs]
+
+
+def signatures_with_components(obj) -> list[SignatureStatus]:
+    """The signatures of ``obj`` and of the records that belong to it (a lot's releases, events and recalls; an
+    inspection's events): what a reader of its history expects to find there, oldest first."""
+    out = list(signatures_for(obj))
+    signed_tables = set(Signature.objects.values_list("table_name", flat=True).distinct())
+    for rel in obj._meta.related_objects:
+        model = rel.related_model
+        if not (rel.one_to_many or rel.one_to_one) or model._meta.db_table not in signed_tables:
+            continue
+        rows = {str(r.pk): r for r in model._default_manager.filter(**{rel.field.name: obj})}
+        if not rows:
+            continue
+        sigs = Signature.objects.filter(table_name=model._meta.db_table, object_pk__in=list(rows)).select_related(
+            "signer"
+        )
+        out += [signature_status(s, rows[s.object_pk]) for s in sigs]
+    return sorted(out, key=lambda st: (st.signature.signed_at, st.signature.pk))

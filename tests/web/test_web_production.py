@@ -503,3 +503,21 @@ def test_the_cmo_records_a_transformation_through_the_form_and_an_over_consumpti
     assert (p3.site_id, p3.quantity, p3.unit, p3.status) == (world.sh_site.pk, 4000, "vial", "quarantine")
     assert browse(world.gd_qa).get("/lots/transformations/new/").status_code == 200  # its own form, its own lots
     assert browse(world.js_inspector).get("/lots/transformations/new/").status_code == 403
+
+
+def test_a_lots_history_shows_the_signatures_of_its_releases(market, genealogy, world):
+    g = genealogy
+    page = text(browse(world.holder_qa).get(f"/lots/{g.p2.pk}/history/"))
+    table = page[
+        page.index('data-testid="signatures"') : page.index("</table>", page.index('data-testid="signatures"'))
+    ]
+    rows = re.findall(r'<tr data-testid="row">\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', table)
+    # P2: released by the CMO's QA, then by the holder's QP — both signatures are the lot's, though bound to releases
+    assert [meaning for _name, meaning in rows] == ["放行", "放行"]
+    assert (
+        len(rows)
+        == Signature.objects.filter(table_name="production_release")
+        .filter(object_pk__in=[str(r.pk) for r in Release.objects.filter(lot=g.p2)])
+        .count()
+    )
+    assert "没有签名" not in table and "无签名" not in table

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from bioseg.audit import chain
-from bioseg.audit.selectors import history_rows, signatures_for
+from bioseg.audit.selectors import history_rows, signatures_with_components
 from bioseg.common.errors import NotFound, PermissionDenied
 from bioseg.quality import changes as change_selectors
 from bioseg.quality import selectors as quality_selectors
@@ -73,7 +73,7 @@ def history(request, kind, pk):
         {
             "object": obj,
             "rows": rows,
-            "signatures": signatures_for(obj),
+            "signatures": signatures_with_components(obj),
             "detail_url": reverse(detail_url, kwargs={"pk": obj.pk}),
         },
     )
