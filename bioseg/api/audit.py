@@ -86,12 +86,12 @@ def add_object_routes(obj_router: Router, slug: str) -> None:
             "kind": slug,
             "id": obj.pk,
             "events": audit_selectors.history_rows(obj),
-            "signatures": [signature_out(s) for s in audit_selectors.signatures_for(obj)],
+            "signatures": [signature_out(s) for s in audit_selectors.signatures_with_components(obj)],
         }
 
     def signatures(request: HttpRequest, id: int):
         obj = kind.get(scope=scope_for(request.user), pk=id)
-        return [signature_out(s) for s in audit_selectors.signatures_for(obj)]
+        return [signature_out(s) for s in audit_selectors.signatures_with_components(obj)]
 
     history.__name__ = f"{name}_history"
     signatures.__name__ = f"{name}_signatures"

@@ -661,3 +661,11 @@ def test_the_production_paths_are_in_the_openapi_schema(client):
     }
     assert set(schema["paths"]["/api/v1/lots"]) == {"get", "post"}
     assert set(schema["paths"]["/api/v1/lots/{id}/releases"]["post"]["responses"]) >= {"201", "409"}
+
+
+def test_a_lots_signatures_include_those_of_its_releases(market, genealogy, world):
+    body = get(world.holder_qa, f"/lots/{genealogy.p2.pk}/signatures").json()
+    assert [(s["signer"], s["meaning"], s["intact"]) for s in body] == [
+        ("cmo-qa", "released", True),
+        ("holder-qp", "released", True),
+    ]
