@@ -96,7 +96,7 @@ def test_a_lot_cannot_be_shipped_beyond_what_is_left_at_the_site(market, genealo
     assert exc.value.code == "shipment_refused"
     assert [(p["code"], p["lot_id"]) for p in exc.value.details["problems"]] == [("over_shipment", g.p2.pk)]
     assert exc.value.details["problems"][0]["message"] == (
-        "Lot P2 has 0 vial left at Shanghai site; 1500 vial were to be shipped."
+        "Lot P2 has 0 vials left at Shanghai site; 1,500 vials were to be shipped."
     )
     assert (Shipment.objects.count(), ShipmentLine.objects.count(), AuditEvent.objects.count()) == before
 

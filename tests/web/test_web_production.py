@@ -458,8 +458,7 @@ def test_a_shipment_is_recorded_through_the_form_in_local_time_and_an_over_shipm
     before = (Shipment.objects.count(), AuditEvent.objects.count())
     over = c.post("/shipments/new/", body)
     assert (
-        over.status_code == 400
-        and "运输记录被拒绝：批 W8在 苏州基地 剩余 10 vial，拟发运 12 vial。" in over.content.decode()
+        over.status_code == 400 and "运输记录被拒绝：批 W8在苏州基地剩余 10 支，拟发运 12 支。" in over.content.decode()
     )
     assert (Shipment.objects.count(), AuditEvent.objects.count()) == before
     missing = c.post("/shipments/new/", body | {"quantity_1": ""})

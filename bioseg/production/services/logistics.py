@@ -14,6 +14,7 @@ from bioseg.audit.context import audit_context
 from bioseg.audit.transitions import transition
 from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, PermissionDenied, Problem, Refused, ValidationFailed
+from bioseg.common.formatting import format_quantity
 from bioseg.common.regions import is_country_code, is_province_code
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors, unique_or_conflict
@@ -158,8 +159,10 @@ def shipment_create(
                 problems.append(
                     Problem(
                         "over_shipment",
-                        f"{tag} has {left.normalize():f} {lot.unit} left at {from_site.name_en}; {qty.normalize():f} {lot.unit} were to be shipped.",
-                        f"{tag_zh}在 {from_site.name_zh} 剩余 {left.normalize():f} {lot.unit}，拟发运 {qty.normalize():f} {lot.unit}。",
+                        f"{tag} has {format_quantity(left, lot.unit, 'en')} left at {from_site.name_en}; "
+                        f"{format_quantity(qty, lot.unit, 'en')} were to be shipped.",
+                        f"{tag_zh}在{from_site.name_zh}剩余 {format_quantity(left, lot.unit, 'zh')}，"
+                        f"拟发运 {format_quantity(qty, lot.unit, 'zh')}。",
                         lot_id=lot.pk,
                     )
                 )

@@ -16,6 +16,7 @@ from bioseg.audit.context import audit_context
 from bioseg.audit.transitions import transition
 from bioseg.common import clock
 from bioseg.common.errors import Problem, Refused
+from bioseg.common.formatting import format_quantity
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors, unique_or_conflict
 from bioseg.production import selectors, signals
@@ -227,8 +228,10 @@ def transformation_record(
                 problems.append(
                     Problem(
                         "over_consumption",
-                        f"{tag} has {left.normalize():f} {lot.unit} left; {wanted[pk].normalize():f} {lot.unit} were requested.",
-                        f"{tag_zh}剩余 {left.normalize():f} {lot.unit}，请求投入 {wanted[pk].normalize():f} {lot.unit}。",
+                        f"{tag} has {format_quantity(left, lot.unit, 'en')} left; "
+                        f"{format_quantity(wanted[pk], lot.unit, 'en')} were requested.",
+                        f"{tag_zh}剩余 {format_quantity(left, lot.unit, 'zh')}，"
+                        f"请求投入 {format_quantity(wanted[pk], lot.unit, 'zh')}。",
                         lot_id=pk,
                         left=f"{left.normalize():f}",
                         requested=str(wanted[pk]),
