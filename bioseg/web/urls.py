@@ -86,6 +86,7 @@ urlpatterns = [
     path("lots/<int:pk>/certificate.pdf", production.lot_certificate, name="lot-certificate"),
     path("lots/<int:pk>/recall-report.<str:fmt>", production.lot_recall_report, name="lot-recall-report"),
     path("chains/", production.chain_list, name="chain-list"),
+    path("chains/new/", production.chain_create, name="chain-create"),
     path("chains/<int:pk>/", production.chain_detail, name="chain-detail"),
     path("shipments/", production.shipment_list, name="shipment-list"),
     path("shipments/new/", production.shipment_create, name="shipment-create"),

@@ -520,3 +520,46 @@ def test_a_lots_history_shows_the_signatures_of_its_releases(market, genealogy, 
         .count()
     )
     assert "没有签名" not in table and "无签名" not in table
+
+
+def chain_body(world, **kw):
+    b = {"product": str(world.pd1.pk), "effective_from": "2026-01-01", "effective_until": "", "note": ""}
+    rows = [
+        ("DS", "drug_substance", "原液", "Drug substance", world.js_site, "DP"),
+        ("DP", "drug_product", "制剂", "Drug product", world.sh_site, ""),
+    ]
+    for n, (code, stage, zh, en, site, feeds) in enumerate(rows, start=1):
+        b |= {
+            f"code_{n}": code,
+            f"stage_{n}": stage,
+            f"name_zh_{n}": zh,
+            f"name_en_{n}": en,
+            f"site_{n}": str(site.pk),
+            f"feeds_{n}": feeds,
+        }
+    return b | kw
+
+
+def test_a_chain_version_is_checked_as_it_is_edited_and_defined_through_the_form(world):
+    from bioseg.production.models import ProcessChain
+
+    c = browse(world.holder_qa)
+    checked = text(c.post("/chains/new/?check=1", chain_body(world, feeds_1="XX"), HTTP_HX_REQUEST="true"))
+    problems = re.findall(r'<li data-testid="chain-problem">([^<]+)</li>', checked)
+    assert len(problems) == 2 and any("XX" in p for p in problems)  # an unknown segment fed; overlaps version 1
+    before = (ProcessChain.objects.count(), AuditEvent.objects.count())
+    refused = c.post("/chains/new/", chain_body(world))
+    assert refused.status_code == 400 and 'data-testid="chain-problem"' in refused.content.decode()
+    assert (ProcessChain.objects.count(), AuditEvent.objects.count()) == before
+    v1 = ProcessChain.objects.get(product=world.pd1, version=1)
+    ps.chain_close(actor=world.holder_qa, chain=v1, effective_until=dt.date(2025, 12, 31), reason="new DS process")
+    ok_check = text(c.post("/chains/new/?check=1", chain_body(world), HTTP_HX_REQUEST="true"))
+    assert 'data-testid="chain-valid"' in ok_check
+    done = c.post("/chains/new/", chain_body(world))
+    v2 = ProcessChain.objects.get(product=world.pd1, version=2)
+    assert done.status_code == 302 and done["Location"] == f"/chains/{v2.pk}/"
+    assert [(s.code, s.site_id) for s in v2.segments.order_by("position")] == [
+        ("DS", world.js_site.pk),
+        ("DP", world.sh_site.pk),
+    ]
+    assert browse(world.cmo_qa).get("/chains/new/").status_code == 403

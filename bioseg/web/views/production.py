@@ -432,7 +432,116 @@ def lot_trace(request, pk):
 def chain_list(request):
     scope = scope_for(request.user)
     qs = selectors.chain_list(scope=scope).order_by("product_id", "version")
-    return render(request, "web/chain_list.html", {"page": paginate(request, qs)})
+    can_define = request.user.has_role(Role.HOLDER_RA, Role.HOLDER_QA) and bool(own_enterprise_ids(request.user))
+    return render(request, "web/chain_list.html", {"page": paginate(request, qs), "can_define": can_define})
+
+
+SEGMENT_ROWS = 6
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ChainForm(forms.Form):
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int)
+    effective_from = forms.DateField(label=_("Effective from"), widget=DATE_INPUT)
+    effective_until = forms.DateField(label=_("Effective until"), required=False, widget=DATE_INPUT)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, user, **kwargs):
+        from bioseg.production.models import Stage
+
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        own = own_enterprise_ids(user)
+        products = registry_selectors.product_list(scope=scope).filter(holder_id__in=own)
+        self.fields["product"].choices = [(p.pk, local_name(p)) for p in products]
+        sites = [("", "—")] + [(x.pk, local_name(x)) for x in registry_selectors.site_list(scope=scope)]
+        stages = [("", "—")] + list(Stage.choices)
+        for n in range(1, SEGMENT_ROWS + 1):
+            self.fields[f"code_{n}"] = forms.CharField(label=_("Segment %(n)s: code") % {"n": n}, required=False)
+            self.fields[f"stage_{n}"] = forms.ChoiceField(
+                label=_("Segment %(n)s: stage") % {"n": n}, required=False, choices=stages
+            )
+            self.fields[f"name_zh_{n}"] = forms.CharField(
+                label=_("Segment %(n)s: name (Chinese)") % {"n": n}, required=False
+            )
+            self.fields[f"name_en_{n}"] = forms.CharField(
+                label=_("Segment %(n)s: name (English)") % {"n": n}, required=False
+            )
+            self.fields[f"site_{n}"] = forms.TypedChoiceField(
+                label=_("Segment %(n)s: site") % {"n": n}, required=False, coerce=int, empty_value=None, choices=sites
+            )
+            self.fields[f"feeds_{n}"] = forms.CharField(
+                label=_("Segment %(n)s: feeds (codes, comma-separated)") % {"n": n}, required=False
+            )
+
+    def segments(self) -> list[dict]:
+        from bioseg.registry.models import Site
+
+        d = self.cleaned_data
+        rows = [n for n in range(1, SEGMENT_ROWS + 1) if (d.get(f"code_{n}") or "").strip()]
+        sites = {x.pk: x for x in Site.objects.filter(pk__in=[d.get(f"site_{n}") for n in rows if d.get(f"site_{n}")])}
+        return [
+            {
+                "code": d[f"code_{n}"].strip(),
+                "stage": d.get(f"stage_{n}") or "",
+                "name_zh": d.get(f"name_zh_{n}") or "",
+                "name_en": d.get(f"name_en_{n}") or "",
+                "site": sites.get(d.get(f"site_{n}")),
+                "feeds": [c.strip() for c in (d.get(f"feeds_{n}") or "").replace("，", ",").split(",") if c.strip()],
+            }
+            for n in rows
+        ]
+
+
+def _problem_texts(problems) -> list[str]:
+    return [p["message_zh"] if is_zh() else p["message"] for p in problems]
+
+
+@page_view
+def chain_create(request):
+    """Define a chain version; as the user edits, the form posts itself (htmx, ``?check=1``) and the problems the
+    chain still has are shown beside it, from the same rules the service refuses by."""
+    from bioseg.common.errors import Refused
+    from bioseg.production.services.chains import chain_problems
+    from bioseg.registry.models import Product
+
+    if not request.user.has_role(Role.HOLDER_RA, Role.HOLDER_QA):
+        raise PermissionDenied("define a process chain", "定义工艺链")
+    form = ChainForm(request.POST or None, user=request.user)
+    problems: list[str] = []
+    checked = False
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        product = Product.objects.get(pk=d["product"])
+        if request.GET.get("check"):
+            found = chain_problems(
+                product=product,
+                segments=form.segments(),
+                effective_from=d["effective_from"],
+                effective_until=d["effective_until"],
+            )
+            return render(request, "web/chain_problems.html", {"problems": _problem_texts(found), "checked": True})
+        try:
+            with transaction.atomic():
+                chain = services.chain_create(
+                    actor=request.user,
+                    product=product,
+                    effective_from=d["effective_from"],
+                    effective_until=d["effective_until"],
+                    segments=form.segments(),
+                    note=d["note"],
+                )
+        except Refused as exc:
+            problems, checked = _problem_texts(exc.details.get("problems", [])), True
+            form.add_error(None, exc.localized("zh" if is_zh() else "en").split("：")[0].split(":")[0])
+        else:
+            messages.success(request, _g("Version %(n)s of the chain was defined.") % {"n": chain.version})
+            return redirect("web:chain-detail", pk=chain.pk)
+    elif request.method == "POST" and request.GET.get("check"):
+        return render(request, "web/chain_problems.html", {"problems": [], "checked": False})
+    status = 400 if form.errors else 200
+    context = {"form": form, "problems": problems, "checked": checked}
+    return render(request, "web/chain_form.html", context, status=status)
 
 
 @page_view
@@ -524,7 +633,6 @@ class AssessForm(forms.Form):
 
 LINES = 5  # lot lines on the shipment form
 OUTPUTS = 3  # output lots on the transformation form
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TransformationForm(forms.Form):
