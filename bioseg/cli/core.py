@@ -82,8 +82,40 @@ def serve(
     _serve(host, port, workers)
 
 
+def _start_task_worker():
+    """The background-task worker beside the web server (report builds, schedule solves), unless the tasks run
+    elsewhere (``BIOSEG_TASKS_BACKEND`` set to another backend, or ``BIOSEG_NO_WORKER=1`` when a separate
+    ``bioseg worker`` runs). Stopped with the server."""
+    import atexit
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    if os.environ.get("BIOSEG_NO_WORKER") == "1" or "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        return None
+    worker = subprocess.Popen([sys.executable, "-c", "from bioseg.cli import main; main()", "worker"])
+    typer.echo(f"Background tasks: worker process {worker.pid} (set BIOSEG_NO_WORKER=1 to run your own).")
+
+    parent = os.getpid()
+
+    def stop() -> None:  # in the server's own process only (gunicorn's forked workers inherit atexit)
+        if os.getpid() == parent and worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    atexit.register(stop)
+    return worker
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
+
+    _start_task_worker()
 
     from bioseg.wsgi import application
 
