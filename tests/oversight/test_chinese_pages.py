@@ -50,3 +50,15 @@ def test_no_english_word_on_the_chinese_inspection_pages(demo, db):  # noqa: F81
     found = {url: [w for w in english_words(page(user, url)) if w not in names] for user, url in visits}
     bad = {url: words for url, words in found.items() if words}
     assert bad == {}, repr(bad)
+
+
+def test_the_inspectors_dashboards_count_high_risk_sites_and_plans_awaiting_approval(demo, db):  # noqa: F811
+    import re
+
+    def cards(user):
+        html = page(user, "/")
+        return dict(re.findall(r'data-testid="count-([a-z-]+)">\s*<span class="stat-count">([\d,]+)<', html))
+
+    js, sh = cards("js-inspector"), cards("sh-inspector")
+    assert (js["plans-awaiting-approval"], sh["plans-awaiting-approval"]) == ("0", "1")
+    assert js["sites-high-risk"] == "4"  # Jiangsu's two sites and the two Shanghai sites making its holders' products

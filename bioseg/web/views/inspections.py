@@ -608,6 +608,24 @@ def _cards(request, scope) -> list:
             "status=rectification",
         ),
     ]
+    if scope.is_provincial or scope.is_national:
+        cards.append(
+            dashboard.Card(
+                "sites-high-risk",
+                _("Sites rated high risk"),
+                sel.risk_rating_list(user=request.user, overall="high").count(),
+                "web:risk-list",
+                "overall=high",
+            )
+        )
+        cards.append(
+            dashboard.Card(
+                "plans-awaiting-approval",
+                _("Inspection plans awaiting approval"),
+                sel.plan_list(user=request.user).filter(status="solved").count(),
+                "web:inspection-plan-list",
+            )
+        )
     return cards if scope.is_provincial or qs.exists() else []
 
 
