@@ -16,7 +16,7 @@ from bioseg.quality.models import Capa, Deviation, OosInvestigation
 from bioseg.registry.models import QualityAgreement, Site
 
 # units, method names and the brand: not sentences
-ALLOWED = {"bioseg", "mL", "mg", "nm", "ChP", "EU"}
+ALLOWED = {"bioseg", "mL", "mg", "kg", "nm", "pH", "ChP", "EU"}
 
 
 class _Text(HTMLParser):

@@ -26,6 +26,7 @@ from bioseg.accounts.roles import Role
 from bioseg.audit.selectors import signatures_for
 from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
+from bioseg.common.formatting import unit_label
 from bioseg.production import selectors, services
 from bioseg.production.models import (
     AssessmentOutcome,
@@ -668,7 +669,10 @@ class TransformationForm(forms.Form):
             shipment_lines__shipment__received_at__isnull=False,
         )
         lots = (usable | received.exclude(status__in=["rejected", "recalled", "on_hold"])).distinct()
-        choices = [("", "—")] + [(x.pk, f"{x.lot_number} · {x.unit}") for x in lots.order_by("lot_number")[:500]]
+        choices = [("", "—")] + [
+            (x.pk, f"{x.lot_number} · {unit_label(x.unit, 'zh' if is_zh() else 'en')}")
+            for x in lots.order_by("lot_number")[:500]
+        ]
         for n in range(1, LINES + 1):
             self.fields[f"input_{n}"] = forms.TypedChoiceField(
                 label=_("Input lot %(n)s") % {"n": n}, coerce=int, required=False, empty_value=None, choices=choices
@@ -769,7 +773,10 @@ class ShipmentForm(forms.Form):
             .filter(site__enterprise_id__in=own)
             .exclude(status__in=["rejected", "recalled"])
         )
-        choices = [("", "—")] + [(x.pk, f"{x.lot_number} · {x.unit}") for x in lots.order_by("lot_number")[:500]]
+        choices = [("", "—")] + [
+            (x.pk, f"{x.lot_number} · {unit_label(x.unit, 'zh' if is_zh() else 'en')}")
+            for x in lots.order_by("lot_number")[:500]
+        ]
         for n in range(1, LINES + 1):
             self.fields[f"lot_{n}"] = forms.TypedChoiceField(
                 label=_("Lot %(n)s") % {"n": n}, coerce=int, required=n == 1, empty_value=None, choices=choices
