@@ -208,3 +208,50 @@ def joint_plan_list(*, user):
 def joint_plan_get(*, user, pk) -> JointSupervisionPlan:
     qs = JointSupervisionPlan.objects.select_related("product", "product__holder", "drafted_by")
     return get_in_scope(qs, _regulator_scope(user), pk, "joint supervision plan")
+
+
+def approved_plan_of_job(plan_job: str):
+    """The approved plan a job key (``<province>-<year>:<job>``, ``plans.plan_job_key``) names, or ``None`` when
+    the key is malformed, no plan of that province and year is approved, or the plan has no such job."""
+    head, _, job = (plan_job or "").partition(":")
+    region, _, year = head.partition("-")
+    if not job or not year.isdigit():
+        return None
+    plan = InspectionPlan.objects.filter(region_code=region, year=int(year), status="approved").first()
+    if plan is None or not plan.problem_job(job):
+        return None
+    return plan
+
+
+def plan_job_draft(*, user, plan_pk, job: str) -> dict:
+    """What an inspection prepared from an approved plan's job starts with: kind, product, site, partner, dates,
+    the team the plan named (the user's own province's people; a partner names its own) and its leader. 404 for a
+    job the user may not see or that is not scheduled."""
+    from bioseg.accounts.models import User
+    from bioseg.common.errors import NotFound
+    from bioseg.oversight.plans import plan_job_key
+    from bioseg.production.models import Segment
+
+    plan = plan_get(user=user, pk=plan_pk)
+    row = next((r for r in plan_rows(user=user, plan=plan) if r["job"] == job and not r["masked"]), None)
+    if plan.status != "approved" or row is None or row["start"] is None:
+        raise NotFound("plan job", job)
+    meta = plan.job_meta.get(job, {})
+    product_id = meta.get("product_id") or (
+        Segment.objects.filter(site_id=meta["site_id"]).values_list("chain__product_id", flat=True).first()
+    )
+    people = dict(User.objects.filter(username__in=row["inspectors"]).values_list("username", "pk"))
+    return {
+        "kind": row["type"],
+        "product_id": product_id,
+        "site_id": meta["site_id"],
+        "partner_region_code": meta.get("partner_region_code", ""),
+        "team_ids": [people[u] for u in row["inspectors"] if u in people],
+        "leader_id": people.get(row["leader"]),
+        "planned_from": row["start"],
+        "planned_to": row["end"],
+        "obligation_en": row["obligation_en"],
+        "obligation_zh": row["obligation_zh"],
+        "plan_job": plan_job_key(plan, job),
+        "partner_to_name": bool(meta.get("partner_region_code")),
+    }

@@ -161,6 +161,14 @@ def inspection_create(
         e.add("follow_up_of_id", "Name the inspection followed up.", "请选择所跟踪的检查。")
     if len(purpose or "") > TEXT_LIMIT:
         e.add("purpose", "Too long.", "内容过长。")
+    if plan_job:
+        from bioseg.oversight.selectors import approved_plan_of_job
+
+        source = approved_plan_of_job(plan_job)
+        if source is None or source.region_code != region:
+            e.add("plan_job", "No approved plan of your province has this job.", "本省已批准的检查计划中没有该任务。")
+        elif approved_by is None:
+            approved_by = source.approved_by  # an unannounced inspection stays visible to its plan's approver
     if partner_to_name and not partner:
         e.add(
             "partner_region_code",

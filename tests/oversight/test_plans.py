@@ -152,6 +152,22 @@ def test_re_planning_keeps_the_notified_jobs_exactly(sup, immediate, django_capt
         planned_to=start,
         plan_job=plans.plan_job_key(first, job),
     )
+    assert i.approved_by_id == sup.js[0].pk  # the plan's approver, carried by the job key
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        isvc.inspection_create(
+            actor=sup.js[0],
+            kind="sampling",
+            product=w.pd1,
+            sites=[Site.objects.get(pk=w.js_site.pk)],
+            team=team,
+            leader=next(u for u in team if u.username == a["leader"]),
+            planned_from=start,
+            planned_to=start,
+            plan_job="320000-2027:NO-SUCH-JOB",
+        )
+    assert exc.value.details["fields"]["plan_job"]["message_zh"] == "本省已批准的检查计划中没有该任务。"
+    assert AuditEvent.objects.count() == before
     isvc.inspection_notify(actor=sup.js[0], inspection=i)
     second = solved(sup, django_capture_on_commit_callbacks)
     assert second.kept_jobs == [job]

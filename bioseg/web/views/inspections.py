@@ -268,7 +268,6 @@ def inspection_create(request):
                     sel.inspection_get(user=request.user, pk=d["follow_up_of"]) if d["follow_up_of"] else None
                 ),
                 plan_job=d["plan_job"],
-                approved_by=_plan_approver(request.user, d["plan_job"]),
                 partner_to_name=d["partner_to_name"],
             ),
         )
@@ -279,46 +278,21 @@ def inspection_create(request):
 
 
 def _from_plan(user, plan_pk, job: str) -> dict:
-    """The planning form filled from an approved plan's job: kind, site, product, dates, the own province's people of
-    the team and its leader (a partner province names its own people)."""
-    from bioseg.oversight.plans import plan_job_key
-    from bioseg.production.models import Segment
-
-    plan = sel.plan_get(user=user, pk=plan_pk)
-    row = next((r for r in sel.plan_rows(user=user, plan=plan) if r["job"] == job and not r["masked"]), None)
-    if plan.status != "approved" or row is None or row["start"] is None:
-        raise NotFound("plan job", job)
-    meta = plan.job_meta.get(job, {})
-    product_id = meta.get("product_id") or (
-        Segment.objects.filter(site_id=meta["site_id"]).values_list("chain__product_id", flat=True).first()
-    )
-    people = {u.username: u.pk for u in User.objects.filter(username__in=row["inspectors"])}
+    """The planning form's initial values from an approved plan's job."""
+    d = sel.plan_job_draft(user=user, plan_pk=plan_pk, job=job)
     return {
-        "kind": row["type"],
-        "product": product_id,
-        "sites": [meta["site_id"]],
-        "partner_region_code": meta.get("partner_region_code", ""),
-        "team": [people[u] for u in row["inspectors"] if u in people],
-        "leader": people.get(row["leader"]),
-        "planned_from": row["start"],
-        "planned_to": row["end"],
-        "purpose": row["obligation_zh"] if is_zh() else row["obligation_en"],
-        "plan_job": plan_job_key(plan, job),
-        "partner_to_name": bool(meta.get("partner_region_code")),
+        "kind": d["kind"],
+        "product": d["product_id"],
+        "sites": [d["site_id"]],
+        "partner_region_code": d["partner_region_code"],
+        "team": d["team_ids"],
+        "leader": d["leader_id"],
+        "planned_from": d["planned_from"],
+        "planned_to": d["planned_to"],
+        "purpose": d["obligation_zh"] if is_zh() else d["obligation_en"],
+        "plan_job": d["plan_job"],
+        "partner_to_name": d["partner_to_name"],
     }
-
-
-def _plan_approver(user, plan_job: str):
-    """The approver of the plan a job comes from (an unannounced inspection is visible to them)."""
-    if not plan_job:
-        return None
-    from bioseg.oversight.models import InspectionPlan
-
-    region, _, year = plan_job.split(":", 1)[0].partition("-")
-    if region != user.organisation.region_code or not year.isdigit():
-        return None
-    plan = InspectionPlan.objects.filter(region_code=region, year=int(year), status="approved").first()
-    return plan.approved_by if plan else None
 
 
 class StartForm(forms.Form):
