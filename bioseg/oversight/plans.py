@@ -196,11 +196,15 @@ def plan_approve(*, actor: User, plan: InspectionPlan, password: str, reason: st
     return t.subject
 
 
+def seed_may_be_revealed(plan: InspectionPlan) -> bool:
+    """The seed is published once the plan's year is over."""
+    return clock.today() > dt.date(plan.year, 12, 31)
+
+
 def plan_reveal_seed(*, actor: User, plan: InspectionPlan, reason: str = "") -> InspectionPlan:
     """Once the plan's year is over, its seed is published so anyone can re-derive the unannounced draws."""
     PLAN_WORKFLOW.check_actor(actor, plan, "reveal_seed")
-    today = clock.today()
-    if today <= dt.date(plan.year, 12, 31):
+    if not seed_may_be_revealed(plan):
         raise ValidationFailed(
             {
                 "plan": (

@@ -108,11 +108,16 @@ def site_rate(*, site, actor: User, cause: str, cause_reference: str = "", as_of
         )
 
 
-def site_rerate_on_request(*, actor: User, site) -> RiskRating:
-    """A regulator of the site's province asks for a fresh rating (after records changed outside a signal)."""
+def may_rerate(user, site) -> bool:
+    """Whether ``user`` may ask for a fresh rating of ``site``: an inspector of the site's province."""
     from bioseg.oversight.services import is_inspector
 
-    if not is_inspector(actor) or actor.organisation.region_code != site.region_code:
+    return is_inspector(user) and user.organisation.region_code == site.region_code
+
+
+def site_rerate_on_request(*, actor: User, site) -> RiskRating:
+    """A regulator of the site's province asks for a fresh rating (after records changed outside a signal)."""
+    if not may_rerate(actor, site):
         raise PermissionDenied(
             "Only a regulator of the site's province re-rates it.",
             "只有场地所在省的监管人员可以重新评定其风险。",

@@ -104,12 +104,11 @@ class PartnerSignForm(SignForm):
 
 
 def _sign_form(user, plan, data=None):
-    code = getattr(user.organisation, "region_code", None)
-    if not is_inspector(user) or plan.status in ("in_force", "superseded"):
-        return None
-    if code == plan.lead_region_code and plan.lead_signed_at is None:
+    """The signing form of the step the table allows this user now (the partner's asks for its free capacity)."""
+    allowed = JOINT_WORKFLOW.allowed_actions(user, plan)
+    if "sign_lead" in allowed:
         return SignForm(data)
-    if code == plan.partner_region_code and plan.partner_signed_at is None:
+    if "sign_partner" in allowed:
         return PartnerSignForm(data)
     return None
 

@@ -5,7 +5,6 @@ the revealed seed with the re-derivation of the unannounced draws."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from types import SimpleNamespace
@@ -161,7 +160,7 @@ def plan_detail(request, pk):
         for c in result.get("conflicts", [])
     ]
     rederived, matches = svc.plan_rederive(plan)
-    can_act = is_inspector(request.user) and request.user.organisation.region_code == plan.region_code
+    allowed = PLAN_WORKFLOW.allowed_actions(request.user, plan)
     context = {
         "plan": plan,
         "state": state_label(plan.status),
@@ -173,11 +172,8 @@ def plan_detail(request, pk):
         "conflicts": conflicts,
         "notes": [n[1] if zh else n[0] for n in plan.notes],
         "objective": result.get("objective", {}),
-        "approve_form": SignForm() if can_act and plan.status == "solved" else None,
-        "can_reveal": can_act
-        and plan.status in ("approved", "superseded")
-        and plan.revealed_at is None
-        and clock.today() > dt.date(plan.year, 12, 31),
+        "approve_form": SignForm() if "approve" in allowed else None,
+        "can_reveal": "reveal_seed" in allowed and plan.revealed_at is None and svc.seed_may_be_revealed(plan),
         "rederived": rederived,
         "matches": matches,
         "sees_all": request.user.pk in (plan.created_by_id, plan.approved_by_id),

@@ -192,7 +192,7 @@ def risk_site(request, pk):
         ),
         "history": [{"r": r, "overall": level_label(r.overall), "cause": cause_label(r.cause)} for r in history],
         "chart": chart,
-        "can_rerate": _can_rerate(request.user, site),
+        "can_rerate": ratings.may_rerate(request.user, site),
     }
     return render(request, "web/risk_site.html", context)
 
@@ -200,9 +200,3 @@ def risk_site(request, pk):
 def _source(config, key: str) -> str:
     en, zh = config.source(key)
     return zh if is_zh() else en
-
-
-def _can_rerate(user, site) -> bool:
-    from bioseg.oversight.services import is_inspector
-
-    return is_inspector(user) and user.organisation.region_code == site.region_code
