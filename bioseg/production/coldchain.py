@@ -201,3 +201,23 @@ def range_check(readings: tuple[Reading, ...], storage_min_c: Decimal, storage_m
         highest_c=_q(max(values)),
         first_out_at=first_out,
     )
+
+
+def out_of_range_periods(
+    points: list[tuple[dt.datetime, Decimal]], low: Decimal | None, high: Decimal | None
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The periods of consecutive readings outside [``low``, ``high``] (either bound may be open), each from its
+    first to its last reading out of range — what a chart of the log marks."""
+    periods: list[tuple[dt.datetime, dt.datetime]] = []
+    start = last_out = None
+    for at, celsius in points:
+        out = (low is not None and celsius < low) or (high is not None and celsius > high)
+        if out:
+            start = start or at
+            last_out = at
+        elif start is not None:
+            periods.append((start, last_out))
+            start = None
+    if start is not None:
+        periods.append((start, last_out))
+    return periods

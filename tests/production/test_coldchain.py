@@ -211,3 +211,11 @@ def selectors_scope(user):
     from bioseg.registry.scope import scope_for
 
     return scope_for(user)
+
+
+def test_the_periods_out_of_range_run_from_the_first_to_the_last_reading_outside():
+    points = [(r.at, r.celsius) for r in coldchain.parse_logger_csv(WARM).readings]
+    t = lambda m: dt.datetime(2025, 3, 2, 0, m, tzinfo=dt.UTC)  # noqa: E731
+    assert coldchain.out_of_range_periods(points, Decimal(2), Decimal(8)) == [(t(10), t(20)), (t(40), t(40))]
+    assert coldchain.out_of_range_periods(points, None, Decimal(10)) == [(t(20), t(20))]
+    assert coldchain.out_of_range_periods(points, None, None) == []

@@ -27,7 +27,7 @@ from bioseg.audit.selectors import signatures_for
 from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.common.formatting import unit_label
-from bioseg.production import selectors, services
+from bioseg.production import coldchain, selectors, services
 from bioseg.production.models import (
     AssessmentOutcome,
     ExcursionStatus,
@@ -861,17 +861,7 @@ def _log_chart(log, excursions, zone) -> str:
         products = {line.lot.product for line in log.shipment.lines.select_related("lot__product")}
         ranges = [(p.storage_min_c, p.storage_max_c) for p in products if p.storage_min_c is not None]
     low, high = (max(r[0] for r in ranges), min(r[1] for r in ranges)) if ranges else (None, None)
-    periods, start, prev = [], None, None
-    for at, c in readings:
-        out = (low is not None and c < low) or (high is not None and c > high)
-        if out and start is None:
-            start = at
-        if not out and start is not None:
-            periods.append((start, prev))
-            start = None
-        prev = at
-    if start is not None:
-        periods.append((start, prev))
+    periods = coldchain.out_of_range_periods(readings, low, high)
     lang = "zh" if is_zh() else "en"
     chart = charts.band_chart(
         readings,
