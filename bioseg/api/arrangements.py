@@ -88,9 +88,12 @@ class OpenQuestionOut(Schema):
     key: str
     source: str
     authority: str
+    rule: str = Field(description="The rule NMPA's answer settles (empty: a question answered yes or no).")
+    outcomes: list[str] = Field(description="The answers NMPA may give to this question.")
     text_en: str
     text_zh: str
     status: str
+    outcome: str = Field(description="NMPA's answer once determined (pass/fail/not_applicable or yes/no).")
     determination: str
     reasoning: str
     determined_by: str | None = None
@@ -99,6 +102,10 @@ class OpenQuestionOut(Schema):
     @staticmethod
     def resolve_determined_by(obj) -> str | None:
         return obj.determined_by.username if obj.determined_by_id else None
+
+    @staticmethod
+    def resolve_outcomes(obj) -> list[str]:
+        return [str(o.value) for o in obj.outcomes]
 
 
 class ConsentOut(Schema):
@@ -213,6 +220,9 @@ class ArrangementTransitionIn(In):
 
 
 class QuestionDeterminationIn(In):
+    outcome: str = Field(
+        max_length=20, description="pass / fail / not_applicable for a question on a rule; yes / no otherwise"
+    )
     determination: str = Field(max_length=4000)
     reasoning: str = Field(max_length=4000)
     password: str
@@ -293,6 +303,7 @@ def question_determination(request: HttpRequest, id: int, question_id: int, payl
     return standing.question_determine(
         actor=request.user,
         question=question,
+        outcome=payload.outcome,
         determination=payload.determination,
         reasoning=payload.reasoning,
         password=payload.password,

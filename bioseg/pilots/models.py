@@ -163,6 +163,7 @@ class DeterminationPurpose(models.TextChoices):
     ASSESSMENT = "assessment", _("Assessment")
     SUBMISSION = "submission", _("At submission")
     DECISION = "decision", _("At the NMPA decision")
+    REGULATOR_DETERMINATION = "regulator_determined", _("After a regulator's determination")
 
 
 class StoredDetermination(RegulatedModel):
@@ -447,6 +448,21 @@ class QuestionStatus(models.TextChoices):
     DETERMINED = "determined", _("Determined by NMPA")
 
 
+class QuestionOutcome(models.TextChoices):
+    """NMPA's answer: a question on a rule settles the rule (pass / fail / does not apply); any other question
+    is answered yes or no."""
+
+    PASS = "pass", _("The rule is met")
+    FAIL = "fail", _("The rule is not met")
+    NOT_APPLICABLE = "not_applicable", _("The rule does not apply")
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+RULE_OUTCOMES = (QuestionOutcome.PASS, QuestionOutcome.FAIL, QuestionOutcome.NOT_APPLICABLE)
+YES_NO = (QuestionOutcome.YES, QuestionOutcome.NO)
+
+
 class OpenQuestion(RegulatedModel):
     """A question Order No. 828 does not settle for this arrangement (e.g. whether the pilot approval continues,
     Q11), marked as awaiting NMPA — never guessed. NMPA records its determination once, e-signed (authored)."""
@@ -458,6 +474,8 @@ class OpenQuestion(RegulatedModel):
     text_en = models.TextField(_("question (English)"))
     text_zh = models.TextField(_("question (Chinese)"))
     status = models.CharField(_("status"), max_length=20, choices=QuestionStatus.choices, default="open")
+    rule = models.CharField(_("rule settled"), max_length=120, blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=QuestionOutcome.choices, blank=True, default="")
     determination = models.TextField(_("NMPA's determination"), blank=True, default="")
     reasoning = models.TextField(_("reasoning"), blank=True, default="")
     determined_by = models.ForeignKey(
@@ -471,6 +489,11 @@ class OpenQuestion(RegulatedModel):
 
     def text(self, language: str | None) -> str:
         return self.text_zh if (language or "").startswith("zh") else self.text_en
+
+    @property
+    def outcomes(self) -> tuple[QuestionOutcome, ...]:
+        """The answers NMPA may give: a question on a rule settles it; any other is answered yes or no."""
+        return RULE_OUTCOMES if self.rule else YES_NO
 
 
 class ArrangementEvent(EventRecord):

@@ -27,9 +27,11 @@ through ``bioseg.audit.transitions.transition`` (lock, re-check, state, event, s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import OrganisationKind, Role
@@ -51,6 +53,7 @@ from bioseg.pilots.models import (
     DeterminationPurpose,
     OpenQuestion,
     PilotApplication,
+    QuestionOutcome,
     QuestionStatus,
     SegmentedArrangement,
 )
@@ -427,6 +430,18 @@ def _carry_over(application: PilotApplication | None) -> tuple[list[dict[str, An
     return items, declared
 
 
+_OUTCOME_WORDS = {
+    QuestionOutcome.PASS: ("the rule is met", "规则符合"),
+    QuestionOutcome.FAIL: ("the rule is not met", "规则不符合"),
+    QuestionOutcome.NOT_APPLICABLE: ("the rule does not apply", "规则不适用"),
+    QuestionOutcome.YES: ("yes", "是"),
+    QuestionOutcome.NO: ("no", "否"),
+}
+
+# The rule a question's answer settles (the others are answered yes or no and read by the workflow).
+QUESTION_RULES = {Q11[0]: "reg2026.transition.pilot_approval"}
+
+
 def _initial_questions(*, pilot: bool, vaccine: bool) -> list[tuple[str, str, str, str]]:
     """(key, source, English, Chinese) of the questions every arrangement of this kind starts with."""
     out = []
@@ -439,8 +454,10 @@ def _initial_questions(*, pilot: bool, vaccine: bool) -> list[tuple[str, str, st
 
 
 def _questions_from_findings(arrangement: SegmentedArrangement, data: dict[str, Any]) -> list[OpenQuestion]:
-    """A rule whose outcome awaits NMPA becomes an open question (key: the rule id), unless already asked."""
-    have = set(OpenQuestion.objects.filter(arrangement=arrangement).values_list("key", flat=True))
+    """A rule whose outcome awaits NMPA becomes an open question (key: the rule id), unless a question on it
+    was already asked (Q11 is the question on ``reg2026.transition.pilot_approval``)."""
+    asked = OpenQuestion.objects.filter(arrangement=arrangement).values_list("key", "rule")
+    have = {key for key, _ in asked} | {rule for _, rule in asked if rule}
     made = []
     for f in data["findings"]:
         if f["outcome"] != "undetermined" or f["rule"] in have:
@@ -454,6 +471,7 @@ def _questions_from_findings(arrangement: SegmentedArrangement, data: dict[str, 
                 arrangement=arrangement,
                 key=f["rule"],
                 source=f["rule"],
+                rule=f["rule"],
                 text_en=f["reason_en"],
                 text_zh=f["reason_zh"],
             )
@@ -488,7 +506,56 @@ def _case(arrangement: SegmentedArrangement) -> dict[str, Any]:
     case = dict(arrangement.case_facts)
     if arrangement.submitted_on is not None:
         case["application"] = {"submitted_on": arrangement.submitted_on.isoformat()}
+    settled = _regulator_determinations(arrangement)
+    if settled:
+        case["regulator_determinations"] = settled
     return case
+
+
+def _regulator_determinations(arrangement: SegmentedArrangement) -> list[dict[str, Any]]:
+    """NMPA's determinations on rules, as the case records them (the rules read them: ``rulebook.evaluate``)."""
+    # read by the answer (set in the determination's own transaction, before the step moves the status)
+    rows = OpenQuestion.objects.filter(arrangement=arrangement).exclude(rule="").exclude(outcome="")
+    return [
+        {
+            "rule": q.rule,
+            "authority": q.authority,
+            "outcome": q.outcome,
+            "determined_on": timezone.localdate(q.determined_at).isoformat(),
+            "text": q.determination,
+            "reference": f"{arrangement.reference} {q.key}",
+        }
+        for q in rows.order_by("id")
+    ]
+
+
+def _nmpa_requires_approval(arrangement: SegmentedArrangement) -> bool:
+    """NMPA determined (Q12.approval) that this drug's segmented production still needs its approval."""
+    return OpenQuestion.objects.filter(
+        arrangement=arrangement, key=Q12_APPROVAL[0], outcome=QuestionOutcome.YES
+    ).exists()
+
+
+def _refuse_if_settled_ineligible(arrangement: SegmentedArrangement, action_en: str, action_zh: str) -> None:
+    """Once NMPA's determinations are read, a rule they settled as not met stops the arrangement."""
+    latest = (
+        ArrangementDetermination.objects.filter(
+            arrangement=arrangement, purpose=DeterminationPurpose.REGULATOR_DETERMINATION
+        )
+        .order_by("-id")
+        .first()
+    )
+    if latest is None or latest.outcome != "ineligible":
+        return
+    failing = [f for f in json.loads(latest.determination_json)["findings"] if f["outcome"] == "fail"]
+    raise StandingRefused(
+        "ineligible",
+        f"The arrangement cannot be {action_en}: with NMPA's determinations read, it is ineligible; failing rules: "
+        + "; ".join(f"{f['rule']} ({f['reason_en']})" for f in failing),
+        f"不能{action_zh}：计入国家药监局的认定后，评估结论为不符合条件；不符合的规则："
+        + "；".join(f"{f['rule']}（{f['reason_zh']}）" for f in failing),
+        details={"outcome": "ineligible", "failing_rules": [f["rule"] for f in failing], "determination": latest.pk},
+    )
 
 
 def _open_questions(arrangement: SegmentedArrangement) -> list[OpenQuestion]:
@@ -585,7 +652,14 @@ def arrangement_draft(*, actor: User, product: Product) -> SegmentedArrangement:
                 "另一份分段生产安排同时创建，请重试。",
             ) from None
         for key, source, en, zh in _initial_questions(pilot=pilot is not None, vaccine=vaccine):
-            OpenQuestion.objects.create(arrangement=arrangement, key=key, source=source, text_en=en, text_zh=zh)
+            OpenQuestion.objects.create(
+                arrangement=arrangement,
+                key=key,
+                source=source,
+                rule=QUESTION_RULES.get(key, ""),
+                text_en=en,
+                text_zh=zh,
+            )
         if pilot is not None:
             en = f"Drafted from the registry data of {product.name_en} and pilot approval {pilot.reference}."
             zh = f"依据{product.name_zh}的登记数据和试点批复 {pilot.reference} 起草。"
@@ -801,17 +875,17 @@ def arrangement_review(
     if passed:
         _refuse_if_consent_pending(arrangement)
     if passed:
-        nxt = S.AWAITING_NMPA if arrangement.vaccine else S.REVIEWED
-        en = "Review passed; " + (
-            "the vaccine arrangement goes to NMPA for approval (Art. 33)."
-            if arrangement.vaccine
-            else "the province will record the licence or registration change (Art. 32 has no approval step)."
-        )
-        zh = "审查通过；" + (
-            "疫苗分段生产报国家药监局批准（第三十三条）。"
-            if arrangement.vaccine
-            else "由省局登记许可或注册变更（第三十二条未设批准程序）。"
-        )
+        to_nmpa = arrangement.vaccine or _nmpa_requires_approval(arrangement)
+        nxt = S.AWAITING_NMPA if to_nmpa else S.REVIEWED
+        if arrangement.vaccine:
+            en = "Review passed; the vaccine arrangement goes to NMPA for approval (Art. 33)."
+            zh = "审查通过；疫苗分段生产报国家药监局批准（第三十三条）。"
+        elif to_nmpa:
+            en = "Review passed; NMPA determined that this arrangement needs its approval (Q12): it goes to NMPA."
+            zh = "审查通过；国家药监局已认定本分段生产安排须经其批准（Q12），报国家药监局。"
+        else:
+            en = "Review passed; the province will record the licence or registration change (Art. 32 has no approval step)."
+            zh = "审查通过；由省局登记许可或注册变更（第三十二条未设批准程序）。"
     else:
         nxt = S.REFUSED
         en, zh = f"Refused: {comment.strip()}", f"不予同意：{comment.strip()}"
@@ -862,6 +936,7 @@ def arrangement_nmpa_decide(
     ARRANGEMENT_WORKFLOW.check_state(arrangement, action)
     if approve:
         _refuse_if_open(arrangement, "approved", "批准")
+        _refuse_if_settled_ineligible(arrangement, "approved", "批准")
     en = ("Approved by NMPA (Art. 33): " if approve else "Rejected by NMPA (Art. 33): ") + reason.strip()
     zh = ("国家药监局批准（第三十三条）：" if approve else "国家药监局不予批准（第三十三条）：") + reason.strip()
     with transition(
@@ -875,6 +950,7 @@ def arrangement_nmpa_decide(
     ) as t:
         if approve:
             _refuse_if_open(t.subject, "approved", "批准")
+            _refuse_if_settled_ineligible(t.subject, "approved", "批准")
     return t.subject
 
 
@@ -893,6 +969,7 @@ def arrangement_record(
     ARRANGEMENT_WORKFLOW.check_actor(actor, arrangement, "record")
     ARRANGEMENT_WORKFLOW.check_state(arrangement, "record")
     _refuse_if_open(arrangement, "recorded", "登记")
+    _refuse_if_settled_ineligible(arrangement, "recorded", "登记")
     ref = reference.strip()
     with transition(
         ARRANGEMENT_WORKFLOW,
@@ -906,6 +983,7 @@ def arrangement_record(
         ),
     ) as t:
         _refuse_if_open(t.subject, "recorded", "登记")
+        _refuse_if_settled_ineligible(t.subject, "recorded", "登记")
         t.subject.record_reference = ref
         t.subject.recorded_on = clock.today()
         t.subject.save(update_fields=["record_reference", "recorded_on", "updated_at"])
@@ -913,10 +991,21 @@ def arrangement_record(
 
 
 def question_determine(
-    *, actor: User, question: OpenQuestion, determination: str, reasoning: str, password: str
+    *,
+    actor: User,
+    question: OpenQuestion,
+    determination: str,
+    reasoning: str,
+    password: str,
+    outcome: str = "",
 ) -> OpenQuestion:
-    """NMPA records its determination on one open question (who, when, what, why), e-signed (authored). Only
-    while the arrangement is submitted and not yet final; a determination is never changed afterwards."""
+    """NMPA records its determination on one open question (who, when, what, why, and its answer: a question
+    on a rule settles the rule — met, not met, does not apply —, any other is answered yes or no), e-signed
+    (authored). Only while the arrangement is submitted and not yet final; never changed afterwards.
+
+    The rules read it: a determination on a rule enters the case (``regulator_determinations``) and the
+    arrangement is assessed again that day, stored as a new determination (the submission's stays as it was).
+    NMPA's "yes" to Q12.approval sends a reviewed arrangement that is not a vaccine on to NMPA's approval."""
     arrangement = question.arrangement
     _visible(actor, arrangement)
     e = Errors()
@@ -924,6 +1013,14 @@ def question_determine(
         e.add("determination", "State NMPA's determination.", "请填写国家药监局的认定。")
     if not (reasoning or "").strip():
         e.add("reasoning", "Give the reasoning.", "请填写理由。")
+    if outcome not in question.outcomes:
+        e.add(
+            "outcome",
+            "Choose whether the rule is met, not met or does not apply."
+            if question.rule
+            else "Answer the question yes or no.",
+            "请选择该规则符合、不符合或不适用。" if question.rule else "请回答是或否。",
+        )
     e.raise_if_any()
     QUESTION_WORKFLOW.check_actor(actor, question, "determine")
     if arrangement.status not in PENDING_STATES:
@@ -934,6 +1031,7 @@ def question_determine(
             f"该分段生产安排当前状态为“{STATE_LABELS[arrangement.status][1]}”：国家药监局只在报送后、办结前认定待定问题。",
             details={"action": "determine", "state": arrangement.status, "allowed_from": sorted(PENDING_STATES)},
         )
+    answer_en, answer_zh = _OUTCOME_WORDS[outcome]
     with transition(
         QUESTION_WORKFLOW,
         actor=actor,
@@ -943,17 +1041,44 @@ def question_determine(
         password=password,
         record_event=_event_writer(
             (
-                f"NMPA determined {question.key}: {determination.strip()}",
-                f"国家药监局认定 {question.key}：{determination.strip()}",
+                f"NMPA determined {question.key} ({answer_en}): {determination.strip()}",
+                f"国家药监局认定 {question.key}（{answer_zh}）：{determination.strip()}",
             ),
-            {"question": question.key},
+            {"question": question.key, "outcome": outcome},
         ),
     ) as t:
+        held = SegmentedArrangement.objects.select_for_update().get(pk=arrangement.pk)
+        if held.status not in PENDING_STATES:
+            raise WrongState(
+                "wrong_state",
+                f"The arrangement became {STATE_LABELS[held.status][0]} meanwhile.",
+                f"该分段生产安排已变为“{STATE_LABELS[held.status][1]}”。",
+                details={"action": "determine", "state": held.status, "allowed_from": sorted(PENDING_STATES)},
+            )
+        t.subject.outcome = outcome
         t.subject.determination = determination.strip()
         t.subject.reasoning = reasoning.strip()
         t.subject.determined_by = actor
         t.subject.determined_at = clock.now()
-        t.subject.save(update_fields=["determination", "reasoning", "determined_by", "determined_at", "updated_at"])
+        t.subject.save(
+            update_fields=["outcome", "determination", "reasoning", "determined_by", "determined_at", "updated_at"]
+        )
         t.sign(t.subject)
+        if t.subject.rule:
+            result = cases.run(_case(held), as_of=clock.today(), ruleset_name=held.ruleset)
+            stored = _store(held, result, DeterminationPurpose.REGULATOR_DETERMINATION, actor)
+            t.payload.update({"determination_id": stored.pk, "assessed": result["outcome"]})
+        if question.key == Q12_APPROVAL[0] and outcome == QuestionOutcome.YES and held.status == S.REVIEWED:
+            held.status = S.AWAITING_NMPA
+            held.save(update_fields=["status", "updated_at"])
+            _event(
+                held,
+                "sent_to_nmpa",
+                actor,
+                "NMPA determined that this arrangement needs its approval (Q12): it awaits NMPA's decision.",
+                "国家药监局认定本分段生产安排须经其批准（Q12）：待国家药监局决定。",
+                status_to=S.AWAITING_NMPA,
+                data={"question": question.key},
+            )
     recheck(arrangement, scope_for(actor), "arrangement")
     return t.subject

@@ -15,7 +15,9 @@ import yaml
 from ..rulebook import (
     Determination,
     InputError,
+    Outcome,
     Parameters,
+    RegulatorDetermination,
     Ruleset,
     determination_to_dict,
     evaluate,
@@ -159,7 +161,29 @@ def assess(
             field="as_of",
         )
     rules = ruleset if ruleset is not None else get_ruleset(ruleset_for(day))
-    return evaluate(parsed, day, ruleset=rules)
+    return evaluate(parsed, day, ruleset=rules, determinations=recorded_determinations(parsed))
+
+
+def recorded_determinations(case: Case) -> dict[str, RegulatorDetermination]:
+    """The case's regulator determinations by rule id; two for one rule are refused (naming the rule)."""
+    out: dict[str, RegulatorDetermination] = {}
+    for i, item in enumerate(case.regulator_determinations or ()):
+        if item.rule in out:
+            raise CaseError(
+                "determination_repeated",
+                f"regulator_determinations[{i}]: a second determination on {item.rule}; a rule has at most one",
+                f"regulator_determinations[{i}]：规则 {item.rule} 已有认定，每条规则至多一项",
+                field=f"regulator_determinations[{i}].rule",
+            )
+        out[item.rule] = RegulatorDetermination(
+            rule=item.rule,
+            authority=item.authority,
+            outcome=Outcome(item.outcome.value),
+            determined_on=item.determined_on,
+            text=item.text,
+            reference=item.reference or "",
+        )
+    return out
 
 
 def render(determination: Determination, *, fmt: str = "json", lang: str = "en") -> str:

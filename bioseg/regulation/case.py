@@ -258,6 +258,28 @@ class PilotApproval(_Model):
     reference: Name | None = None
 
 
+class SettledOutcome(enum.StrEnum):
+    """How a regulator's determination settles a rule that awaited it."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class RegulatorDeterminationFact(_Model):
+    """A regulator's recorded determination on one rule that awaits it (认定). Recorded by bioseg's workflow when
+    the regulator signs it; a rule reads it only while it still awaits that regulator."""
+
+    rule: StrictStr = Field(min_length=1, max_length=120, description="the rule's id / 规则编号")
+    authority: StrictStr = Field(
+        pattern=r"^(NMPA|PROV-\d{6})$", description="NMPA or PROV-<GB/T 2260 code> / 作出认定的监管部门"
+    )
+    outcome: SettledOutcome = Field(description="pass, fail or not_applicable / 认定结论")
+    determined_on: IsoDate = Field(description="the day of the determination / 认定日期")
+    text: StrictStr = Field(min_length=1, max_length=4000, description="the regulator's words / 认定内容")
+    reference: Name | None = Field(None, description="the regulator's reference / 文号或编号")
+
+
 class Case(_Model):
     """A case: everything the rules may read. Omit what you do not know."""
 
@@ -286,6 +308,11 @@ class Case(_Model):
         None, description="NMPA consent/approval recorded for a vaccine split / 国家药监局同意（批准）疫苗分段委托生产"
     )
     pilot_approval: PilotApproval | None = None
+    regulator_determinations: list[RegulatorDeterminationFact] | None = Field(
+        None,
+        description="regulators' recorded determinations on rules that await them, at most one per rule / "
+        "监管部门对待认定规则作出的认定（每条规则至多一项）",
+    )
 
 
 # --------------------------------------------------------------------------------------------- errors

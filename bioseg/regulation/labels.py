@@ -116,6 +116,13 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "pilot_approval.approved": ("The product holds an NMPA pilot approval", "该产品已获国家药监局试点批复"),
     "pilot_approval.approved_on": ("Pilot approved on", "试点批复日期"),
     "pilot_approval.reference": ("Pilot approval reference", "试点批复文号"),
+    "regulator_determinations": ("Regulators' determinations on rules", "监管部门对规则的认定"),
+    "regulator_determinations.rule": ("Rule determined", "所认定的规则"),
+    "regulator_determinations.authority": ("Determined by", "认定机关"),
+    "regulator_determinations.outcome": ("Outcome of the determination", "认定结论"),
+    "regulator_determinations.determined_on": ("Determined on", "认定日期"),
+    "regulator_determinations.text": ("Determination", "认定内容"),
+    "regulator_determinations.reference": ("Reference", "文号"),
 }
 
 # How an entry of a list is named when it has no name of its own: (English, Chinese) with {n} from 1.

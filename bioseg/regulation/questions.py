@@ -237,10 +237,17 @@ def fact_kind(path: str) -> tuple[Kind, Any]:
     return Kind.TEXT, str
 
 
+# Facts no one answers in a form: bioseg's workflow writes them when a regulator signs its determination.
+NOT_ASKED = frozenset({"regulator_determinations"})
+
+
 def schema_paths(model: type[BaseModel] = Case, prefix: str = "") -> Iterator[str]:
-    """Every fact path of the case schema, objects and lists included, without indices (``segments.region``)."""
+    """Every fact path of the case schema that a form may ask, objects and lists included, without indices
+    (``segments.region``)."""
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
+        if path in NOT_ASKED:
+            continue
         yield path
         inner = _model_of(info.annotation)
         if inner is not None:

@@ -6,18 +6,21 @@ never disagree with the decision.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from .errors import RuleDefinitionError, RulesetNotInForceError
 from .model import (
     OUTCOME_LABELS,
+    Check,
     Context,
     Determination,
     ExplanationNode,
     Finding,
     Outcome,
     Overall,
+    RegulatorDetermination,
     Rule,
     Ruleset,
     Verdict,
@@ -69,7 +72,55 @@ def _check_verdict(rule: Rule, verdict: Verdict) -> None:
         raise RuleDefinitionError(f"rule {rule.id} gave no reason in both languages")
 
 
-def _finding(rule: Rule, verdict: Verdict) -> Finding:
+def _applied(
+    verdict: Verdict, recorded: RegulatorDetermination | None, as_of: date
+) -> tuple[Verdict, RegulatorDetermination | None]:
+    """The verdict once a regulator's recorded determination is read. It settles the rule only while the rule
+    awaits that very regulator with nothing missing and nothing else awaited, and only from the day it was
+    made; otherwise the rule keeps its own verdict and a check says why the determination was not applied."""
+    if recorded is None:
+        return verdict, None
+    authority = next((a for a in verdict.needs_determination_by if a.code == recorded.authority), None)
+    if recorded.determined_on > as_of:
+        why = (
+            f"A determination recorded on {recorded.determined_on.isoformat()} is later than this assessment.",
+            f"认定日期（{recorded.determined_on.isoformat()}）晚于本次评估日期，未予适用。",
+        )
+    elif verdict.outcome is not Outcome.UNDETERMINED or authority is None:
+        why = (
+            f"A determination by {recorded.authority} is on record, but the rule no longer awaits it: the facts "
+            "decide it.",
+            "已有监管部门的认定记录，但本规则已不再等待该认定：由事实判断。",
+        )
+    elif verdict.missing_facts or verdict.awaited_facts:
+        why = (
+            "A regulator's determination is on record, but facts are still missing or another act is awaited.",
+            "已有监管部门的认定记录，但仍缺少事实或尚待其他监管行为，未予适用。",
+        )
+    else:
+        ref_en = f" ({recorded.reference})" if recorded.reference else ""
+        ref_zh = f"（{recorded.reference}）" if recorded.reference else ""
+        day = recorded.determined_on.isoformat()
+        question = Check(
+            "The question put to the regulator",
+            Outcome.UNDETERMINED,
+            verdict.reason_en,
+            verdict.reason_zh,
+            subject_zh="提请监管部门认定的问题",
+        )
+        settled = Verdict(
+            recorded.outcome,
+            f"{authority.name_en} determined on {day}{ref_en}: {recorded.text}",
+            f"{authority.name_zh}于{day}认定{ref_zh}：{recorded.text}",
+            facts=verdict.facts,
+            checks=(*verdict.checks, question),
+        )
+        return settled, recorded
+    note = Check("Regulator's determination on record", verdict.outcome, why[0], why[1], subject_zh="监管部门认定记录")
+    return verdict._replace(checks=(*verdict.checks, note)), None
+
+
+def _finding(rule: Rule, verdict: Verdict, recorded: RegulatorDetermination | None = None) -> Finding:
     return Finding(
         rule=rule.id,
         rule_version=rule.version,
@@ -86,6 +137,7 @@ def _finding(rule: Rule, verdict: Verdict) -> Finding:
         effective_from=rule.effective_from,
         effective_until=rule.effective_until,
         awaited_facts=verdict.awaited_facts,
+        regulator_determination=recorded,
     )
 
 
@@ -197,8 +249,17 @@ def _summary_zh(overall: Overall, buckets: dict[str, list[Finding]]) -> str:
     return "符合条件：现行有效的全部规则均符合或不适用。"
 
 
-def evaluate(case: Any, as_of: date, *, ruleset: Ruleset) -> Determination:
+def evaluate(
+    case: Any,
+    as_of: date,
+    *,
+    ruleset: Ruleset,
+    determinations: Mapping[str, RegulatorDetermination] | None = None,
+) -> Determination:
     """Evaluate ``case`` on ``as_of`` against every rule of ``ruleset`` in force that day.
+
+    ``determinations`` (rule id → :class:`RegulatorDetermination`) are the regulators' recorded determinations:
+    one settles its rule while the rule awaits that regulator (see :func:`_applied`).
 
     Raises :class:`RulesetNotInForceError` for a date before the ruleset's first day. Deterministic: the
     same case, date and ruleset always give an equal determination.
@@ -214,6 +275,7 @@ def evaluate(case: Any, as_of: date, *, ruleset: Ruleset) -> Determination:
     for rule in ruleset.in_force(as_of):
         verdict = rule.function(case, ctx)
         _check_verdict(rule, verdict)
-        findings.append(_finding(rule, verdict))
+        verdict, recorded = _applied(verdict, (determinations or {}).get(rule.id), as_of)
+        findings.append(_finding(rule, verdict, recorded))
     notes = ruleset.notes(case, ctx) if ruleset.notes is not None else ()
     return decide(tuple(findings), ruleset, as_of, notes)

@@ -232,6 +232,34 @@ class Rule:
         return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
 
 
+@dataclass(frozen=True, slots=True)
+class RegulatorDetermination:
+    """A regulator's recorded determination on one rule that awaits it: who (``authority``, an
+    :class:`Authority` code), when, the outcome it settles the rule with, and its words. The engine applies it
+    only while the rule still awaits that regulator and nothing is missing (see :func:`evaluate`)."""
+
+    rule: str
+    authority: str
+    outcome: Outcome  # PASS, FAIL or NOT_APPLICABLE: a determination settles the rule
+    determined_on: date
+    text: str
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        if self.outcome is Outcome.UNDETERMINED:
+            raise ValueError(f"a determination on {self.rule} must settle it (pass, fail or not applicable)")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "authority": self.authority,
+            "outcome": self.outcome.value,
+            "determined_on": self.determined_on.isoformat(),
+            "reference": self.reference,
+            "text": self.text,
+        }
+
+
 class Finding(NamedTuple):
     """The result of one rule on one case, with everything needed to explain it."""
 
@@ -250,6 +278,8 @@ class Finding(NamedTuple):
     effective_from: date
     effective_until: date | None
     awaited_facts: tuple[str, ...] = ()  # facts that will record the act of needs_determination_by
+    # the regulator's determination that settled this rule (None: decided by the facts alone)
+    regulator_determination: RegulatorDetermination | None = None
 
 
 class ExplanationNode(NamedTuple):

@@ -70,6 +70,9 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "missing_facts": list(finding.missing_facts),
         "needs_determination_by": [a.as_dict() for a in finding.needs_determination_by],
         "awaited_facts": list(finding.awaited_facts),
+        "regulator_determination": (
+            finding.regulator_determination.as_dict() if finding.regulator_determination is not None else None
+        ),
         "checks": [
             {
                 "subject": c.subject,

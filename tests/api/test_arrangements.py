@@ -110,10 +110,19 @@ def test_pd1_onto_the_standing_route_over_http(pw):
         r = post(
             pw.nmpa,
             f"{BASE}/{aid}/questions/{q['id']}/determination",
-            {"determination": "继续有效。", "reasoning": "第三十二条。", "password": PASSWORD},
+            {
+                "outcome": "pass" if q["rule"] else "no",
+                "determination": "继续有效。",
+                "reasoning": "第三十二条。",
+                "password": PASSWORD,
+            },
         )
         assert r.status_code == 200, r.json()
         assert (r.json()["status"], r.json()["determined_by"]) == ("determined", "nmpa_officer")
+        assert (r.json()["outcome"], r.json()["outcomes"]) == (
+            ("pass", ["pass", "fail", "not_applicable"]) if q["rule"] else ("no", ["yes", "no"])
+        )
+    assert [q["rule"] for q in questions] == ["reg2026.transition.pilot_approval", "", "", ""]
     r = step(pw.js_reviewer, aid, "record", reference="苏-1", password=PASSWORD)
     assert (r.json()["status"], r.json()["record_reference"], r.json()["recorded_on"]) == (
         "recorded",
@@ -145,7 +154,7 @@ def test_refusals_in_the_one_error_shape_and_scoping(pw):
     r = post(
         pw.js_reviewer,
         f"{BASE}/{aid}/questions/{q['id']}/determination",
-        {"determination": "x", "reasoning": "y", "password": PASSWORD},
+        {"outcome": "pass", "determination": "x", "reasoning": "y", "password": PASSWORD},
     )
     assert (r.status_code, r.json()["code"]) == (403, "permission_denied")
     assert counts() == before

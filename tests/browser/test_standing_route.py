@@ -84,6 +84,7 @@ def test_pd1_pilot_product_onto_the_standing_route(demo_server, page):
     page.wait_for_selector("[data-testid=open-questions]")
     box = page.locator("[data-testid=determine-Q11]")
     box.locator("summary").click()
+    box.locator("input[name=outcome][value=pass]").check()
     box.locator("#id_determination").fill("试点批复在登记变更前依第三十二条继续有效。")
     box.locator("#id_reasoning").fill("该产品已按试点要求完成一品一策条件，常设途径不中断供应。")
     box.locator("#id_password").fill(password)

@@ -7,11 +7,20 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from bioseg.audit.selectors import signatures_for
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from bioseg.pilots import selectors, services, standing
-from bioseg.pilots.models import ArrangementConsent, ArrangementEvent, OpenQuestion, SegmentedArrangement
+from bioseg.pilots.models import (
+    RULE_OUTCOMES,
+    YES_NO,
+    ArrangementConsent,
+    ArrangementDetermination,
+    ArrangementEvent,
+    OpenQuestion,
+    SegmentedArrangement,
+)
 from bioseg.registry.scope import scope_for
 from tests.conftest import PASSWORD
 from tests.pilots.standing_helpers import (
@@ -62,7 +71,12 @@ def submitted(pw):
 def determine_all(pw, a):
     for q in OpenQuestion.objects.filter(arrangement=a, status="open"):
         standing.question_determine(
-            actor=pw.nmpa, question=q, determination="It continues.", reasoning="Order 828 Art. 32.", password=PASSWORD
+            actor=pw.nmpa,
+            question=q,
+            outcome="pass" if q.rule else "no",
+            determination="It continues.",
+            reasoning="Order 828 Art. 32.",
+            password=PASSWORD,
         )
 
 
@@ -166,6 +180,7 @@ def test_the_approved_pd1_pilot_product_is_carried_onto_the_standing_route(pw, p
     q11 = standing.question_determine(
         actor=pw.nmpa,
         question=q11,
+        outcome="pass",
         determination="The pilot approval continues under Art. 32 until the registration change is recorded.",
         reasoning="Order No. 828 Art. 32; the product's pilot conditions were met.",
         password=PASSWORD,
@@ -480,7 +495,9 @@ def test_the_province_cannot_record_while_a_question_awaits_nmpa(pw, pilot):
     standing.arrangement_consent(actor=pw.sh_reviewer, arrangement=a, give=True, comment="", password=PASSWORD)
     a = standing.arrangement_review(actor=pw.js_reviewer, arrangement=a, passed=True, comment="", password=PASSWORD)
     q11 = OpenQuestion.objects.get(arrangement=a, key="Q11")
-    standing.question_determine(actor=pw.nmpa, question=q11, determination="d", reasoning="r", password=PASSWORD)
+    standing.question_determine(
+        actor=pw.nmpa, question=q11, outcome="pass", determination="d", reasoning="r", password=PASSWORD
+    )
     before, row = counts(), snapshot(a)
     err = refused(
         lambda: standing.arrangement_record(actor=pw.js_reviewer, arrangement=a, reference="X-1", password=PASSWORD)
@@ -510,7 +527,7 @@ def test_question_determination_refusals_change_nothing(pw, pilot):
     # A draft is not NMPA's to see.
     refused(
         lambda: standing.question_determine(
-            actor=pw.nmpa, question=q11, determination="d", reasoning="r", password=PASSWORD
+            actor=pw.nmpa, question=q11, outcome="pass", determination="d", reasoning="r", password=PASSWORD
         ),
         NotFound,
     )
@@ -522,26 +539,27 @@ def test_question_determination_refusals_change_nothing(pw, pilot):
     before, row = counts(), snapshot(q11)
     refused(
         lambda: standing.question_determine(
-            actor=pw.js_reviewer, question=q11, determination="d", reasoning="r", password=PASSWORD
+            actor=pw.js_reviewer, question=q11, outcome="pass", determination="d", reasoning="r", password=PASSWORD
         ),
         PermissionDenied,
     )
     refused(
         lambda: standing.question_determine(
-            actor=pw.sz_ra, question=q11, determination="d", reasoning="r", password=PASSWORD
+            actor=pw.sz_ra, question=q11, outcome="pass", determination="d", reasoning="r", password=PASSWORD
         ),
         PermissionDenied,
     )
     err = refused(
         lambda: standing.question_determine(
-            actor=pw.nmpa, question=q11, determination="", reasoning=" ", password=PASSWORD
+            actor=pw.nmpa, question=q11, outcome="yes", determination="", reasoning=" ", password=PASSWORD
         ),
         ValidationFailed,
     )
-    assert sorted(err.details["fields"]) == ["determination", "reasoning"]
+    assert sorted(err.details["fields"]) == ["determination", "outcome", "reasoning"]
+    assert err.details["fields"]["outcome"]["message"] == "Choose whether the rule is met, not met or does not apply."
     err = refused(
         lambda: standing.question_determine(
-            actor=pw.nmpa, question=q11, determination="d", reasoning="r", password="no"
+            actor=pw.nmpa, question=q11, outcome="pass", determination="d", reasoning="r", password="no"
         )
     )
     assert err.code == "signature_refused"
@@ -549,12 +567,14 @@ def test_question_determination_refusals_change_nothing(pw, pilot):
         k: v for k, v in before.items() if k != "audit_events"
     }
     assert snapshot(q11) == row
-    standing.question_determine(actor=pw.nmpa, question=q11, determination="d", reasoning="r", password=PASSWORD)
+    standing.question_determine(
+        actor=pw.nmpa, question=q11, outcome="pass", determination="d", reasoning="r", password=PASSWORD
+    )
     q11.refresh_from_db()
     before, row = counts(), snapshot(q11)
     err = refused(
         lambda: standing.question_determine(
-            actor=pw.nmpa, question=q11, determination="e", reasoning="r", password=PASSWORD
+            actor=pw.nmpa, question=q11, outcome="pass", determination="e", reasoning="r", password=PASSWORD
         )
     )
     assert (err.code, err.status, err.details["state"]) == ("wrong_state", 409, "determined")
@@ -568,7 +588,7 @@ def test_no_question_is_determined_once_the_arrangement_is_decided(pw, pilot):
     before, row = counts(), snapshot(q)
     err = refused(
         lambda: standing.question_determine(
-            actor=pw.nmpa, question=q, determination="d", reasoning="r", password=PASSWORD
+            actor=pw.nmpa, question=q, outcome="no", determination="d", reasoning="r", password=PASSWORD
         )
     )
     assert (err.code, err.details["state"]) == ("wrong_state", "refused")
@@ -598,26 +618,174 @@ def test_the_workflow_table_is_what_the_services_enforce():
     )
 
 
-def test_after_the_pilot_ends_the_rule_awaiting_nmpa_becomes_an_open_question(pw, pilot, on_day):
+def after_the_pilot(pw, on_day):
+    """The PD-1 arrangement drafted and submitted on 2027-01-05, consented to by Shanghai, reviewed by Jiangsu."""
     on_day(dt.date(2027, 1, 5))
     a = draft(pw)
     assert a.reference == "SA-2027-0001"
     a = standing.arrangement_facts_declare(actor=pw.sz_ra, arrangement=a, facts=PD1_STANDING_FACTS, reason="r")
     assert standing.arrangement_assess(actor=pw.sz_ra, arrangement=a).outcome == "needs_determination"
     a.refresh_from_db()
-    a = standing.arrangement_submit(actor=pw.sz_ra, arrangement=a, password=PASSWORD)
+    return standing.arrangement_submit(actor=pw.sz_ra, arrangement=a, password=PASSWORD)
+
+
+def test_after_the_pilot_ends_the_rule_awaiting_nmpa_is_asked_by_q11_once(pw, pilot, on_day):
+    a = after_the_pilot(pw, on_day)
     event = ArrangementEvent.objects.get(arrangement=a, kind="submitted")
-    assert (event.data["outcome"], event.data["questions_added"]) == (
-        "needs_determination",
-        ["reg2026.transition.pilot_approval"],
-    )
-    q = OpenQuestion.objects.get(arrangement=a, key="reg2026.transition.pilot_approval")
-    assert (q.source, q.authority, q.status) == ("reg2026.transition.pilot_approval", "NMPA", "open")
-    assert q.text_en.startswith("The pilot ended on 2026-12-31. Whether the pilot approval continues under Art. 32")
-    assert list(OpenQuestion.objects.filter(arrangement=a).values_list("key", flat=True)) == [
-        *PD1_QUESTIONS,
+    # the rule awaits NMPA, and Q11 is the question on it: no second question is asked
+    assert (event.data["outcome"], event.data["questions_added"]) == ("needs_determination", [])
+    submission = ArrangementDetermination.objects.get(arrangement=a, purpose="submission")
+    [finding] = [f for f in json.loads(submission.determination_json)["findings"] if f["outcome"] == "undetermined"]
+    assert (finding["rule"], finding["needs_determination_by"][0]["authority"]) == (
         "reg2026.transition.pilot_approval",
+        "NMPA",
+    )
+    q11 = OpenQuestion.objects.get(arrangement=a, key="Q11")
+    assert (q11.rule, q11.status, q11.outcomes) == ("reg2026.transition.pilot_approval", "open", RULE_OUTCOMES)
+    assert list(OpenQuestion.objects.filter(arrangement=a).values_list("key", "rule")) == [
+        ("Q11", "reg2026.transition.pilot_approval"),
+        ("Q11.conditions", ""),
+        ("Q12", ""),
+        ("Q12.approval", ""),
     ]
+
+
+def test_nmpas_determination_on_q11_is_read_by_the_rule_and_the_submission_stays(pw, pilot, on_day):
+    a = after_the_pilot(pw, on_day)
+    submission = ArrangementDetermination.objects.get(arrangement=a, purpose="submission")
+    frozen = (submission.outcome, submission.determination_sha256, submission.case_sha256)
+    q11 = OpenQuestion.objects.get(arrangement=a, key="Q11")
+    q11 = standing.question_determine(
+        actor=pw.nmpa,
+        question=q11,
+        outcome="pass",
+        determination="试点批复依第三十二条继续有效，直至登记变更。",
+        reasoning="国务院令第828号第三十二条。",
+        password=PASSWORD,
+    )
+    assert (q11.status, q11.outcome) == ("determined", "pass")
+    day = timezone.localdate(q11.determined_at).isoformat()
+    after = ArrangementDetermination.objects.get(arrangement=a, purpose="regulator_determined")
+    assert (after.outcome, after.as_of, after.created_by) == ("eligible", dt.date(2027, 1, 5), pw.nmpa)
+    case = json.loads(after.case_json)
+    assert case["regulator_determinations"] == [
+        {
+            "rule": "reg2026.transition.pilot_approval",
+            "authority": "NMPA",
+            "outcome": "pass",
+            "determined_on": day,
+            "text": "试点批复依第三十二条继续有效，直至登记变更。",
+            "reference": "SA-2027-0001 Q11",
+        }
+    ]
+    data = json.loads(after.determination_json)
+    [finding] = [f for f in data["findings"] if f["rule"] == "reg2026.transition.pilot_approval"]
+    assert finding["outcome"] == "pass"
+    assert (
+        finding["reason_zh"]
+        == f"国家药品监督管理局于{day}认定（SA-2027-0001 Q11）：试点批复依第三十二条继续有效，直至登记变更。"
+    )
+    assert finding["reason_en"] == (
+        f"National Medical Products Administration (NMPA) determined on {day} (SA-2027-0001 Q11): 试点批复依第三十二条继续有效，直至登记变更。"
+    )
+    assert finding["regulator_determination"]["outcome"] == "pass"
+    assert finding["checks"][-1]["subject_zh"] == "提请监管部门认定的问题"
+    assert finding["checks"][-1]["reason_en"].startswith("The pilot ended on 2026-12-31.")
+    # the submission's determination is a record of its day: unchanged
+    submission.refresh_from_db()
+    assert (
+        (submission.outcome, submission.determination_sha256, submission.case_sha256)
+        == frozen
+        == (
+            "needs_determination",
+            frozen[1],
+            frozen[2],
+        )
+    )
+    event = ArrangementEvent.objects.filter(arrangement=a, kind="question_determined").get()
+    assert (event.data["outcome"], event.data["assessed"], event.data["determination_id"]) == (
+        "pass",
+        "eligible",
+        after.pk,
+    )
+
+
+def test_a_rule_nmpa_settles_as_not_met_stops_the_record(pw, pilot, on_day):
+    a = after_the_pilot(pw, on_day)
+    standing.arrangement_consent(actor=pw.sh_reviewer, arrangement=a, give=True, comment="", password=PASSWORD)
+    a = standing.arrangement_review(actor=pw.js_reviewer, arrangement=a, passed=True, comment="", password=PASSWORD)
+    q11 = OpenQuestion.objects.get(arrangement=a, key="Q11")
+    standing.question_determine(
+        actor=pw.nmpa,
+        question=q11,
+        outcome="fail",
+        determination="试点批复随试点结束而失效。",
+        reasoning="试点工作方案的期限。",
+        password=PASSWORD,
+    )
+    determine_all(pw, a)
+    after = ArrangementDetermination.objects.get(arrangement=a, purpose="regulator_determined")
+    assert after.outcome == "ineligible"
+    a.refresh_from_db()
+    before, row = counts(), snapshot(a)
+    err = refused(
+        lambda: standing.arrangement_record(actor=pw.js_reviewer, arrangement=a, reference="X-1", password=PASSWORD)
+    )
+    assert (err.code, err.details["failing_rules"], err.details["determination"]) == (
+        "ineligible",
+        ["reg2026.transition.pilot_approval"],
+        after.pk,
+    )
+    assert "计入国家药监局的认定后，评估结论为不符合条件" in err.message_zh
+    assert counts() == before and snapshot(a) == row
+
+
+def test_a_yes_no_question_is_answered_yes_or_no_and_refused_otherwise(pw, pilot):
+    a = submitted(pw)
+    q12 = OpenQuestion.objects.get(arrangement=a, key="Q12")
+    assert (q12.rule, q12.outcomes) == ("", YES_NO)
+    before, row = counts(), snapshot(q12)
+    err = refused(
+        lambda: standing.question_determine(
+            actor=pw.nmpa, question=q12, outcome="pass", determination="d", reasoning="r", password=PASSWORD
+        ),
+        ValidationFailed,
+    )
+    assert err.details["fields"]["outcome"]["message_zh"] == "请回答是或否。"
+    assert counts() == before and snapshot(q12) == row
+    standing.question_determine(
+        actor=pw.nmpa, question=q12, outcome="no", determination="不再适用。", reasoning="r", password=PASSWORD
+    )
+    q12.refresh_from_db()
+    assert (q12.status, q12.outcome, q12.get_outcome_display()) == ("determined", "no", "否")
+    # a question that settles no rule does not re-assess the arrangement
+    assert not ArrangementDetermination.objects.filter(arrangement=a, purpose="regulator_determined").exists()
+
+
+def test_nmpas_yes_to_q12_approval_sends_a_reviewed_arrangement_to_nmpa(pw, pilot):
+    a = submitted(pw)
+    standing.arrangement_consent(actor=pw.sh_reviewer, arrangement=a, give=True, comment="", password=PASSWORD)
+    a = standing.arrangement_review(actor=pw.js_reviewer, arrangement=a, passed=True, comment="", password=PASSWORD)
+    assert a.status == "reviewed"
+    q = OpenQuestion.objects.get(arrangement=a, key="Q12.approval")
+    standing.question_determine(
+        actor=pw.nmpa, question=q, outcome="yes", determination="须经批准。", reasoning="r", password=PASSWORD
+    )
+    a.refresh_from_db()
+    assert a.status == "awaiting_nmpa"
+    sent = ArrangementEvent.objects.get(arrangement=a, kind="sent_to_nmpa")
+    assert (sent.status_to, sent.actor) == ("awaiting_nmpa", pw.nmpa)
+    before, row = counts(), snapshot(a)
+    err = refused(
+        lambda: standing.arrangement_record(actor=pw.js_reviewer, arrangement=a, reference="X-1", password=PASSWORD)
+    )
+    assert (err.code, err.details["state"]) == ("wrong_state", "awaiting_nmpa")
+    assert counts() == before and snapshot(a) == row
+    determine_all(pw, a)
+    a = standing.arrangement_nmpa_decide(actor=pw.nmpa, arrangement=a, approve=True, reason="同意。", password=PASSWORD)
+    assert a.status == "approved"
+    a = standing.arrangement_record(actor=pw.js_reviewer, arrangement=a, reference="苏药变-1", password=PASSWORD)
+    assert a.status == "recorded"
 
 
 def test_the_holders_province_refuses_and_nmpa_rejects_a_vaccine(pw, pilot):

@@ -33,6 +33,7 @@ def test_two_determinations_of_one_question_at_once_give_one(pw, on_day, audited
         return lambda: standing.question_determine(
             actor=pw.nmpa,
             question=OpenQuestion.objects.get(pk=q.pk),
+            outcome="pass",
             determination=text,
             reasoning="r",
             password=PASSWORD,

@@ -27,7 +27,7 @@ def test_json_has_the_issue_shape(antibody):
     antibody["product"]["origin"] = "licensed_in"
     data = json.loads(render(assess(antibody, as_of=date(2025, 6, 30)), fmt="json"))
     assert data["outcome"] == "needs_determination"
-    assert data["ruleset"] == "pilot2024" and data["ruleset_version"] == "1.2.0"
+    assert data["ruleset"] == "pilot2024" and data["ruleset_version"] == "1.3.0"
     assert data["as_of"] == "2025-06-30"
     assert data["awaited_facts"] == []
     assert len(data["findings"]) == 16

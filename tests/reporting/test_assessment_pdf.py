@@ -127,8 +127,8 @@ def test_the_report_embeds_its_font_and_says_what_it_is(eligible):
     assert {f.file_key for f in used} == {"/FontFile2"}  # every font embedded (no Courier, no CID font)
     reader = pdfcheck.reader(data)
     assert reader.metadata.author == "bioseg"
-    assert reader.metadata.subject == "生物制品分段生产评估报告 · pilot2024 1.2.0: eligible"
-    assert reader.metadata["/Keywords"] == "pilot2024, 1.2.0, eligible, 2025-06-30"
+    assert reader.metadata.subject == "生物制品分段生产评估报告 · pilot2024 1.3.0: eligible"
+    assert reader.metadata["/Keywords"] == "pilot2024, 1.3.0, eligible, 2025-06-30"
     assert reader.metadata.creation_date == at
     assert reader.trailer["/Root"]["/Lang"] == "en"
     last = reader.pages[-1].extract_text()

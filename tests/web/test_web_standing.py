@@ -181,13 +181,22 @@ def test_each_regulator_sees_its_own_step(pw, submitted):
     before = counts()
     empty = body(as_user(pw.nmpa).post(url, {"determination": "", "reasoning": "", "password": PASSWORD}), 400)
     assert '<p class="field-error" data-testid="error-determination">这个字段是必填项。</p>' in empty
+    assert '<p class="field-error" data-testid="error-outcome">这个字段是必填项。</p>' in empty
     assert counts() == before
+    wrong = body(
+        as_user(pw.nmpa).post(url, {"outcome": "yes", "determination": "x", "reasoning": "y", "password": PASSWORD}),
+        400,
+    )
+    assert 'data-testid="error-outcome">' in wrong and counts() == before
     assert (
-        as_user(pw.js_reviewer).post(url, {"determination": "x", "reasoning": "y", "password": PASSWORD}).status_code
+        as_user(pw.js_reviewer)
+        .post(url, {"outcome": "pass", "determination": "x", "reasoning": "y", "password": PASSWORD})
+        .status_code
         == 403
     )
     ok = as_user(pw.nmpa).post(
-        url, {"determination": "试点批复继续有效。", "reasoning": "第三十二条。", "password": PASSWORD}
+        url,
+        {"outcome": "pass", "determination": "试点批复继续有效。", "reasoning": "第三十二条。", "password": PASSWORD},
     )
     assert ok.status_code == 302
     q.refresh_from_db()
@@ -196,6 +205,7 @@ def test_each_regulator_sees_its_own_step(pw, submitted):
     times = re.findall(r'<li data-testid="event" data-kind="\w+"><span class="mono">([^<]+)</span>', zh)
     assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00", t) for t in times), times
     assert 'data-key="Q11"' in zh and '<span data-testid="question-determination">试点批复继续有效。</span>' in zh
+    assert '<strong data-testid="question-outcome" data-outcome="pass">规则符合</strong>' in zh
     refused = body(
         as_user(pw.js_reviewer).post(f"/arrangements/{a.pk}/record/", {"reference": "苏-1", "password": PASSWORD}), 400
     )

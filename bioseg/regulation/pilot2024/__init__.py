@@ -17,7 +17,7 @@ from ..params import load_parameters
 from . import cmo, cross_border, cross_province, holder, region, scope, timeline
 from ._base import PLAN_ISSUED, REG2026_IN_FORCE, RULESET_ID
 
-RULESET_VERSION = "1.2.0"
+RULESET_VERSION = "1.3.0"
 
 RULES: tuple[Rule, ...] = (
     scope.BIOLOGIC,

@@ -15,7 +15,7 @@ from ..params import load_parameters
 from . import art31, art32, art33, art34, transition
 from ._base import IN_FORCE, RULESET_ID
 
-RULESET_VERSION = "1.1.0"
+RULESET_VERSION = "1.2.0"
 
 RULES: tuple[Rule, ...] = (
     art31.PROHIBITED,

@@ -78,9 +78,15 @@ class RecordForm(forms.Form):
 
 
 class DetermineForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("NMPA's answer"), widget=forms.RadioSelect, choices=())
     determination = forms.CharField(label=_("NMPA's determination"), widget=forms.Textarea(attrs={"rows": 2}))
     reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 3}))
     password = PasswordField()
+
+    def __init__(self, *args, question, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a question on a rule settles it (met / not met / does not apply); any other is answered yes or no
+        self.fields["outcome"].choices = [(o.value, o.label) for o in question.outcomes]
 
 
 FORMS = {
@@ -193,7 +199,7 @@ def _detail_context(request, arrangement, *, bound: dict | None = None, answer_e
             {
                 "q": q,
                 "text": q.text(lang),
-                "form": ((bound or {}).get(f"determine-{q.pk}") or DetermineForm()) if may else None,
+                "form": ((bound or {}).get(f"determine-{q.pk}") or DetermineForm(question=q)) if may else None,
             }
         )
     latest = selectors.arrangement_determinations(arrangement=arrangement).first()
@@ -341,7 +347,7 @@ def arrangement_action(request, pk, action):
 def arrangement_question_determine(request, pk, q_pk):
     arrangement = _get(request, pk)
     question = selectors.arrangement_question_get(arrangement=arrangement, pk=q_pk)
-    form = DetermineForm(request.POST)
+    form = DetermineForm(request.POST, question=question)
     if form.is_valid():
         d = form.cleaned_data
         ok, _result = run_service(
@@ -349,6 +355,7 @@ def arrangement_question_determine(request, pk, q_pk):
             lambda: standing.question_determine(
                 actor=request.user,
                 question=question,
+                outcome=d["outcome"],
                 determination=d["determination"],
                 reasoning=d["reasoning"],
                 password=d["password"],
