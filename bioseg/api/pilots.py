@@ -334,6 +334,36 @@ class ReturnIn(In):
     password: str
 
 
+class RuleDeterminationIn(In):
+    rule: str = Field(max_length=120, description="The id of a rule that awaits your determination today.")
+    outcome: Literal["pass", "fail", "not_applicable"]
+    determination: str = Field(max_length=4000)
+    reasoning: str = Field(max_length=4000)
+    password: str
+
+
+class RuleDeterminationOut(Schema):
+    id: int
+    rule: str
+    authority: str
+    outcome: str
+    determination: str
+    reasoning: str
+    determined_by: str = Field(alias="determined_by.username")
+    determined_at: dt.datetime
+    determined_on: dt.date
+
+
+class AwaitingRuleOut(Schema):
+    rule: str
+    title_en: str
+    title_zh: str
+    reason_en: str
+    reason_zh: str
+    authorities: list[str]
+    may_determine: bool = Field(description="You are the regulator the rule awaits, and may record it now.")
+
+
 # --- endpoints ----------------------------------------------------------------------------------------
 
 
@@ -500,6 +530,45 @@ def application_decide(request: HttpRequest, id: int, payload: DecisionIn):
         password=payload.password,
     )
     return Status(201, _decision_out(decision))
+
+
+@router.get(
+    "/{int:id}/rule-determinations",
+    response={200: list[RuleDeterminationOut], **ERRORS},
+    summary="Regulators' determinations on the application's rules",
+)
+def rule_determination_list(request: HttpRequest, id: int):
+    return list(_get(request, id).rule_determinations.select_related("determined_by"))
+
+
+@router.get(
+    "/{int:id}/rules-awaiting",
+    response={200: list[AwaitingRuleOut], **ERRORS},
+    summary="Rules that await a regulator's determination today",
+)
+def rules_awaiting(request: HttpRequest, id: int):
+    return [
+        {**f, "authorities": [a["authority"] for a in f["needs_determination_by"]]}
+        for f in services.rules_awaiting(_get(request, id), request.user)
+    ]
+
+
+@router.post(
+    "/{int:id}/rule-determinations",
+    response={201: RuleDeterminationOut, **ACTION_ERRORS},
+    summary="The regulator a rule awaits records its determination on it (e-signature)",
+)
+def rule_determine(request: HttpRequest, id: int, payload: RuleDeterminationIn):
+    item = services.rule_determine(
+        actor=request.user,
+        application=_get(request, id),
+        rule=payload.rule,
+        outcome=payload.outcome,
+        determination=payload.determination,
+        reasoning=payload.reasoning,
+        password=payload.password,
+    )
+    return Status(201, item)
 
 
 @router.post("/{int:id}/return", response={201: DecisionOut, **ACTION_ERRORS}, summary="NMPA returns the application")

@@ -288,6 +288,34 @@ class NmpaDecision(RegulatedModel):
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
 
+class RuleOutcome(models.TextChoices):
+    """How a regulator's determination settles a rule that awaits it."""
+
+    PASS = "pass", _("The rule is met")
+    FAIL = "fail", _("The rule is not met")
+    NOT_APPLICABLE = "not_applicable", _("The rule does not apply")
+
+
+class RuleDetermination(RegulatedModel):
+    """A regulator's determination on one rule of an application that awaits it (认定): who, when, the outcome
+    it settles the rule with, its words and reasoning; e-signed (authored), written once. The rules read it
+    (``regulator_determinations`` of the case)."""
+
+    application = models.ForeignKey(PilotApplication, on_delete=models.PROTECT, related_name="rule_determinations")
+    rule = models.CharField(_("rule"), max_length=120)
+    authority = models.CharField(_("authority"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=RuleOutcome.choices)
+    determination = models.TextField(_("determination"))
+    reasoning = models.TextField(_("reasoning"))
+    determined_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    determined_at = models.DateTimeField(_("determined at"))
+    determined_on = models.DateField(_("determined on"))  # the business day the rules read it from
+
+    class Meta:
+        ordering = ["application_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "rule"], name="uniq_application_rule_det")]
+
+
 class EventKind(models.TextChoices):
     DRAFTED = "drafted", _("Drafted")
     FACTS_DECLARED = "facts_declared", _("Facts declared")
@@ -299,6 +327,7 @@ class EventKind(models.TextChoices):
     JOINT_PLAN_APPROVED = "joint_plan_approved", _("Joint plan approved by a province")
     JOINT_PLAN_AGREED = "joint_plan_agreed", _("Joint plan agreed")
     DECIDED = "decided", _("Decided by NMPA")
+    RULE_DETERMINED = "rule_determined", _("Rule determined by a regulator")
 
 
 class ApplicationEvent(EventRecord):
@@ -482,6 +511,7 @@ class OpenQuestion(RegulatedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     determined_at = models.DateTimeField(_("determined at"), null=True, blank=True)
+    determined_on = models.DateField(_("determined on"), null=True, blank=True)  # the day the rules read it from
 
     class Meta:
         ordering = ["arrangement_id", "id"]

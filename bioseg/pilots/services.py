@@ -67,6 +67,8 @@ from bioseg.pilots.models import (
     PilotApplication,
     ProvincialReview,
     ReviewAction,
+    RuleDetermination,
+    RuleOutcome,
     StoredDetermination,
 )
 from bioseg.registry import selectors as registry_selectors
@@ -161,12 +163,27 @@ def _agreed_provinces(application: PilotApplication) -> list[str]:
 
 
 def case_for(application: PilotApplication, *, facts: dict | None = None, submitted_on: dt.date | None = None) -> dict:
-    """The case the rules read: the application's facts with the workflow's own facts laid over them."""
-    return cases.workflow_case(
+    """The case the rules read: the application's facts with the workflow's own facts laid over them, and the
+    regulators' recorded determinations on its rules."""
+    case = cases.workflow_case(
         application.case_facts if facts is None else facts,
         submitted_on=submitted_on or application.submitted_on,
         agreed_by=_agreed_provinces(application),
     )
+    settled = [
+        {
+            "rule": d.rule,
+            "authority": d.authority,
+            "outcome": d.outcome,
+            "determined_on": d.determined_on.isoformat(),
+            "text": d.determination,
+            "reference": f"{application.reference} {d.rule}",
+        }
+        for d in RuleDetermination.objects.filter(application=application).order_by("id")
+    ]
+    if settled:
+        case["regulator_determinations"] = settled
+    return case
 
 
 def _store_determination(
@@ -317,6 +334,39 @@ def _refuse_outcome(result: dict[str, Any], action_en: str, action_zh: str) -> N
             details={"outcome": "ineligible", "failing_rules": failing, "as_of": data["as_of"]},
             status=400,
         )
+
+
+def awaiting_rules(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings that await a regulator's determination on the rule itself: undetermined, nothing missing,
+    no act of the workflow awaited (a joint plan is agreed through its own step)."""
+    return [
+        f
+        for f in data["findings"]
+        if f["outcome"] == "undetermined" and not f["missing_facts"] and not f["awaited_facts"]
+    ]
+
+
+def _refuse_awaiting(result: dict[str, Any], action_en: str, action_zh: str) -> None:
+    """NMPA cannot approve while a rule awaits a regulator's determination: the regulator records it first."""
+    waiting = awaiting_rules(result["data"])
+    if not waiting:
+        return
+    who = [{"rule": f["rule"], "authorities": [a["authority"] for a in f["needs_determination_by"]]} for f in waiting]
+    raise WorkflowRefused(
+        "open_determination",
+        f"The application cannot be {action_en}: "
+        + "; ".join(
+            f"{f['rule']} awaits the determination of {', '.join(a['name_en'] for a in f['needs_determination_by'])}"
+            for f in waiting
+        )
+        + ". Record the determination on the rule first.",
+        f"不能{action_zh}："
+        + "；".join(
+            f"规则 {f['rule']} 尚待{'、'.join(a['name_zh'] for a in f['needs_determination_by'])}认定" for f in waiting
+        )
+        + "。请先记录对该规则的认定。",
+        details={"awaiting": who},
+    )
 
 
 def _refuse_incomplete(result: dict[str, Any], action_en: str, action_zh: str) -> None:
@@ -842,6 +892,7 @@ def _decide(
     result = cases.run(case_for(application), as_of=today, ruleset_name=application.ruleset)
     if decision == Decision.APPROVE:
         _refuse_outcome(result, "approved", "批准")
+        _refuse_awaiting(result, "approved", "批准")
     _require_password(actor, password)
     status_to = {
         Decision.APPROVE: ApplicationStatus.APPROVED,
@@ -916,6 +967,120 @@ def nmpa_decide(
     return _decide(
         actor=actor, application=application, decision=decision, conditions=conditions, reason=reason, password=password
     )
+
+
+def _authority_of(actor: User) -> str:
+    """The authority code a regulator determines for: NMPA, or its province's ``PROV-<code>``."""
+    if permissions.is_nmpa_officer(actor):
+        return "NMPA"
+    province = permissions.reviewer_province(actor)
+    return f"PROV-{province}" if province else ""
+
+
+def rule_determine(
+    *,
+    actor: User,
+    application: PilotApplication,
+    rule: str,
+    outcome: str,
+    determination: str,
+    reasoning: str,
+    password: str,
+) -> RuleDetermination:
+    """The regulator a rule awaits records its determination on it (who, when, the outcome, its words and
+    reasoning), e-signed (authored), once. Only while the application is filed and undecided, and only on a
+    rule that today's assessment shows awaiting this very regulator; the rules then read it."""
+    _require_visible(actor, application)
+    authority = _authority_of(actor)
+    if not authority:
+        raise PermissionDenied("determine a rule of a pilot application")
+    errors: dict[str, tuple[str, str]] = {}
+    if outcome not in RuleOutcome.values:
+        errors["outcome"] = (
+            "Choose whether the rule is met, not met or does not apply.",
+            "请选择该规则符合、不符合或不适用。",
+        )
+    if not (determination or "").strip():
+        errors["determination"] = ("State the determination.", "请填写认定内容。")
+    elif len(determination.strip()) > 4000:
+        errors["determination"] = ("At most 4,000 characters.", "不超过4000个字符。")
+    if not (reasoning or "").strip():
+        errors["reasoning"] = ("Give the reasoning.", "请填写理由。")
+    elif len(reasoning.strip()) > 4000:
+        errors["reasoning"] = ("At most 4,000 characters.", "不超过4000个字符。")
+    if errors:
+        raise ValidationFailed(errors)
+    if application.status not in RETURNABLE_STATES:
+        raise _state_refusal(application, "determined on", "认定")
+    result = cases.run(case_for(application), as_of=clock.today(), ruleset_name=application.ruleset)
+    finding = next((f for f in awaiting_rules(result["data"]) if f["rule"] == rule), None)
+    if finding is None or authority not in [a["authority"] for a in finding["needs_determination_by"]]:
+        raise WorkflowRefused(
+            "not_awaiting",
+            f"Rule {rule} of {application.reference} does not await your determination today.",
+            f"申请 {application.reference} 的规则 {rule} 今日不待贵单位认定。",
+            details={
+                "rule": rule,
+                "authority": authority,
+                "awaiting": [f["rule"] for f in awaiting_rules(result["data"])],
+            },
+        )
+    _require_password(actor, password)
+    outcome_en, outcome_zh = (_choice_label(RuleOutcome, outcome, lang) for lang in ("en", "zh-hans"))
+    reason = f"determination on {rule}"
+    with transaction.atomic(), audit_context(actor=actor, reason=reason):
+        application = _lock_unchanged(application, "determined on", "认定", allowed=frozenset(RETURNABLE_STATES))
+        if RuleDetermination.objects.filter(application=application, rule=rule).exists():
+            raise WorkflowRefused(
+                "wrong_state",
+                f"Rule {rule} of {application.reference} is already determined; a determination is never changed.",
+                f"申请 {application.reference} 的规则 {rule} 已认定；认定不可更改。",
+                details={"rule": rule, "status": application.status},
+            )
+        item = RuleDetermination.objects.create(
+            application=application,
+            rule=rule,
+            authority=authority,
+            outcome=outcome,
+            determination=determination.strip(),
+            reasoning=reasoning.strip(),
+            determined_by=actor,
+            determined_at=clock.now(),
+            determined_on=clock.today(),
+        )
+        after = cases.run(case_for(application), as_of=clock.today(), ruleset_name=application.ruleset)
+        stored = _store_determination(application, after, DeterminationPurpose.REGULATOR_DETERMINATION, actor)
+        _event(
+            application,
+            EventKind.RULE_DETERMINED,
+            actor,
+            f"{finding_authority(finding, authority, 'en')} determined {rule} ({outcome_en}): {item.determination}",
+            f"{finding_authority(finding, authority, 'zh')}认定规则 {rule}（{outcome_zh}）：{item.determination}",
+            data={"rule_determination_id": item.pk, "rule": rule, "outcome": outcome, "determination_id": stored.pk},
+        )
+        signature_sign(user=actor, password=password, obj=item, meaning="authored", reason=reason)
+    return item
+
+
+def rules_awaiting(application: PilotApplication, actor: User) -> list[dict[str, Any]]:
+    """The rules that await a regulator's determination today (assessed now, nothing stored), each with
+    ``may_determine``: the actor is the regulator it awaits and the application is filed and undecided."""
+    if application.status not in RETURNABLE_STATES:
+        return []
+    result = cases.run(case_for(application), as_of=clock.today(), ruleset_name=application.ruleset)
+    mine = _authority_of(actor)
+    return [
+        {**f, "may_determine": bool(mine) and mine in [a["authority"] for a in f["needs_determination_by"]]}
+        for f in awaiting_rules(result["data"])
+    ]
+
+
+def finding_authority(finding: dict[str, Any], code: str, lang: str) -> str:
+    """The authority's name as the finding gives it."""
+    for a in finding["needs_determination_by"]:
+        if a["authority"] == code:
+            return a["name_zh"] if lang == "zh" else a["name_en"]
+    return code
 
 
 def application_return(*, actor: User, application: PilotApplication, reason: str, password: str) -> NmpaDecision:

@@ -31,7 +31,6 @@ import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import OrganisationKind, Role
@@ -521,7 +520,7 @@ def _regulator_determinations(arrangement: SegmentedArrangement) -> list[dict[st
             "rule": q.rule,
             "authority": q.authority,
             "outcome": q.outcome,
-            "determined_on": timezone.localdate(q.determined_at).isoformat(),
+            "determined_on": q.determined_on.isoformat(),
             "text": q.determination,
             "reference": f"{arrangement.reference} {q.key}",
         }
@@ -1060,8 +1059,17 @@ def question_determine(
         t.subject.reasoning = reasoning.strip()
         t.subject.determined_by = actor
         t.subject.determined_at = clock.now()
+        t.subject.determined_on = clock.today()
         t.subject.save(
-            update_fields=["outcome", "determination", "reasoning", "determined_by", "determined_at", "updated_at"]
+            update_fields=[
+                "outcome",
+                "determination",
+                "reasoning",
+                "determined_by",
+                "determined_at",
+                "determined_on",
+                "updated_at",
+            ]
         )
         t.sign(t.subject)
         if t.subject.rule:

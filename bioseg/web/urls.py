@@ -62,6 +62,7 @@ urlpatterns = [
     path("pilots/<int:pk>/submit/", pilots.pilot_submit, name="pilot-submit"),
     path("pilots/<int:pk>/review/", pilots.pilot_review, name="pilot-review"),
     path("pilots/<int:pk>/joint-plan/", pilots.pilot_joint_plan, name="pilot-joint-plan"),
+    path("pilots/<int:pk>/rules/<str:rule>/determination/", pilots.pilot_rule_determine, name="pilot-rule-determine"),
     path("pilots/<int:pk>/decide/", pilots.pilot_decide, name="pilot-decide"),
     path("pilots/<int:pk>/return/", pilots.pilot_return, name="pilot-return"),
     path("pilots/<int:pk>/determinations/<int:det_pk>/", pilots.pilot_determination, name="pilot-determination"),

@@ -196,6 +196,7 @@ def counts() -> dict[str, int]:
         "plans": pm.JointRegulatoryPlan.objects.count(),
         "approvals": pm.JointPlanApproval.objects.count(),
         "decisions": pm.NmpaDecision.objects.count(),
+        "rule_determinations": pm.RuleDetermination.objects.count(),
         "events": pm.ApplicationEvent.objects.count(),
         "signatures": Signature.objects.count(),
         "audit_events": AuditEvent.objects.count(),

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
 
 from bioseg.audit.selectors import signatures_for
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
@@ -664,7 +663,7 @@ def test_nmpas_determination_on_q11_is_read_by_the_rule_and_the_submission_stays
         password=PASSWORD,
     )
     assert (q11.status, q11.outcome) == ("determined", "pass")
-    day = timezone.localdate(q11.determined_at).isoformat()
+    day = q11.determined_on.isoformat()
     after = ArrangementDetermination.objects.get(arrangement=a, purpose="regulator_determined")
     assert (after.outcome, after.as_of, after.created_by) == ("eligible", dt.date(2027, 1, 5), pw.nmpa)
     case = json.loads(after.case_json)

@@ -22,7 +22,7 @@ from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, NotFound, PermissionDenied
 from bioseg.pilots import evidence as evidence_files
 from bioseg.pilots import permissions, selectors, services
-from bioseg.pilots.models import ApplicationStatus, Decision, EvidenceKind, ReviewAction
+from bioseg.pilots.models import ApplicationStatus, Decision, EvidenceKind, ReviewAction, RuleOutcome
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import scope_for
 from bioseg.regulation import get_ruleset
@@ -117,6 +117,15 @@ class DecisionForm(forms.Form):
         help_text=_("Required to approve."),
     )
     reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    password = PasswordField()
+
+
+class RuleDeterminationForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Determination"), widget=forms.RadioSelect, choices=RuleOutcome.choices)
+    determination = forms.CharField(
+        label=_("The regulator's determination"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     password = PasswordField()
 
 
@@ -259,6 +268,19 @@ def _detail_context(request, application, bound: dict | None = None) -> dict:
     latest = selectors.determination_list(application=application).first()
     plan = selectors.joint_plan_for(application=application)
     zh = is_zh()
+    awaiting = [
+        {
+            "rule": f["rule"],
+            "title": f["title_zh"] if zh else f["title_en"],
+            "reason": f["reason_zh"] if zh else f["reason_en"],
+            "by": "、".join(a["name_zh"] for a in f["needs_determination_by"])
+            if zh
+            else ", ".join(a["name_en"] for a in f["needs_determination_by"]),
+            # a refused form is shown with its error even to a user the rule does not await (who posted anyway)
+            "form": (bound or {}).get(f"rule:{f['rule']}") or (RuleDeterminationForm() if f["may_determine"] else None),
+        }
+        for f in services.rules_awaiting(application, request.user)
+    ]
     events = [
         {"e": e, "message": e.message_zh if zh else e.message_en} for e in selectors.event_list(application=application)
     ]
@@ -274,6 +296,8 @@ def _detail_context(request, application, bound: dict | None = None) -> dict:
         "reviews": selectors.review_list(application=application),
         "plan": plan,
         "decision": selectors.decision_for(application=application),
+        "awaiting": awaiting,
+        "rule_determinations": application.rule_determinations.select_related("determined_by"),
         "events": events,
         "case_facts": json.dumps(application.case_facts, ensure_ascii=False, indent=2, sort_keys=True),
     }
@@ -426,6 +450,38 @@ def pilot_return(request, pk):
         return gettext("Application returned.")
 
     return _action(request, pk, "return", call)
+
+
+@require_POST
+@page_view
+def pilot_rule_determine(request, pk, rule):
+    """A regulator records its determination on a rule that awaits it (e-signed)."""
+    application = _get(request, pk)
+    form = RuleDeterminationForm(request.POST)
+    status = 400
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.rule_determine(
+                actor=request.user,
+                application=application,
+                rule=rule,
+                outcome=d["outcome"],
+                determination=d["determination"],
+                reasoning=d["reasoning"],
+                password=d["password"],
+            )
+        except (PermissionDenied, NotFound):
+            raise
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+            status = exc.status or 400
+        else:
+            messages.success(request, gettext("Determination recorded and signed."))
+            return redirect("web:pilot-detail", pk=application.pk)
+    application.refresh_from_db()
+    context = _detail_context(request, application, bound={f"rule:{rule}": form})
+    return render(request, "web/pilot_detail.html", context, status=status)
 
 
 @page_view
