@@ -324,6 +324,18 @@ def _action(request, pk, action: str, call):
         form = cls(request.POST, request.FILES, rules=[ruleset.versions(r)[-1] for r in ruleset.rule_ids])
     else:
         form = cls(request.POST)
+    done, status = _run(request, application, form, call)
+    if done is not None:
+        return done
+    context = _detail_context(request, application, bound={action: form})
+    context["forms"][action] = form
+    context["open_action"] = action
+    return render(request, "web/pilot_detail.html", context, status=status)
+
+
+def _run(request, application, form, call):
+    """Runs ``call(application, cleaned_data)`` on a valid form: (redirect, 302) on success; else (None, the
+    refusal's status) with the refusal on the form and the application re-read."""
     status = 400
     if form.is_valid():
         try:
@@ -335,12 +347,9 @@ def _action(request, pk, action: str, call):
             status = exc.status or 400
         else:
             messages.success(request, message)
-            return redirect("web:pilot-detail", pk=application.pk)
+            return redirect("web:pilot-detail", pk=application.pk), 302
     application.refresh_from_db()
-    context = _detail_context(request, application, bound={action: form})
-    context["forms"][action] = form
-    context["open_action"] = action
-    return render(request, "web/pilot_detail.html", context, status=status)
+    return None, status
 
 
 @require_POST
@@ -458,28 +467,22 @@ def pilot_rule_determine(request, pk, rule):
     """A regulator records its determination on a rule that awaits it (e-signed)."""
     application = _get(request, pk)
     form = RuleDeterminationForm(request.POST)
-    status = 400
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.rule_determine(
-                actor=request.user,
-                application=application,
-                rule=rule,
-                outcome=d["outcome"],
-                determination=d["determination"],
-                reasoning=d["reasoning"],
-                password=d["password"],
-            )
-        except (PermissionDenied, NotFound):
-            raise
-        except ApplicationError as exc:
-            apply_service_errors(form, exc)
-            status = exc.status or 400
-        else:
-            messages.success(request, gettext("Determination recorded and signed."))
-            return redirect("web:pilot-detail", pk=application.pk)
-    application.refresh_from_db()
+
+    def call(app, d):
+        services.rule_determine(
+            actor=request.user,
+            application=app,
+            rule=rule,
+            outcome=d["outcome"],
+            determination=d["determination"],
+            reasoning=d["reasoning"],
+            password=d["password"],
+        )
+        return gettext("Determination recorded and signed.")
+
+    done, status = _run(request, application, form, call)
+    if done is not None:
+        return done
     context = _detail_context(request, application, bound={f"rule:{rule}": form})
     return render(request, "web/pilot_detail.html", context, status=status)
 
