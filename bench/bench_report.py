@@ -7,6 +7,7 @@ Figures, not pass/fail (house rule 7). Build the store first (once; see ``bench/
     python bench/bench_report.py --engine sqlite
     python bench/bench_report.py --engine postgresql
     python bench/bench_report.py --engine postgresql --runs 1 --render-runs 1   # quicker
+    python bench/bench_report.py --engine sqlite --activity    # first give the lots their release history (kept)
 
 Measured, wall clock in this process (``time.perf_counter``), database on the same machine, after one untimed
 warm-up of each measurement:
@@ -19,6 +20,12 @@ warm-up of each measurement:
    background task ``bioseg.reporting.tasks.build_evaluation_report`` run in this process (figures, PDF, XLSX,
    the files stored with their SHA-256 by ``report_finish``), national and province; the PDF and XLSX times are
    taken once more on their own from the same evaluation.
+
+The store as generated has no lot events (every lot in quarantine), applications, quality or supervision records, so
+the sections that count them read empty tables. ``--activity`` adds, once, the lots' release history a pilot has by
+its end (~1.2 million ``LotEvent`` rows: released by the CMO's QA and the qualified person, rejected, recalled; see
+``add_activity``), which the production section counts and from which it computes the release lead time over the
+lot edges; the applications, quality and supervision tables stay empty.
 
 Targets (2-core machine): national < 60 s, a province < 15 s, on SQLite and PostgreSQL.
 
@@ -95,6 +102,70 @@ def officer():
         )
 
 
+ACTIVITY = "bench activity (issue 12)"
+
+
+def add_activity(actor, seed: int) -> int:
+    """Gives the store the lot history a pilot has by its end (once; marked ``message_en = ACTIVITY``): per lot, seeded,
+    93 % released (the CMO's QA 5–20 days after manufacture, the qualified person 1–10 days later), 1 % rejected,
+    1 ‰ of the released recalled 30–200 days after release, the rest still in quarantine. Only ``LotEvent`` rows
+    (what the report counts); the lots' status columns stay as generated. Bulk-inserted with the audit triggers
+    lifted, like the rest of the bench store: **no audit trail**. Returns the events added (0 if already there)."""
+    import random
+
+    from django.db import connection, transaction
+
+    from bioseg.audit import triggers
+    from bioseg.production.models import Lot, LotEvent, LotEventKind
+
+    if LotEvent.objects.filter(message_en=ACTIVITY).exists():
+        return 0
+    rng = random.Random(seed)
+    eight = dt.time(8, tzinfo=dt.UTC)
+
+    def event(lot_id, kind, day, status_to):
+        return LotEvent(
+            lot_id=lot_id,
+            kind=kind,
+            status_to=status_to,
+            actor=actor,
+            occurred_at=dt.datetime.combine(day, eight),
+            message_en=ACTIVITY,
+            message_zh=ACTIVITY,
+        )
+
+    added = 0
+    triggers.uninstall()
+    try:
+        batch: list = []
+        lots = Lot.objects.order_by("id").values_list("id", "manufactured_on")
+        for lot_id, made in lots.iterator(chunk_size=20_000):
+            r = rng.random()
+            if r < 0.01:
+                batch.append(event(lot_id, LotEventKind.REJECTED, made + dt.timedelta(rng.randint(10, 40)), "rejected"))
+            elif r < 0.94:
+                cmo = made + dt.timedelta(rng.randint(5, 20))
+                qp = cmo + dt.timedelta(rng.randint(1, 10))
+                batch.append(event(lot_id, LotEventKind.RELEASED_CMO, cmo, "released_cmo"))
+                batch.append(event(lot_id, LotEventKind.RELEASED, qp, "released"))
+                if rng.random() < 0.001:
+                    batch.append(event(lot_id, LotEventKind.RECALLED, qp + dt.timedelta(rng.randint(30, 200)), ""))
+            if len(batch) >= 10_000:
+                with transaction.atomic():
+                    LotEvent.objects.bulk_create(batch, batch_size=2_000)
+                added += len(batch)
+                batch = []
+        if batch:
+            with transaction.atomic():
+                LotEvent.objects.bulk_create(batch, batch_size=2_000)
+            added += len(batch)
+    finally:
+        triggers.install()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE production_lotevent")
+    return added
+
+
 def seconds(fn):
     gc.collect()
     t = time.perf_counter()
@@ -135,6 +206,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of the figures, per scope")
     parser.add_argument("--render-runs", type=int, default=2, help="timed full renders, per scope")
     parser.add_argument("--language", default="zh", choices=("zh", "en"))
+    parser.add_argument(
+        "--activity",
+        action="store_true",
+        help="first add the lots' release / rejection / recall events to the store (once, ~1.3 million rows, kept)",
+    )
+    parser.add_argument("--seed", type=int, default=12, help="seed of --activity")
     args = parser.parse_args()
     as_of = dt.date.fromisoformat(args.as_of)
 
@@ -154,6 +231,10 @@ def main() -> None:
     from bioseg.reporting.evaluation import to_pdf, to_xlsx
     from bioseg.reporting.tasks import build_evaluation_report
 
+    user = officer()
+    if args.activity:
+        t, added = seconds(lambda: add_activity(user, args.seed))
+        print(f"activity: {added:,} lot events added in {t:.1f} s" if added else "activity: already in the store")
     connection.ensure_connection()
     version = sqlite3.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
     rows = counts(connection, REPORT_TABLES)
@@ -174,7 +255,6 @@ def main() -> None:
     )
     print(f"as of {as_of}; province {province} ({province_name(province, 'en')}); language {args.language}")
 
-    user = officer()
     results: dict[str, dict] = {}
     for scope, code in (("national", None), ("province", province)):
         out = results[scope] = {}
@@ -243,6 +323,7 @@ def main() -> None:
     print(
         f"  python bench/bench_report.py --engine {args.engine} --as-of {as_of} --province {province} "
         f"--runs {args.runs} --render-runs {args.render_runs} --language {args.language}"
+        + (f" --activity --seed {args.seed}" if args.activity else "")
     )
 
 
