@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from bioseg.api.errors import ERRORS, ErrorOut
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ref
+from bioseg.api.types import DbId
 from bioseg.pilots import selectors, standing
 from bioseg.pilots.models import SegmentedArrangement
 from bioseg.registry import selectors as registry_selectors
@@ -193,7 +194,7 @@ def _get(request: HttpRequest, pk: int) -> SegmentedArrangement:
 
 
 class ArrangementDraftIn(In):
-    product_id: int
+    product_id: DbId
 
 
 class ArrangementFactsIn(In):

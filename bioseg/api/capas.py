@@ -15,6 +15,7 @@ from bioseg.api.deviations import DeviationEventOut
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
+from bioseg.api.types import DbId
 from bioseg.common import clock
 from bioseg.common.errors import NotFound, ValidationFailed
 from bioseg.quality import capa as capas
@@ -78,23 +79,23 @@ class CapaDetailOut(CapaOut):
 
 class CapaFilter(FilterSchema):
     status: str | None = None
-    product: Annotated[int | None, FilterLookup("product_id")] = None
-    owner: Annotated[int | None, FilterLookup("owner_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_id")] = None
+    owner: Annotated[DbId | None, FilterLookup("owner_id")] = None
     q: Annotated[str | None, FilterLookup(["reference__icontains", "title__icontains"])] = None
 
 
 class CapaActionIn(In):
     description: str
     kind: str = Field(description="corrective or preventive")
-    owner_id: int = Field(description="A quality person of the holder or of the CAPA's owner.")
+    owner_id: DbId = Field(description="A quality person of the holder or of the CAPA's owner.")
     due_on: dt.date
 
 
 class CapaIn(In):
-    product_id: int
-    owner_id: int
+    product_id: DbId
+    owner_id: DbId
     source: str
-    deviation_id: int | None = None
+    deviation_id: DbId | None = None
     source_reference: str = ""
     title: str
     problem: str

@@ -19,6 +19,7 @@ from bioseg.api.errors import ERRORS, ErrorOut, check_choice
 from bioseg.api.objects import KINDS, Kind
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
+from bioseg.api.types import DbId
 from bioseg.production import selectors as production_selectors
 from bioseg.quality import changes
 from bioseg.quality.change_workflow import CHANGE_WORKFLOW
@@ -221,8 +222,8 @@ def _detail(request: HttpRequest, pk: int) -> _Detail:
 
 
 class ChangeRequestFilter(FilterSchema):
-    product: Annotated[int | None, FilterLookup("product_id")] = None
-    site: Annotated[int | None, FilterLookup("site_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_id")] = None
+    site: Annotated[DbId | None, FilterLookup("site_id")] = None
     status: str | None = Field(None, description="open_any | " + " | ".join(ChangeStatus.values))
     route: str | None = Field(None, description=" | ".join(ChangeRoute.values))
     q: Annotated[str | None, FilterLookup(["reference__icontains", "title__icontains"])] = None
@@ -243,9 +244,9 @@ class ChangeRequestFilter(FilterSchema):
 
 
 class ChangeRequestIn(In):
-    product_id: int
-    site_id: int
-    segment_id: int | None = Field(None, description="The segment changed; none: every segment made at the site")
+    product_id: DbId
+    site_id: DbId
+    segment_id: DbId | None = Field(None, description="The segment changed; none: every segment made at the site")
     kind: str
     title: str
     description: str
@@ -280,7 +281,7 @@ class ChangeRequestRegulatoryIn(In):
 class ChangeRequestImplementIn(In):
     implemented_on: dt.date
     password: str
-    new_chain_id: int | None = Field(None, description="The chain version the change creates")
+    new_chain_id: DbId | None = Field(None, description="The chain version the change creates")
     reason: str = ""
 
 

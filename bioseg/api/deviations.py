@@ -20,6 +20,7 @@ from bioseg.api.audit import add_object_routes
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
+from bioseg.api.types import DbId
 from bioseg.common import clock
 from bioseg.common.errors import NotFound
 from bioseg.production import selectors as production_selectors
@@ -109,22 +110,22 @@ class ImpactLotOut(Schema):
 class DeviationFilter(FilterSchema):
     status: str | None = None
     classification: str | None = None
-    product: Annotated[int | None, FilterLookup("product_id")] = None
-    site: Annotated[int | None, FilterLookup("site_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_id")] = None
+    site: Annotated[DbId | None, FilterLookup("site_id")] = None
     q: Annotated[str | None, FilterLookup(["reference__icontains", "title__icontains"])] = None
 
 
 class DeviationIn(In):
-    product_id: int
-    site_id: int
+    product_id: DbId
+    site_id: DbId
     title: str
     description: str
     occurred_on: dt.date
     classification: str = Field(description="critical, major or minor")
     classification_reason: str
-    lot_ids: list[int] = []
-    segment_id: int | None = None
-    shipment_id: int | None = None
+    lot_ids: list[DbId] = []
+    segment_id: DbId | None = None
+    shipment_id: DbId | None = None
     equipment: str = ""
     reason: str = ""
 

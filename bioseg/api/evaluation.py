@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from bioseg.api.errors import ERRORS, ErrorOut
 from bioseg.api.pagination import Pagination
+from bioseg.api.types import DbId
 from bioseg.common.errors import PermissionDenied
 from bioseg.evaluation import selectors, services
 from bioseg.evaluation.figures import evaluation
@@ -52,7 +53,7 @@ class EvaluationOut(Schema):
 
 
 @router.get("/evaluation", response={200: EvaluationOut, **ERRORS}, summary="The evaluation's figures as of a date")
-def evaluation_figures(request: HttpRequest, as_of: dt.date, province: str | None = None, product: int | None = None):
+def evaluation_figures(request: HttpRequest, as_of: dt.date, province: str | None = None, product: DbId | None = None):
     kind = "province" if province else "product" if product else "national"
     code = province or (str(product) if product else "")
     if not selectors.report_allowed(user=request.user, kind=kind, code=code):

@@ -17,6 +17,7 @@ from bioseg.accounts.models import User
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ref
+from bioseg.api.types import DbId, Year
 from bioseg.common.errors import NotFound, ValidationFailed
 from bioseg.oversight import selectors as sel
 from bioseg.oversight import services as svc
@@ -141,20 +142,20 @@ class InspectionDetailOut(InspectionOut):
 
 class InspectionIn(In):
     kind: str
-    product_id: int
-    site_ids: list[int]
-    team_ids: list[int] = Field(description="The inspectors of the team, the leader included.")
-    leader_id: int
+    product_id: DbId
+    site_ids: list[DbId]
+    team_ids: list[DbId] = Field(description="The inspectors of the team, the leader included.")
+    leader_id: DbId
     planned_from: dt.date
     planned_to: dt.date
     partner_region_code: str = Field("", description="The other province of a joint inspection (GB/T 2260).")
     purpose: str = ""
-    follow_up_of_id: int | None = None
+    follow_up_of_id: DbId | None = None
     reason: str = ""
 
 
 class FindingIn(In):
-    site_id: int
+    site_id: DbId
     grade: str = Field(description="critical (严重), major (主要) or minor (一般)")
     gmp_clause: str
     description: str
@@ -163,7 +164,7 @@ class FindingIn(In):
 
 
 class SampleIn(In):
-    lot_id: int
+    lot_id: DbId
     quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
     unit: str
     laboratory: str
@@ -201,7 +202,7 @@ def _get(request, id):
 
 @router.get("", response={200: list[InspectionOut], **ERRORS}, summary="Inspections you can see")
 @paginate(Pagination)
-def inspection_list(request: HttpRequest, kind: str = "", status: str = "", year: int | None = Query(None)):
+def inspection_list(request: HttpRequest, kind: str = "", status: str = "", year: Year | None = Query(None)):
     return sel.inspection_list(user=request.user, kind=kind, status=status, year=year)
 
 

@@ -14,6 +14,7 @@ from bioseg.api.deviations import DeviationEventOut
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered
+from bioseg.api.types import DbId, Whole
 from bioseg.common.errors import NotFound
 from bioseg.quality import oos as oq
 from bioseg.quality.oos import OOS_WORKFLOW
@@ -64,8 +65,8 @@ class OosDetailOut(OosOut):
 
 class OosFilter(FilterSchema):
     status: str | None = None
-    product: Annotated[int | None, FilterLookup("product_id")] = None
-    lot: Annotated[int | None, FilterLookup("lot_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_id")] = None
+    lot: Annotated[DbId | None, FilterLookup("lot_id")] = None
 
 
 class OosStepIn(In):
@@ -117,10 +118,10 @@ stability_router = Router(tags=["oos"])
 
 
 class StabilityIn(In):
-    lot_id: int
+    lot_id: DbId
     study: str
     condition: str
-    timepoint_months: int
+    timepoint_months: Whole
     test: str
     method: str = ""
     unit: str = ""

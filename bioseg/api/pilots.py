@@ -16,6 +16,7 @@ from bioseg.api.audit import SignatureOut, signature_out
 from bioseg.api.errors import ERRORS, ErrorOut, choice_filter
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ref
+from bioseg.api.types import DbId
 from bioseg.audit import selectors as audit_selectors
 from bioseg.common.errors import NotFound
 from bioseg.pilots import evidence as evidence_files
@@ -292,14 +293,14 @@ def _get(request: HttpRequest, pk: int) -> PilotApplication:
 
 class ApplicationFilter(FilterSchema):
     status: str | None = Field(None, description=" | ".join(ApplicationStatus.values))
-    product: Annotated[int | None, FilterLookup("product_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_id")] = None
     q: Annotated[str | None, FilterLookup(["reference__icontains", "product__name_en__icontains"])] = None
 
     filter_status = choice_filter("status", ApplicationStatus.values)
 
 
 class DraftIn(In):
-    product_id: int
+    product_id: DbId
     ruleset: Literal["pilot2024", "reg2026"] = "pilot2024"
 
 

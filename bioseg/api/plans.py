@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In
+from bioseg.api.types import Whole
 from bioseg.oversight import plans as svc
 from bioseg.oversight import selectors as sel
 
@@ -63,8 +64,8 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanIn(In):
-    year: int
-    time_limit: int = 30
+    year: Whole
+    time_limit: Whole = 30
 
 
 class ApproveIn(In):

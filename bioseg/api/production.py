@@ -29,6 +29,7 @@ from bioseg.api.errors import ERRORS, ErrorOut, check_choice
 from bioseg.api.objects import KINDS, Kind
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
+from bioseg.api.types import DbId, Whole
 from bioseg.audit import selectors as audit_selectors
 from bioseg.common.regions import province_name
 from bioseg.production import selectors, services
@@ -172,22 +173,22 @@ class SegmentIn(In):
     stage: str
     name_zh: str
     name_en: str
-    site_id: int
+    site_id: DbId
     feeds: list[str] = Field(default_factory=list, description="Codes of the segments this one feeds")
 
 
 class ChainIn(In):
-    product_id: int
+    product_id: DbId
     effective_from: dt.date
     effective_until: dt.date | None = None
-    version: int | None = None
+    version: Whole | None = None
     note: str = ""
     segments: list[SegmentIn]
     reason: str = ""
 
 
 class ChainFilter(FilterSchema):
-    product: Annotated[int | None, FilterLookup("product_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_id")] = None
 
 
 def chain_out(chain) -> dict[str, Any]:
@@ -271,8 +272,8 @@ lots = Router(tags=["lots"])
 
 
 class LotFilter(FilterSchema):
-    product: Annotated[int | None, FilterLookup("product_id")] = None
-    site: Annotated[int | None, FilterLookup("site_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_id")] = None
+    site: Annotated[DbId | None, FilterLookup("site_id")] = None
     status: str | None = Field(None, description=" | ".join(LotStatus.values))
     q: Annotated[str | None, FilterLookup(["lot_number__icontains", "material__icontains"])] = Field(
         None, description="Search in lot numbers and material codes"
@@ -435,7 +436,7 @@ def lot_detail_out(detail) -> dict[str, Any]:
 
 
 class LotIn(In):
-    segment_id: int = Field(description="A segment that nothing feeds (cell bank, raw material, first drug substance)")
+    segment_id: DbId = Field(description="A segment that nothing feeds (cell bank, raw material, first drug substance)")
     lot_number: str
     quantity: Decimal
     unit: str
@@ -681,7 +682,7 @@ transformations = Router(tags=["lots"])
 
 
 class InputIn(In):
-    lot_id: int
+    lot_id: DbId
     quantity: Decimal
 
 
@@ -695,7 +696,7 @@ class OutputIn(In):
 
 class TransformationIn(In):
     kind: str = Field(description="manufacture | blend | fill | rework")
-    segment_id: int
+    segment_id: DbId
     performed_on: dt.date
     inputs: list[InputIn] = Field(default_factory=list)
     outputs: list[OutputIn]
@@ -860,21 +861,21 @@ class ShipmentDetailOut(ShipmentOut):
 
 
 class ShipmentFilter(FilterSchema):
-    from_site: Annotated[int | None, FilterLookup("from_site_id")] = None
-    to_site: Annotated[int | None, FilterLookup("to_site_id")] = None
+    from_site: Annotated[DbId | None, FilterLookup("from_site_id")] = None
+    to_site: Annotated[DbId | None, FilterLookup("to_site_id")] = None
     q: Annotated[str | None, FilterLookup("reference__icontains")] = None
 
 
 class ShipmentLineIn(In):
-    lot_id: int
+    lot_id: DbId
     quantity: Decimal
 
 
 class ShipmentIn(In):
     reference: str
-    from_site_id: int
-    to_site_id: int | None = None
-    consignee_id: int | None = None
+    from_site_id: DbId
+    to_site_id: DbId | None = None
+    consignee_id: DbId | None = None
     shipped_at: dt.datetime
     lines: list[ShipmentLineIn]
     reason: str = ""

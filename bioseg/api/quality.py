@@ -12,6 +12,7 @@ from bioseg.api.errors import ERRORS
 from bioseg.api.objects import KINDS, quality_agreement_list
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
+from bioseg.api.types import DbId, Whole
 from bioseg.registry import selectors, services
 from bioseg.registry.scope import scope_for
 
@@ -38,17 +39,17 @@ class QualityAgreementOut(Schema):
 
 
 class QualityAgreementFilter(FilterSchema):
-    holder: Annotated[int | None, FilterLookup("holder_id")] = None
-    contract_manufacturer: Annotated[int | None, FilterLookup("contract_manufacturer_id")] = None
-    product: Annotated[int | None, FilterLookup("product_links__product_id")] = None
+    holder: Annotated[DbId | None, FilterLookup("holder_id")] = None
+    contract_manufacturer: Annotated[DbId | None, FilterLookup("contract_manufacturer_id")] = None
+    product: Annotated[DbId | None, FilterLookup("product_links__product_id")] = None
     q: Annotated[str | None, FilterLookup("reference__icontains")] = None
 
 
 class QualityAgreementIn(In):
     reference: str
-    holder_id: int
-    contract_manufacturer_id: int
-    product_ids: list[int]
+    holder_id: DbId
+    contract_manufacturer_id: DbId
+    product_ids: list[DbId]
     effective_from: dt.date
     effective_until: dt.date | None = None
     reason: str = ""
@@ -100,8 +101,8 @@ class DutyIn(In):
     responsible: str
     approver: str
     notify: str
-    notify_within_hours: int
-    complete_within_days: int | None = None
+    notify_within_hours: Whole
+    complete_within_days: Whole | None = None
     reason: str
 
 

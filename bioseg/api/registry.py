@@ -18,6 +18,7 @@ from bioseg.api.audit import add_object_routes
 from bioseg.api.errors import ERRORS, check_choice, choice_filter
 from bioseg.api.objects import KINDS
 from bioseg.api.pagination import Pagination
+from bioseg.api.types import DbId
 from bioseg.common.errors import NotFound, ValidationFailed
 from bioseg.common.regions import PROVINCES, country_name, province_name
 from bioseg.common.scoping import in_csv
@@ -209,7 +210,7 @@ class SiteOut(Schema):
 class SiteFilter(FilterSchema):
     region: Annotated[str | None, FilterLookup("region_code")] = Field(None, description="GB/T 2260 code")
     activity: str | None = Field(None, description=" | ".join(Activity.values))
-    enterprise: Annotated[int | None, FilterLookup("enterprise_id")] = None
+    enterprise: Annotated[DbId | None, FilterLookup("enterprise_id")] = None
     q: Annotated[str | None, FilterLookup(["name_zh__icontains", "name_en__icontains", "address__icontains"])] = None
 
     def filter_activity(self, value: str | None) -> Q:
@@ -220,7 +221,7 @@ class SiteFilter(FilterSchema):
 
 
 class SiteIn(In):
-    enterprise_id: int
+    enterprise_id: DbId
     name_zh: str
     name_en: str
     address: str
@@ -289,7 +290,7 @@ class LicenceOut(Schema):
 
 
 class LicenceFilter(FilterSchema):
-    enterprise: Annotated[int | None, FilterLookup("enterprise_id")] = None
+    enterprise: Annotated[DbId | None, FilterLookup("enterprise_id")] = None
     licence_class: str | None = Field(None, description=" | ".join(LicenceClass.values))
     q: Annotated[str | None, FilterLookup(["number__icontains", "scope__icontains"])] = None
 
@@ -297,7 +298,7 @@ class LicenceFilter(FilterSchema):
 
 
 class LicenceIn(In):
-    enterprise_id: int
+    enterprise_id: DbId
     number: str
     licence_class: str = Field(description="A | B | C | D")
     scope: str
@@ -344,14 +345,14 @@ class GmpRecordOut(Schema):
 
 
 class GmpRecordFilter(FilterSchema):
-    site: Annotated[int | None, FilterLookup("site_id")] = None
+    site: Annotated[DbId | None, FilterLookup("site_id")] = None
     outcome: str | None = Field(None, description=" | ".join(GmpOutcome.values))
 
     filter_outcome = choice_filter("outcome", GmpOutcome.values)
 
 
 class GmpRecordIn(In):
-    site_id: int
+    site_id: DbId
     inspected_on: dt.date
     scope: str
     outcome: str = Field(description="compliant | non_compliant")
@@ -408,7 +409,7 @@ class ProductOut(Schema):
 
 class ProductFilter(FilterSchema):
     category: str | None = Field(None, description=" | ".join(Category.values))
-    holder: Annotated[int | None, FilterLookup("holder_id")] = None
+    holder: Annotated[DbId | None, FilterLookup("holder_id")] = None
     origin: str | None = Field(None, description=" | ".join(Origin.values))
     innovative: bool | None = None
     urgent_clinical_need: bool | None = None
@@ -422,7 +423,7 @@ class ProductFilter(FilterSchema):
 
 
 class ProductIn(In):
-    holder_id: int
+    holder_id: DbId
     name_zh: str
     name_en: str
     category: str
@@ -500,7 +501,7 @@ class PersonOut(Schema):
 
 
 class PersonFilter(FilterSchema):
-    enterprise: Annotated[int | None, FilterLookup("enterprise_id")] = None
+    enterprise: Annotated[DbId | None, FilterLookup("enterprise_id")] = None
     role: str | None = Field(None, description=" | ".join(PersonRole.values))
     q: Annotated[str | None, FilterLookup(["name__icontains", "name_en__icontains"])] = None
 
@@ -512,7 +513,7 @@ class PersonFilter(FilterSchema):
 
 
 class PersonIn(In):
-    enterprise_id: int
+    enterprise_id: DbId
     name: str
     roles: list[str] = Field(description=", ".join(PersonRole.values))
     name_en: str = ""
@@ -554,12 +555,12 @@ class QualificationOut(Schema):
 
 
 class QualificationFilter(FilterSchema):
-    person: Annotated[int | None, FilterLookup("person_id")] = None
+    person: Annotated[DbId | None, FilterLookup("person_id")] = None
     q: Annotated[str | None, FilterLookup(["kind__icontains", "number__icontains"])] = None
 
 
 class QualificationIn(In):
-    person_id: int
+    person_id: DbId
     kind: str
     valid_from: dt.date
     valid_until: dt.date | None = None

@@ -12,6 +12,7 @@ from bioseg.api.audit import add_object_routes
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
+from bioseg.api.types import DbId
 from bioseg.common.errors import ValidationFailed
 from bioseg.quality import stationing as st
 from bioseg.quality.models import Stationing, TrainingRecord
@@ -34,8 +35,8 @@ class StationingOut(Schema):
 
 
 class StationingIn(In):
-    person_id: int
-    site_id: int
+    person_id: DbId
+    site_id: DbId
     role: str
     starts_on: dt.date
     ends_on: dt.date | None = None
@@ -69,7 +70,7 @@ class TrainingOut(Schema):
 
 
 class TrainingIn(In):
-    person_id: int
+    person_id: DbId
     curriculum: str
     hours: Decimal
     completed_on: dt.date
