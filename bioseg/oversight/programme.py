@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from bioseg.common.months import add_months
 from bioseg.oversight.risk import all_configs
 
 PROGRAMME_FILE = Path(__file__).with_name("riskconfig") / "programme.yaml"
@@ -217,7 +218,7 @@ def derive(region_code: str, year: int, *, ratings: dict[int, Any], seed: bytes 
         due = annual
         if not annual and rating is not None:
             last = rating.inputs.get("last_inspected_on")
-            due = last is None or _add_months(dt.date.fromisoformat(last), rating.frequency_months) <= end
+            due = last is None or add_months(dt.date.fromisoformat(last), rating.frequency_months) <= end
         job(
             f"GMP-{pk}",
             "gmp_compliance",
@@ -362,8 +363,3 @@ def derive(region_code: str, year: int, *, ratings: dict[int, Any], seed: bytes 
         "conflicts": [c for c in conflicts if c["site"] in {r["id"] for r in site_rows}],
     }
     return prog
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return dt.date(y, m + 1, min(day.day, 28))

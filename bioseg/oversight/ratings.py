@@ -22,20 +22,10 @@ from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
 from bioseg.common import clock
 from bioseg.common.errors import PermissionDenied
+from bioseg.common.months import add_months
 from bioseg.oversight.models import Finding, InspectionSite, RatingCause, RiskRating, Sample, SampleResult
 from bioseg.oversight.risk import RiskInputs, config_for, rate
 from bioseg.oversight.signals import supervision_signal
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
-    m += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(y, m, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def risk_inputs(site, as_of: dt.date) -> RiskInputs:
@@ -43,7 +33,7 @@ def risk_inputs(site, as_of: dt.date) -> RiskInputs:
     from bioseg.quality.models import Capa, Deviation, Stationing
 
     lookback = int(config_for(as_of).data["compliance"]["lookback_months"]["value"])
-    since = _months_before(as_of, lookback)
+    since = add_months(as_of, -lookback)
     categories = sorted(set(Segment.objects.filter(site=site).values_list("chain__product__category", flat=True)))
     last = (
         InspectionSite.objects.filter(

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from bioseg.common.months import months_between
+
 CONFIG_FILE = Path(__file__).with_name("riskconfig") / "ratings.yaml"
 LEVELS = ("low", "medium", "high")
 LEVEL_ZH = {"low": "低", "medium": "中", "high": "高"}
@@ -156,12 +158,6 @@ def _highest(levels: list[str]) -> str:
     return max(levels, key=LEVELS.index) if levels else "low"
 
 
-def _months_between(a: dt.date, b: dt.date) -> int:
-    """Whole months from a to b (0 when b is before a)."""
-    months = (b.year - a.year) * 12 + (b.month - a.month) - (1 if b.day < a.day else 0)
-    return max(months, 0)
-
-
 GRADE_ZH = {"critical": "严重", "major": "主要", "minor": "一般"}
 CONCLUSION_ZH = {"compliant": "符合要求", "basically_compliant": "基本符合要求", "non_compliant": "不符合要求"}
 
@@ -278,7 +274,7 @@ def rate(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
         f"派驻关键人员变更 {inputs.key_personnel_changes} 次",
     )
     if inputs.last_inspected_on:
-        late = _months_between(inputs.last_inspected_on, inputs.as_of) - frequency
+        late = months_between(inputs.last_inspected_on, inputs.as_of) - frequency
         if late > 0:
             _capped(
                 add,
