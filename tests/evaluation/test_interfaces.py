@@ -55,6 +55,9 @@ def test_nmpa_sees_the_national_figures_on_the_page(demo, db):
     assert 'data-testid="section-production"' in page
     assert 'data-key="production.lots_made"' in page
     assert page.count('data-testid="chart"') >= 2
+    # the charts are elements of the page: no XML prolog, doctype or matplotlib metadata inside the HTML
+    assert page.count("<svg") >= 2
+    assert ("<?xml" in page, "<!DOCTYPE svg" in page, "<metadata>" in page) == (False, False, False)
 
 
 def test_a_province_sees_its_own_and_not_another_provinces_evaluation(demo, db):

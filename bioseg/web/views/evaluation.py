@@ -23,6 +23,7 @@ from bioseg.registry.scope import scope_for
 from bioseg.reporting.evaluation import chart_of, value_text
 from bioseg.reporting.tasks import build_evaluation_report
 from bioseg.web.forms import apply_service_errors, run_service
+from bioseg.web.inline import inline_svg
 from bioseg.web.labels import is_zh
 from bioseg.web.views.common import page_view, paginate
 
@@ -95,7 +96,7 @@ def _sections(ev, lang: str) -> list[dict]:
                     }
                     for f in s.figures
                 ],
-                "charts": [chart_of(c, lang).svg().decode("utf-8") for c in s.charts],
+                "charts": [inline_svg(chart_of(c, lang).svg().decode("utf-8")) for c in s.charts],
             }
         )
     return out
