@@ -4,6 +4,8 @@ year (202: the solve runs in the background; poll the plan's ``status`` and ``pr
 reveal the seed after the year. The seed is never in an answer before it is revealed."""
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,7 +15,7 @@ from ninja.pagination import paginate
 from bioseg.api.errors import ERRORS
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In
-from bioseg.api.types import Whole
+from bioseg.api.types import Whole, Year
 from bioseg.oversight import plans as svc
 from bioseg.oversight import selectors as sel
 
@@ -73,16 +75,31 @@ class ApproveIn(In):
     reason: str = ""
 
 
-def _detail(request, plan):
+@dataclass(frozen=True)
+class _PlanDetail:
+    """A plan with what this user may see of its jobs (secret ones masked by the selector) and its conflicts;
+    every other attribute is the plan's (the model instance itself is left as it is)."""
+
+    plan: Any
+    jobs: list[dict]
+    conflicts: list[dict]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.plan, name)
+
+
+def _detail(request, plan) -> _PlanDetail:
     rows = sel.plan_rows(user=request.user, plan=plan) if plan.result else []
-    plan.jobs = [dict(r, site_id=r["site"].pk if r["site"] else None) for r in rows]
-    plan.conflicts = (plan.result or {}).get("conflicts", [])
-    return plan
+    return _PlanDetail(
+        plan=plan,
+        jobs=[dict(r, site_id=r["site"].pk if r["site"] else None) for r in rows],
+        conflicts=(plan.result or {}).get("conflicts", []),
+    )
 
 
 @router.get("", response={200: list[PlanOut], **ERRORS}, summary="Inspection plans you can see")
 @paginate(Pagination)
-def plan_list(request: HttpRequest, year: int | None = None):
+def plan_list(request: HttpRequest, year: Year | None = None):
     return sel.plan_list(user=request.user, year=year)
 
 
