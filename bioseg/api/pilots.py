@@ -202,6 +202,10 @@ class ApplicationDetailOut(ApplicationOut):
     parties: list[PartyOut]
     allowed_actions: list[str]
     latest_determination: DeterminationOut | None
+    decided_determination: DeterminationOut | None = Field(
+        description="Once NMPA decided: the determination the decision was taken on. It stays the application's "
+        "answer; a later assessment (latest_determination) is a new record that never replaces it."
+    )
     evidence: list[EvidenceOut]
     reviews: list[ReviewOut]
     joint_plan: JointPlanOut | None
@@ -219,6 +223,10 @@ class ApplicationDetailOut(ApplicationOut):
     @staticmethod
     def resolve_latest_determination(obj):
         return obj.api_latest_determination
+
+    @staticmethod
+    def resolve_decided_determination(obj):
+        return obj.api_decided_determination
 
     @staticmethod
     def resolve_evidence(obj):
@@ -277,6 +285,7 @@ def _detail(request: HttpRequest, pk: int) -> PilotApplication:
     app.api_parties = list(app.parties.select_related("enterprise"))
     app.api_allowed_actions = sorted(permissions.allowed_actions(request.user, app))
     app.api_latest_determination = selectors.determination_list(application=app).first()
+    app.api_decided_determination = selectors.decided_determination(application=app)
     app.api_evidence = list(selectors.evidence_list(application=app))
     app.api_reviews = list(selectors.review_list(application=app))
     app.api_joint_plan = _plan_out(selectors.joint_plan_for(application=app))

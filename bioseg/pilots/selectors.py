@@ -18,8 +18,10 @@ from django.db.models import QuerySet
 from bioseg.common.scoping import get_in_scope
 from bioseg.pilots import cases
 from bioseg.pilots.models import (
+    DECIDED_STATES,
     ApplicationEvent,
     ApplicationStatus,
+    DeterminationPurpose,
     Evidence,
     JointRegulatoryPlan,
     PilotApplication,
@@ -59,6 +61,19 @@ def awaiting_count(*, scope: Scope, user) -> int:
 
 def determination_list(*, application: PilotApplication) -> QuerySet[StoredDetermination]:
     return StoredDetermination.objects.filter(application=application).select_related("created_by")
+
+
+def decided_determination(*, application: PilotApplication) -> StoredDetermination | None:
+    """The determination NMPA's decision was taken on, once decided: it stays the application's answer; a
+    later assessment is a new record for information and never replaces it."""
+    if application.status not in DECIDED_STATES:
+        return None
+    return (
+        determination_list(application=application)
+        .filter(purpose=DeterminationPurpose.DECISION)
+        .order_by("-id")
+        .first()
+    )
 
 
 def determination_get(*, application: PilotApplication, pk) -> StoredDetermination:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.test import Client
 
 from bioseg.audit.models import Signature
 from bioseg.audit.selectors import signatures_for
@@ -523,3 +524,36 @@ def test_signatures_of_a_submission_stay_intact(pw, on_day):
     assert [s.intact for s in signatures_for(submitted)] == [True]
     assert Signature.objects.filter(table_name="pilots_applicationevent").count() == 1
     assert ProvincialReview.objects.filter(application=app).count() == 2
+
+
+def test_an_approved_application_keeps_its_decided_determination_when_assessed_again(pw, on_day):
+    on_day(dt.date(2025, 6, 30))
+    app = recommended_pd1(pw)
+    services.joint_plan_approve(actor=pw.js_reviewer, plan=app.joint_plan, password=PASSWORD)
+    services.joint_plan_approve(actor=pw.sh_reviewer, plan=app.joint_plan, password=PASSWORD)
+    app.refresh_from_db()
+    services.nmpa_decide(
+        actor=pw.nmpa, application=app, decision="approve", conditions="一品一策。", reason="同意。", password=PASSWORD
+    )
+    app.refresh_from_db()
+    decided = selectors.decided_determination(application=app)
+    frozen = (decided.pk, decided.outcome, decided.determination_sha256)
+    assert (decided.purpose, decided.outcome) == ("decision", "eligible")
+
+    # after the pilot the holder assesses again: a new record with another answer, the decision's stays
+    on_day(dt.date(2027, 1, 5))
+    later = services.application_assess(actor=pw.sz_ra, application=app)
+    app.refresh_from_db()
+    assert (later.purpose, later.outcome, app.status) == ("assessment", "ineligible", "approved")
+    again = selectors.decided_determination(application=app)
+    assert (again.pk, again.outcome, again.determination_sha256) == frozen
+
+    c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    c.force_login(pw.sz_ra)
+    page = c.get(f"/pilots/{app.pk}/").content.decode()
+    assert '<div class="card" data-testid="decided-determination">' in page
+    assert 'data-outcome="eligible"' in page.split('data-testid="decided-determination"')[1].split("</div>")[0]
+    assert "最近一次评估（仅供参考，不取代决定时的评估结论）" in page
+    body = c.get(f"/api/v1/pilot-applications/{app.pk}").json()
+    assert (body["decided_determination"]["id"], body["decided_determination"]["outcome"]) == (frozen[0], "eligible")
+    assert (body["latest_determination"]["id"], body["latest_determination"]["outcome"]) == (later.pk, "ineligible")

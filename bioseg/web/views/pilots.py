@@ -291,6 +291,8 @@ def _detail_context(request, application, bound: dict | None = None) -> dict:
         "forms": forms_,
         "latest": latest,
         "latest_data": selectors.determination_data(latest) if latest else None,
+        "decided": (decided := selectors.decided_determination(application=application)),
+        "decided_data": selectors.determination_data(decided) if decided else None,
         "determinations": selectors.determination_list(application=application),
         "evidence": selectors.evidence_list(application=application),
         "reviews": selectors.review_list(application=application),
