@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.pilots.models import (
-    EDITABLE_STATES,
-    RETURNABLE_STATES,
-    REVIEWABLE_STATES,
     ApplicationStatus,
     JointPlanStatus,
     PilotApplication,
@@ -56,31 +53,40 @@ def is_nmpa_officer(user) -> bool:
     )
 
 
+def _plan_approval_pending(user, application: PilotApplication) -> bool:
+    """The user's province has still to approve the application's pending joint regulatory plan."""
+    plan = getattr(application, "joint_plan", None)  # RelatedObjectDoesNotExist is an AttributeError
+    if plan is None or plan.status != JointPlanStatus.PENDING:
+        return False
+    mine = [a for a in plan.approvals.all() if a.province_code == reviewer_province(user)]
+    return bool(mine) and mine[0].approved_at is None
+
+
+def ready_for_decision(application: PilotApplication) -> bool:
+    """Every province recommended, and — across provinces — the joint plan is agreed."""
+    return (application.status == ApplicationStatus.RECOMMENDED and not application.is_cross_province) or (
+        application.status == ApplicationStatus.JOINT_PLAN_AGREED
+    )
+
+
+def is_party(user, application: PilotApplication, party: str) -> bool:
+    """The parties of ``PILOT_WORKFLOW``'s steps. A regulator never acts on a draft (it does not see one)."""
+    filed = application.status != ApplicationStatus.DRAFT
+    if party == "holder":
+        return is_holder_writer(user, application)
+    if party == "province":
+        return filed and is_involved_reviewer(user, application)
+    if party == "nmpa":
+        return filed and is_nmpa_officer(user)
+    if party == "joint_plan_approver":
+        return is_involved_reviewer(user, application) and _plan_approval_pending(user, application)
+    if party == "nmpa_when_ready":
+        return is_nmpa_officer(user) and ready_for_decision(application)
+    raise KeyError(party)
+
+
 def allowed_actions(user, application: PilotApplication) -> set[str]:
-    """The actions the forms offer this user now (the services re-check everything)."""
-    actions: set[str] = set()
-    status = application.status
-    if is_holder_writer(user, application):
-        actions.add("assess")
-        if status in EDITABLE_STATES:
-            actions |= {"declare_facts", "attach_evidence", "submit"}
-    if is_involved_reviewer(user, application):
-        if status != ApplicationStatus.DRAFT:
-            actions.add("assess")
-        if status in REVIEWABLE_STATES:
-            actions.add("review")
-        plan = getattr(application, "joint_plan", None)  # RelatedObjectDoesNotExist is an AttributeError
-        if plan is not None and plan.status == JointPlanStatus.PENDING and status == ApplicationStatus.RECOMMENDED:
-            mine = [a for a in plan.approvals.all() if a.province_code == reviewer_province(user)]
-            if mine and mine[0].approved_at is None:
-                actions.add("approve_joint_plan")
-    if is_nmpa_officer(user) and status != ApplicationStatus.DRAFT:
-        actions.add("assess")
-        ready = (status == ApplicationStatus.RECOMMENDED and not application.is_cross_province) or (
-            status == ApplicationStatus.JOINT_PLAN_AGREED
-        )
-        if ready:
-            actions.add("decide")
-        if status in RETURNABLE_STATES:
-            actions.add("return")
-    return actions
+    """The actions the forms offer this user now: what ``PILOT_WORKFLOW`` allows (the services re-check)."""
+    from bioseg.pilots.workflow import PILOT_WORKFLOW
+
+    return set(PILOT_WORKFLOW.allowed_actions(user, application))

@@ -71,6 +71,7 @@ from bioseg.pilots.models import (
     RuleOutcome,
     StoredDetermination,
 )
+from bioseg.pilots.workflow import PILOT_WORKFLOW
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.models import Enterprise, Product
 from bioseg.registry.scope import scope_for
@@ -97,14 +98,27 @@ def registry_case(*, product: Product, as_of: dt.date | None) -> dict[str, Any]:
     return facts.case_from_product(product=product, as_of=as_of)
 
 
-def _state_refusal(application: PilotApplication, action_en: str, action_zh: str) -> WorkflowRefused:
+def _state_refusal(
+    application: PilotApplication, action_en: str, action_zh: str, action: str | None = None
+) -> WorkflowRefused:
+    """409 ``wrong_state``; with the workflow's ``action``, the details every workflow table gives (action, state,
+    allowed_from) beside the application's status and reference."""
     status = application.status
+    details: dict[str, Any] = {"status": status, "reference": application.reference}
+    if action is not None:
+        details |= {"action": action, "state": status, "allowed_from": sorted(PILOT_WORKFLOW.get(action).sources)}
     return WorkflowRefused(
         "wrong_state",
         f"Application {application.reference} is {STATUS_EN[status]}: it cannot be {action_en} now.",
         f"申请 {application.reference} 当前状态为“{STATUS_ZH[status]}”，现在不能{action_zh}。",
-        details={"status": status, "reference": application.reference},
+        details=details,
     )
+
+
+def _check_state(application: PilotApplication, action: str, action_en: str, action_zh: str) -> None:
+    """Refuses ``action`` unless ``PILOT_WORKFLOW`` allows it from the application's state."""
+    if application.status not in PILOT_WORKFLOW.get(action).sources:
+        raise _state_refusal(application, action_en, action_zh, action)
 
 
 def _require_holder_writer(actor: User, application_or_holder, action: str) -> None:
@@ -446,8 +460,7 @@ def application_facts_declare(
     production). They are laid over the registry's facts; workflow facts cannot be declared."""
     _require_visible(actor, application)
     _require_holder_writer(actor, application, "declare facts of a pilot application")
-    if application.status not in EDITABLE_STATES:
-        raise _state_refusal(application, "changed", "修改")
+    _check_state(application, "declare_facts", "changed", "修改")
     if not isinstance(facts, dict):
         raise ValidationFailed({"facts": ("The facts must be an object.", "事实必须是一个对象。")})
     owned = sorted(k for k in facts if k in cases.WORKFLOW_KEYS)
@@ -546,8 +559,7 @@ def evidence_attach(
     """The holder attaches a file supporting one requirement (a rule id of the application's ruleset)."""
     _require_visible(actor, application)
     _require_holder_writer(actor, application, "attach evidence to a pilot application")
-    if application.status not in EDITABLE_STATES:
-        raise _state_refusal(application, "given new evidence", "添加证明材料")
+    _check_state(application, "attach_evidence", "given new evidence", "添加证明材料")
     errors: dict[str, tuple[str, str]] = {}
     rule_ids = get_ruleset(application.ruleset).rule_ids
     if requirement not in rule_ids:
@@ -593,8 +605,7 @@ def application_submit(*, actor: User, application: PilotApplication, password: 
     """The holder submits (or, after an information request, re-submits) with an e-signature (authored)."""
     _require_visible(actor, application)
     _require_holder_writer(actor, application, "submit a pilot application")
-    if application.status not in EDITABLE_STATES:
-        raise _state_refusal(application, "submitted", "提交")
+    _check_state(application, "submit", "submitted", "提交")
     today = clock.today()
     first = application.submitted_on is None
     if first:
@@ -695,8 +706,7 @@ def review_record(*, actor: User, application: PilotApplication, action: str, co
         if permissions.reviewer_province(actor):
             raise NotFound("pilot application", application.pk)
         raise PermissionDenied("review a pilot application")
-    if application.status not in REVIEWABLE_STATES:
-        raise _state_refusal(application, "reviewed", "审查")
+    _check_state(application, "review", "reviewed", "审查")
     if action not in ReviewAction.values:
         raise ValidationFailed(
             {"action": (f"{action!r} is not one of {sorted(ReviewAction.values)}.", f"{action!r} 不在可选值中。")}
@@ -1010,8 +1020,7 @@ def rule_determine(
         errors["reasoning"] = ("At most 4,000 characters.", "不超过4000个字符。")
     if errors:
         raise ValidationFailed(errors)
-    if application.status not in RETURNABLE_STATES:
-        raise _state_refusal(application, "determined on", "认定")
+    _check_state(application, "determine_rule", "determined on", "认定")
     result = cases.run(case_for(application), as_of=clock.today(), ruleset_name=application.ruleset)
     finding = next((f for f in awaiting_rules(result["data"]) if f["rule"] == rule), None)
     if finding is None or authority not in [a["authority"] for a in finding["needs_determination_by"]]:
@@ -1088,8 +1097,7 @@ def application_return(*, actor: User, application: PilotApplication, reason: st
     the merits; the holder may draft a new application for the product."""
     _require_visible(actor, application)
     _require_nmpa(actor, "return a pilot application")
-    if application.status not in RETURNABLE_STATES:
-        raise _state_refusal(application, "returned", "退回")
+    _check_state(application, "return", "returned", "退回")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ("Say why the application is returned.", "请说明退回理由。")})

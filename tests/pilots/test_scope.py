@@ -72,14 +72,16 @@ def test_allowed_actions_follow_the_workflow(pw, apps):
     services.application_submit(actor=pw.sz_ra, application=pd1, password=PASSWORD)
     pd1.refresh_from_db()
     assert permissions.allowed_actions(pw.sz_ra, pd1) == {"assess"}
-    assert permissions.allowed_actions(pw.js_reviewer, pd1) == {"assess", "review"}
+    # a regulator may record a determination on a rule once the application is filed (the service checks that
+    # a rule awaits that very regulator)
+    assert permissions.allowed_actions(pw.js_reviewer, pd1) == {"assess", "review", "determine_rule"}
     assert permissions.allowed_actions(pw.js_inspector, pd1) == set()
-    assert permissions.allowed_actions(pw.nmpa, pd1) == {"assess", "return"}
+    assert permissions.allowed_actions(pw.nmpa, pd1) == {"assess", "return", "determine_rule"}
     services.review_record(actor=pw.js_reviewer, application=pd1, action="recommend")
     services.review_record(actor=pw.sh_reviewer, application=pd1, action="recommend")
     pd1.refresh_from_db()
-    assert permissions.allowed_actions(pw.js_reviewer, pd1) == {"assess", "approve_joint_plan"}
-    assert permissions.allowed_actions(pw.nmpa, pd1) == {"assess", "return"}
+    assert permissions.allowed_actions(pw.js_reviewer, pd1) == {"assess", "approve_joint_plan", "determine_rule"}
+    assert permissions.allowed_actions(pw.nmpa, pd1) == {"assess", "return", "determine_rule"}
 
 
 def test_dashboard_counts(pw, apps):

@@ -557,3 +557,42 @@ def test_an_approved_application_keeps_its_decided_determination_when_assessed_a
     body = c.get(f"/api/v1/pilot-applications/{app.pk}").json()
     assert (body["decided_determination"]["id"], body["decided_determination"]["outcome"]) == (frozen[0], "eligible")
     assert (body["latest_determination"]["id"], body["latest_determination"]["outcome"]) == (later.pk, "ineligible")
+
+
+def test_the_workflow_table_is_what_the_services_enforce_and_the_pages_offer():
+    from bioseg.pilots.workflow import PILOT_WORKFLOW
+
+    rows = {r["action"]: r for r in PILOT_WORKFLOW.rows()}
+    editable = ["draft", "information_requested"]
+    filed = ["information_requested", "joint_plan_agreed", "objected", "recommended", "submitted", "under_review"]
+    assert {a: (r["from"], r["to"], r["signature"], r["parties"]) for a, r in rows.items()} == {
+        "declare_facts": (editable, None, None, ["holder"]),
+        "attach_evidence": (editable, None, None, ["holder"]),
+        "assess": (sorted(s.value for s in ApplicationStatus), None, None, ["holder", "nmpa", "province"]),
+        "submit": (editable, "submitted", "authored", ["holder"]),
+        "review": (["objected", "submitted", "under_review"], None, None, ["province"]),
+        "approve_joint_plan": (["recommended"], None, "approved", ["joint_plan_approver"]),
+        "decide": (["joint_plan_agreed", "recommended"], None, "approved", ["nmpa_when_ready"]),
+        "return": (filed, "returned", "approved", ["nmpa"]),
+        "determine_rule": (filed, None, "authored", ["nmpa", "province"]),
+    }
+
+
+def test_a_refused_step_gives_the_workflow_tables_details(pw, on_day):
+    on_day(dt.date(2025, 6, 30))
+    app = submitted_pd1(pw)
+    before, row = counts(), snapshot(app)
+    err = refused(
+        lambda: services.application_facts_declare(
+            actor=pw.sz_ra, application=app, facts={"holder": {"segmentation_need": True}}, reason="r"
+        )
+    )
+    assert (err.code, err.status) == ("wrong_state", 409)
+    assert err.details == {
+        "status": "submitted",
+        "reference": app.reference,
+        "action": "declare_facts",
+        "state": "submitted",
+        "allowed_from": ["draft", "information_requested"],
+    }
+    assert counts() == before and snapshot(app) == row

@@ -252,7 +252,7 @@ def _detail_context(request, application, bound: dict | None = None) -> dict:
     allowed = permissions.allowed_actions(request.user, application)
     ruleset = get_ruleset(application.ruleset)
     forms_ = {}
-    for action in sorted(allowed):
+    for action in sorted(allowed & FORMS.keys()):  # a rule's determination has its own form, per rule
         if bound and action in bound:
             forms_[action] = bound[action]
             continue
