@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from bioseg.audit.triggers import AUDIT_TABLE, GENESIS, regulated_models, row_json_sql
+from bioseg.audit.triggers import (
+    ACCOUNT_TABLE,
+    AUDIT_TABLE,
+    GENESIS,
+    account_json_sql,
+    regulated_models,
+    row_json_sql,
+)
 
 _COLUMNS = (
     "id, occurred_at, table_name, row_pk, action, actor, actor_id, organisation, reason, request_id, "
@@ -103,9 +110,11 @@ def _verify_chain(report: VerifyReport, batch_size: int) -> None:
 
 def _verify_rows(report: VerifyReport) -> None:
     vendor = connection.vendor
+    # every regulated table, and the audited columns of the user accounts
+    checks = [(m._meta.db_table, row_json_sql(m, "t", vendor)) for m in regulated_models()]
+    checks.append((ACCOUNT_TABLE, account_json_sql("t", vendor)))
     with connection.cursor() as cur:
-        for model in regulated_models():
-            table = model._meta.db_table
+        for table, current_sql in checks:
             cur.execute(
                 f"SELECT a.row_pk, a.id, a.new_values FROM {AUDIT_TABLE} a "
                 f"JOIN (SELECT row_pk, max(id) AS id FROM {AUDIT_TABLE} WHERE table_name = %s GROUP BY row_pk) m "
@@ -113,7 +122,7 @@ def _verify_rows(report: VerifyReport) -> None:
                 [table],
             )
             last = {pk: (aid, new) for pk, aid, new in cur.fetchall()}
-            cur.execute(f'SELECT CAST(t.id AS TEXT), {row_json_sql(model, "t", vendor)} FROM "{table}" t')
+            cur.execute(f'SELECT CAST(t.id AS TEXT), {current_sql} FROM "{table}" t')
             for pk, current in cur.fetchall():
                 report.rows_checked += 1
                 audited = last.pop(pk, None)
@@ -138,6 +147,8 @@ def _verify_rows(report: VerifyReport) -> None:
                         )
                     )
             for pk, (aid, _new) in sorted(last.items()):
+                if _new is None:
+                    continue  # deleted, and the deletion is in the trail (a user account)
                 report.problems.append(
                     Problem("missing_row", table, pk, aid, "the audited row is gone (deleted out of band)")
                 )

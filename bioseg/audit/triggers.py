@@ -41,23 +41,28 @@ def _sqlite_row_json(model, alias: str) -> str:
     return f"json_object({pairs})"
 
 
-def _sqlite_sql(model) -> list[str]:
-    table = model._meta.db_table
-    t = _q(table)
+def _sqlite_insert(table: str, action: str, pk: str, old: str, new: str) -> str:
+    """The statement a SQLite trigger runs to append one link to the trail (``pk``, ``old``, ``new``: SQL)."""
     ctx = {k: f"x.{k}" for k in _CTX}
     ctx_cols = ", ".join(f"coalesce(bioseg_ctx('{k}'), '') AS {k}" for k in _CTX)
     prev = f"coalesce((SELECT hash FROM {AUDIT_TABLE} ORDER BY id DESC LIMIT 1), '{GENESIS}')"
     cols = "occurred_at, table_name, row_pk, action, " + ", ".join(_CTX) + ", old_values, new_values, prev_hash, hash"
+    payload = _payload_sql("x.ts", f"'{table}'", "x.pk", f"'{action}'", ctx, "x.old", "x.new")
+    return (
+        f"INSERT INTO {AUDIT_TABLE} ({cols}) "
+        f"SELECT x.ts, '{table}', x.pk, '{action}', {', '.join(ctx.values())}, x.old, x.new, x.prev, "
+        f"bioseg_sha256(x.prev || '|' || {payload}) "
+        f"FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS ts, CAST({pk} AS TEXT) AS pk, {ctx_cols}, "
+        f"{old} AS old, {new} AS new, {prev} AS prev) AS x;"
+    )
+
+
+def _sqlite_sql(model) -> list[str]:
+    table = model._meta.db_table
+    t = _q(table)
 
     def insert(action: str, old: str) -> str:
-        payload = _payload_sql("x.ts", f"'{table}'", "x.pk", f"'{action}'", ctx, "x.old", "x.new")
-        return (
-            f"INSERT INTO {AUDIT_TABLE} ({cols}) "
-            f"SELECT x.ts, '{table}', x.pk, '{action}', {', '.join(ctx.values())}, x.old, x.new, x.prev, "
-            f"bioseg_sha256(x.prev || '|' || {payload}) "
-            f"FROM (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS ts, CAST(NEW.id AS TEXT) AS pk, {ctx_cols}, "
-            f"{old} AS old, {_sqlite_row_json(model, 'NEW')} AS new, {prev} AS prev) AS x;"
-        )
+        return _sqlite_insert(table, action, "NEW.id", old, _sqlite_row_json(model, "NEW"))
 
     return [
         f"CREATE TRIGGER bioseg_audit_ins_{table} AFTER INSERT ON {t} BEGIN {insert('insert', 'NULL')} END;",
@@ -83,19 +88,81 @@ _SQLITE_AUDIT_GUARDS = [
 ]
 
 
+# --- user accounts ---------------------------------------------------------------------------------
+#
+# A user account is not a regulated table (every sign-in updates it, and its password hash must never reach the
+# trail), but who belongs to which organisation, who is active and who administers are GMP-relevant: these
+# columns are audited — insert, every update that changes one of them, delete — with the context of the change.
+
+ACCOUNT_TABLE = "accounts_user"
+ACCOUNT_COLUMNS = (
+    "id",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "printed_name",
+    "organisation_id",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+def _sqlite_account_json(alias: str) -> str:
+    return "json_object(" + ", ".join(f"'{c}', {alias}.{_q(c)}" for c in ACCOUNT_COLUMNS) + ")"
+
+
+def _sqlite_account_sql() -> list[str]:
+    t = _q(ACCOUNT_TABLE)
+    changed = " OR ".join(f"NEW.{_q(c)} IS NOT OLD.{_q(c)}" for c in ACCOUNT_COLUMNS)
+    new, old = _sqlite_account_json("NEW"), _sqlite_account_json("OLD")
+    return [
+        f"CREATE TRIGGER bioseg_audit_acct_ins AFTER INSERT ON {t} "
+        f"BEGIN {_sqlite_insert(ACCOUNT_TABLE, 'insert', 'NEW.id', 'NULL', new)} END;",
+        f"CREATE TRIGGER bioseg_audit_acct_upd AFTER UPDATE ON {t} WHEN {changed} "
+        f"BEGIN {_sqlite_insert(ACCOUNT_TABLE, 'update', 'NEW.id', old, new)} END;",
+        f"CREATE TRIGGER bioseg_audit_acct_del AFTER DELETE ON {t} "
+        f"BEGIN {_sqlite_insert(ACCOUNT_TABLE, 'delete', 'OLD.id', old, 'NULL')} END;",
+    ]
+
+
+SQLITE_ACCOUNT_TRIGGERS = ("bioseg_audit_acct_ins", "bioseg_audit_acct_upd", "bioseg_audit_acct_del")
+
+
+def _pg_account_json(alias: str) -> str:
+    return "jsonb_build_object(" + ", ".join(f"'{c}', {alias}.{_q(c)}" for c in ACCOUNT_COLUMNS) + ")::text"
+
+
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
-_PG_FUNCTIONS = [
-    f"""
-CREATE OR REPLACE FUNCTION bioseg_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  actor text := coalesce(current_setting('bioseg.actor', true), '');
+# The declarations every audit function starts with: the change's context and the time, read once.
+_PG_CONTEXT = """  actor text := coalesce(current_setting('bioseg.actor', true), '');
   actor_id text := coalesce(current_setting('bioseg.actor_id', true), '');
   organisation text := coalesce(current_setting('bioseg.organisation', true), '');
   reason text := coalesce(current_setting('bioseg.reason', true), '');
   request_id text := coalesce(current_setting('bioseg.request_id', true), '');
   ts text := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
-  pk text := to_jsonb(NEW)->>'id';
+"""
+
+# How an audit function appends one link (pk, action, old_values, new_values set): under the chain's lock.
+_PG_APPEND = f"""  PERFORM pg_advisory_xact_lock({_LOCK_KEY});
+  SELECT a.hash INTO prev FROM {AUDIT_TABLE} a ORDER BY a.id DESC LIMIT 1;
+  prev := coalesce(prev, '{GENESIS}');
+  INSERT INTO {AUDIT_TABLE} (occurred_at, table_name, row_pk, action, actor, actor_id, organisation,
+                             reason, request_id, old_values, new_values, prev_hash, hash)
+  VALUES (ts, TG_TABLE_NAME, pk, action, actor, actor_id, organisation, reason, request_id,
+          old_values, new_values, prev,
+          encode(sha256(convert_to(prev || '|' || {
+    _payload_sql("ts", "TG_TABLE_NAME", "pk", "action", dict(zip(_CTX, _CTX, strict=True)), "old_values", "new_values")
+}, 'UTF8')), 'hex'));
+"""
+
+_PG_FUNCTIONS = [
+    f"""
+CREATE OR REPLACE FUNCTION bioseg_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+{_PG_CONTEXT}  pk text := to_jsonb(NEW)->>'id';
   new_values text := to_jsonb(NEW)::text;
   old_values text := NULL;
   action text := 'insert';
@@ -108,25 +175,29 @@ BEGIN
     old_values := to_jsonb(OLD)::text;
     action := 'update';
   END IF;
-  PERFORM pg_advisory_xact_lock({_LOCK_KEY});
-  SELECT a.hash INTO prev FROM {AUDIT_TABLE} a ORDER BY a.id DESC LIMIT 1;
-  prev := coalesce(prev, '{GENESIS}');
-  INSERT INTO {AUDIT_TABLE} (occurred_at, table_name, row_pk, action, actor, actor_id, organisation,
-                             reason, request_id, old_values, new_values, prev_hash, hash)
-  VALUES (ts, TG_TABLE_NAME, pk, action, actor, actor_id, organisation, reason, request_id,
-          old_values, new_values, prev,
-          encode(sha256(convert_to(prev || '|' || {
-        _payload_sql(
-            "ts",
-            "TG_TABLE_NAME",
-            "pk",
-            "action",
-            dict(zip(_CTX, _CTX, strict=True)),
-            "old_values",
-            "new_values",
-        )
-    }, 'UTF8')), 'hex'));
-  RETURN NEW;
+{_PG_APPEND}  RETURN NEW;
+END $$;""",
+    f"""
+CREATE OR REPLACE FUNCTION bioseg_audit_account() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+{_PG_CONTEXT}  pk text;
+  new_values text := NULL;
+  old_values text := NULL;
+  action text := lower(TG_OP);
+  prev text;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    old_values := {_pg_account_json("OLD")};
+    pk := OLD.id::text;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    new_values := {_pg_account_json("NEW")};
+    pk := NEW.id::text;
+  END IF;
+  IF TG_OP = 'UPDATE' AND old_values = new_values THEN
+    RETURN NEW;  -- a sign-in, a password change: nothing audited changed
+  END IF;
+{_PG_APPEND}  RETURN COALESCE(NEW, OLD);
 END $$;""",
     """
 CREATE OR REPLACE FUNCTION bioseg_audit_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -179,6 +250,8 @@ def uninstall(connection=None) -> None:
                     cur.execute(f"DROP TRIGGER IF EXISTS {name}")
             cur.execute("DROP TRIGGER IF EXISTS bioseg_audit_immutable_upd")
             cur.execute("DROP TRIGGER IF EXISTS bioseg_audit_immutable_del")
+            for name in SQLITE_ACCOUNT_TRIGGERS:
+                cur.execute(f"DROP TRIGGER IF EXISTS {name}")
         elif conn.vendor == "postgresql":
             for table in regulated_tables():
                 cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_row ON {_q(table)}")
@@ -186,6 +259,7 @@ def uninstall(connection=None) -> None:
                 cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_truncate ON {_q(table)}")
             cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_immutable ON {AUDIT_TABLE}")
             cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_truncate ON {AUDIT_TABLE}")
+            cur.execute(f"DROP TRIGGER IF EXISTS bioseg_audit_account ON {_q(ACCOUNT_TABLE)}")
 
 
 def install(connection=None) -> None:
@@ -198,6 +272,8 @@ def install(connection=None) -> None:
                     cur.execute(stmt)
             for stmt in _SQLITE_AUDIT_GUARDS:
                 cur.execute(stmt)
+            for stmt in _sqlite_account_sql():
+                cur.execute(stmt)
         elif conn.vendor == "postgresql":
             for stmt in _PG_FUNCTIONS:
                 cur.execute(stmt)
@@ -206,6 +282,10 @@ def install(connection=None) -> None:
                     cur.execute(stmt)
             for stmt in _PG_AUDIT_GUARDS:
                 cur.execute(stmt)
+            cur.execute(
+                f"CREATE TRIGGER bioseg_audit_account AFTER INSERT OR UPDATE OR DELETE ON {_q(ACCOUNT_TABLE)} "
+                "FOR EACH ROW EXECUTE FUNCTION bioseg_audit_account();"
+            )
         else:  # pragma: no cover - bioseg supports these two engines only
             raise RuntimeError(f"bioseg's audit trail does not support the {conn.vendor} engine")
 
@@ -216,6 +296,11 @@ def install_after_migrate(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
     install(connections[using])
+
+
+def account_json_sql(alias: str, vendor: str) -> str:
+    """The SQL expression the account triggers use for a user's audited columns (for the verifier)."""
+    return _sqlite_account_json(alias) if vendor == "sqlite" else _pg_account_json(alias)
 
 
 def row_json_sql(model, alias: str, vendor: str) -> str:
