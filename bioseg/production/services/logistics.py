@@ -19,6 +19,7 @@ from bioseg.common.regions import is_country_code, is_province_code
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors, unique_or_conflict
 from bioseg.production import coldchain, selectors
+from bioseg.production.disposition import authority_basis, authority_names, excursion_disposition_authority
 from bioseg.production.holds import holds_lift, holds_place
 from bioseg.production.models import (
     STATUS_EN,
@@ -39,7 +40,7 @@ from bioseg.production.models import (
 from bioseg.production.services.common import QA_ROLES, UNUSABLE, _decimal, _lot_location_ok, _require
 from bioseg.production.workflows import EXCURSION_WORKFLOW
 from bioseg.registry.models import Product, Site
-from bioseg.registry.scope import scope_for
+from bioseg.registry.scope import own_enterprise_ids, scope_for
 
 
 def consignee_create(
@@ -307,6 +308,41 @@ def temperature_log_upload(
         return log
 
 
+def _refuse_unless_disposer(actor: User, excursion: Excursion) -> None:
+    """A quality person of a party to the shipment who is not the party the quality agreement names for the
+    disposition after an excursion is refused (403) with the name of the one who is; anyone else gets the
+    workflow's plain refusal."""
+    if actor is None or not actor.is_authenticated or not actor.has_role(*EXCURSION_WORKFLOW.get("accept").roles):
+        return
+    shipment = excursion.shipment
+    concerned = {excursion.product.holder_id, shipment.from_site.enterprise_id}
+    if shipment.to_site_id is not None:
+        concerned.add(shipment.to_site.enterprise_id)
+    own = own_enterprise_ids(actor)
+    authority = excursion_disposition_authority(excursion)
+    if not own & concerned or authority.enterprise_ids & own:
+        return
+    who_en, who_zh = authority_names(authority)
+    basis_en, basis_zh = authority_basis(authority)
+    raise Refused(
+        "not_disposition_party",
+        "You may not disposition these lots",
+        "您无权处置这些批",
+        [
+            Problem(
+                "disposition_party",
+                f"The lots held by the excursion on shipment {shipment.reference} are dispositioned by {who_en}, "
+                f"{basis_en}.",
+                f"运输 {shipment.reference} 温度偏离所涉的批应由{who_zh}处置，{basis_zh}。",
+                party=authority.party,
+                enterprise_ids=sorted(authority.enterprise_ids),
+                default=authority.default,
+            )
+        ],
+        status=403,
+    )
+
+
 def excursion_assess(
     *,
     actor: User,
@@ -319,7 +355,10 @@ def excursion_assess(
     """Records and e-signs the assessment of a temperature excursion (``EXCURSION_WORKFLOW``: ``accepted`` signs
     "approved" and lifts the excursion's holds — each lot returns to its status before its first hold once no
     other hold remains; ``rejected`` signs "rejected" and rejects the held lots)."""
-    excursion = Excursion.objects.select_related("shipment", "shipment__to_site", "product").get(pk=excursion.pk)
+    excursion = Excursion.objects.select_related("shipment", "shipment__from_site", "shipment__to_site", "product").get(
+        pk=excursion.pk
+    )
+    _refuse_unless_disposer(actor, excursion)
     e = Errors()
     e.choice("outcome", outcome, AssessmentOutcome.values)
     e.required("justification", justification)

@@ -884,16 +884,25 @@ def _shipment_context(request, shipment, assess_forms=None, receive_form=None, l
     excursions = list(
         selectors.excursion_list(scope=scope).filter(shipment=shipment).select_related("product").order_by("id")
     )
-    may_assess = request.user.has_role(*ASSESSORS)
+    from bioseg.production.disposition import authority_basis, authority_names, excursion_disposition_authority
+    from bioseg.production.workflows import EXCURSION_WORKFLOW
+
+    zh = translation.get_language().startswith("zh")
     items = []
     for e in excursions:
         assessment = getattr(e, "assessment", None) if e.status == ExcursionStatus.ASSESSED else None
+        authority = excursion_disposition_authority(e)
+        names, basis = authority_names(authority), authority_basis(authority)
         items.append(
             {
                 "e": e,
                 "assessment": assessment,
                 "signature": (signatures_for(assessment) or [None])[0] if assessment else None,
                 "form": (assess_forms or {}).get(e.pk) or AssessForm(prefix=f"x{e.pk}"),
+                "may_assess": EXCURSION_WORKFLOW.actor_may(request.user, e, EXCURSION_WORKFLOW.get("accept")),
+                "disposer": names[1] if zh else names[0],
+                "basis": basis[1] if zh else basis[0],
+                "default": authority.default,
             }
         )
     zone = zone_for(_receiver_site(shipment).country_code)
@@ -912,7 +921,6 @@ def _shipment_context(request, shipment, assess_forms=None, receive_form=None, l
         ),
         "logs": logs,
         "excursions": items,
-        "may_assess": may_assess,
     }
 
 
