@@ -119,7 +119,7 @@ def shipment_create(
         e.add("lines", "A lot appears on two lines.", "同一批出现在两行中。")
     parsed = []
     for i, (lot, qty) in enumerate(lines):
-        parsed.append((lot, _decimal(e, f"lines[{i}].quantity", qty)))
+        parsed.append((lot, _decimal(e, f"lines[{i}].quantity", qty, unit=lot.unit)))
     if reference and Shipment.objects.filter(reference=reference.strip()).exists():
         e.add("reference", f"{reference} is already registered.", f"{reference} 已被登记。")
     e.raise_if_any()

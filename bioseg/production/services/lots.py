@@ -93,7 +93,7 @@ def transformation_record(
         else:
             e.fits(Lot, {"lot_number": number}, names={"lot_number": f"{f}.lot_number"})
         numbers.add(number)
-        qty = _decimal(e, f"{f}.quantity", out.get("quantity"))
+        qty = _decimal(e, f"{f}.quantity", out.get("quantity"), unit=out.get("unit") or "")
         if out.get("unit") not in Unit.values:
             e.add(f"{f}.unit", f"{out.get('unit')!r} is not a known unit.", f"{out.get('unit')!r} 不是已知的计量单位。")
         made = out.get("manufactured_on") or performed_on
@@ -111,7 +111,7 @@ def transformation_record(
         )
     parsed_inputs: list[tuple[Lot, Decimal]] = []
     for i, (lot, qty) in enumerate(inputs):
-        d = _decimal(e, f"inputs[{i}].quantity", qty)
+        d = _decimal(e, f"inputs[{i}].quantity", qty, unit=lot.unit)
         parsed_inputs.append((lot, d))
     e.raise_if_any()
 
