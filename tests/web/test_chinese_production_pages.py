@@ -14,6 +14,7 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
     open_lot = Lot.objects.get(lot_number="QL-DP-2609-02")
     shipment = Shipment.objects.get(reference="SHP-XH-2609-001")  # Suzhou → Qilan, with its logger file
     chain = ProcessChain.objects.filter(product=ds.product).first()
+    warm = Shipment.objects.get(reference="SHP-QT-2611-001")  # its excursion: the holder disposes by default
     visits = [
         ("suzhou-qa", "/lots/"),
         ("suzhou-qa", f"/lots/{ds.pk}/"),
@@ -30,6 +31,8 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
         ("shcdmo-qa", f"/lots/{open_lot.pk}/release/"),
         ("shcdmo-qa", f"/lots/{open_lot.pk}/reject/"),
         ("shcdmo-qa", f"/shipments/{shipment.pk}/"),
+        ("hangzhou-qa", f"/shipments/{warm.pk}/"),
+        ("taizhou-qa", f"/shipments/{warm.pk}/"),
         ("js-inspector", f"/lots/{dp.pk}/"),
         ("js-inspector", "/shipments/"),
     ]
