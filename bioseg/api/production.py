@@ -32,6 +32,7 @@ from bioseg.api.registry import In, ordered, ref
 from bioseg.audit import selectors as audit_selectors
 from bioseg.common.regions import province_name
 from bioseg.production import selectors, services
+from bioseg.production.disposition import authority_names, excursion_disposition_authority
 from bioseg.production.models import ExcursionStatus, LotStatus, RecallStatus
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import scope_for
@@ -825,6 +826,15 @@ class ShipmentLineOut(Schema):
     status: str
 
 
+class DispositionOut(Schema):
+    party: str = Field(description="holder | cmo: who disposes of the lots the excursion holds")
+    enterprise_ids: list[int]
+    name: str = Field(description="The party and its enterprises, in English.")
+    name_zh: str
+    default: bool = Field(description="True: the quality agreement sets nothing for it; bioseg's default applies.")
+    agreement_reference: str
+
+
 class ExcursionOut(Schema):
     id: int
     shipment_id: int
@@ -838,6 +848,7 @@ class ExcursionOut(Schema):
     first_out_at: dt.datetime
     status: str
     assessment: dict[str, Any] | None
+    disposition_by: DispositionOut
 
 
 class TemperatureLogOut(Schema):
@@ -945,6 +956,20 @@ def excursion_out(e) -> dict[str, Any]:
         "first_out_at": e.first_out_at,
         "status": e.status,
         "assessment": assessment_out(assessment) if assessment else None,
+        "disposition_by": disposition_out(e),
+    }
+
+
+def disposition_out(e) -> dict[str, Any]:
+    authority = excursion_disposition_authority(e)
+    name, name_zh = authority_names(authority)
+    return {
+        "party": authority.party,
+        "enterprise_ids": sorted(authority.enterprise_ids),
+        "name": name,
+        "name_zh": name_zh,
+        "default": authority.default,
+        "agreement_reference": authority.agreement_reference,
     }
 
 

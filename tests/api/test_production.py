@@ -375,6 +375,24 @@ def test_an_excursion_holds_the_lots_until_it_is_assessed_with_a_signature(genea
     assert [e["id"] for e in listed["items"]] == [excursion["id"]]
     assert get(world.gd_qa, "/excursions").json()["count"] == 0
     assert post(world.gd_qa, f"/excursions/{excursion['id']}/assess", {}).status_code == 422
+    # the quality agreement sets nothing: the holder disposes of its drug-substance lots; the receiver is refused
+    assert listed["items"][0]["disposition_by"] == {
+        "party": "holder",
+        "enterprise_ids": [world.holder.pk],
+        "name": "the holder (Suzhou Holder)",
+        "name_zh": "持有人（Suzhou Holder公司）",
+        "default": True,
+        "agreement_reference": "QA-2025-001",
+    }
+    before = state()
+    refused = post(
+        world.cmo_qa,
+        f"/excursions/{excursion['id']}/assess",
+        {"outcome": "accepted", "justification": "stability data", "password": PASSWORD},
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_disposition_party")
+    assert [p["code"] for p in refused.json()["details"]["problems"]] == ["disposition_party"]
+    assert state() == before and reload(g.d1).status == "on_hold"
 
     before = state()
     wrong = post(
