@@ -34,6 +34,10 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
         ("hangzhou-qa", f"/shipments/{warm.pk}/"),
         ("taizhou-qa", f"/shipments/{warm.pk}/"),
         ("js-inspector", f"/lots/{dp.pk}/"),
+        # the histories, with the rows that belong to the lot or the shipment and the people by their names
+        ("suzhou-qa", f"/lots/{ds.pk}/history/"),
+        ("js-inspector", f"/lots/{dp.pk}/history/"),
+        ("suzhou-qa", f"/shipments/{shipment.pk}/history/"),
         ("js-inspector", "/shipments/"),
     ]
     names = {w for n in User.objects.values_list("printed_name", flat=True) for w in n.split()}

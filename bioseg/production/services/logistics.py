@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -42,6 +43,12 @@ from bioseg.production.workflows import EXCURSION_WORKFLOW
 from bioseg.registry.models import Product, Site
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 
+# What an excursion assessment's audit rows say when the user gives no reason, shown in the reader's language.
+ASSESSMENT_REASONS = {
+    "accepted": gettext_noop("temperature excursion assessed: accepted"),
+    "rejected": gettext_noop("temperature excursion assessed: rejected"),
+}
+
 
 def consignee_create(
     *,
@@ -76,7 +83,7 @@ def consignee_create(
     if name_en and Consignee.objects.filter(name_en=name_en.strip()).exists():
         e.add("name_en", f"{name_en!r} is already registered.", f"{name_en!r} 已被登记。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "consignee registered"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("consignee registered")):
         return Consignee.objects.create(
             name_zh=name_zh.strip(),
             name_en=name_en.strip(),
@@ -170,7 +177,7 @@ def shipment_create(
         if problems:
             raise Refused("shipment_refused", "The shipment was refused", "运输记录被拒绝", problems)
         with (
-            audit_context(actor=actor, reason=reason or "shipment recorded"),
+            audit_context(actor=actor, reason=reason or gettext_noop("shipment recorded")),
             unique_or_conflict("reference", reference.strip()),
         ):
             shipment = Shipment.objects.create(
@@ -205,7 +212,7 @@ def shipment_receive(*, actor: User, shipment: Shipment, received_at: dt.datetim
     elif received_at is not None and received_at < shipment.shipped_at:
         e.add("received_at", "Received before it was shipped.", "接收时间早于发运时间。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "shipment received"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("shipment received")):
         locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
         if locked.received_at is not None:  # received by a simultaneous request since the check above
             raise ValidationFailed({"received_at": ("The shipment was already received.", "该运输已接收。")})
@@ -245,7 +252,7 @@ def temperature_log_upload(
             details={"sha256": parsed.sha256},
         )
     stats = coldchain.series_stats(parsed.readings)
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "temperature log uploaded"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("temperature log uploaded")):
         Shipment.objects.select_for_update().get(pk=shipment.pk)  # uploads to one shipment take turns
         if TemperatureLog.objects.filter(shipment=shipment, sha256=parsed.sha256).exists():
             raise ApplicationError(
@@ -364,7 +371,7 @@ def excursion_assess(
     e.required("justification", justification)
     e.raise_if_any()
     action = "accept" if outcome == AssessmentOutcome.ACCEPTED else "reject"
-    why = reason or f"temperature excursion assessed: {outcome}"
+    why = reason or ASSESSMENT_REASONS[outcome]
     with transition(
         EXCURSION_WORKFLOW,
         actor=actor,

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -37,6 +38,15 @@ from bioseg.production.models import (
 from bioseg.production.services.common import KIND_ZH, QA_ROLES, UNUSABLE, _decimal, _lot_location_ok, _reason, _require
 from bioseg.production.workflows import LOT_WORKFLOW, lot_event
 from bioseg.registry.scope import scope_for
+
+# What a transformation's audit rows say when the user gives no reason: the platform's own English text, shown in
+# the reader's language on the history page (gettext_noop: in the catalogue, stored untranslated).
+TRANSFORMATION_REASONS = {
+    "manufacture": gettext_noop("manufacture recorded"),
+    "blend": gettext_noop("blend recorded"),
+    "fill": gettext_noop("fill recorded"),
+    "rework": gettext_noop("rework recorded"),
+}
 
 
 def transformation_record(
@@ -240,7 +250,7 @@ def transformation_record(
         if problems:
             raise Refused("transformation_refused", "The transformation was refused", "转化记录被拒绝", problems)
 
-        with audit_context(actor=actor, reason=reason or f"{kind} recorded"):
+        with audit_context(actor=actor, reason=reason or TRANSFORMATION_REASONS[kind]):
             t = Transformation.objects.create(
                 kind=kind,
                 product=product,
@@ -300,7 +310,7 @@ def lot_create(
         performed_on=manufactured_on,
         outputs=[{"lot_number": lot_number, "quantity": quantity, "unit": unit, "expires_on": expires_on}],
         reference=reference,
-        reason=reason or "lot registered",
+        reason=reason or gettext_noop("lot registered"),
     )
     return t.outputs.get()
 
@@ -450,7 +460,10 @@ def coa_record(
         e.add("reference", f"{reference} is already recorded for this lot.", f"该批已登记 {reference}。")
     rows = _parse_results(e, results)
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "certificate of analysis recorded"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=reason or gettext_noop("certificate of analysis recorded")),
+    ):
         certificate = CertificateOfAnalysis.objects.create(
             lot=lot,
             reference=reference.strip(),
