@@ -157,8 +157,13 @@ def test_out_of_scope_lots_are_404_like_unknown_ones(genealogy, world):
 def test_lot_history_lists_the_audit_events(genealogy, world):
     body = get(world.holder_qa, f"/lots/{genealogy.w1.pk}/history").json()
     assert body["kind"] == "lots"
-    assert [(e["action"], e["actor"], e["reason"]) for e in body["events"]] == [
-        ("insert", "holder-qa", "lot registered")
+    assert [(e["table"], e["action"], e["actor"], e["reason"]) for e in body["events"]] == [
+        ("production_lot", "insert", "holder-qa", "lot registered"),
+        # W1 went into D1 and D2: the transformations' inputs and the genealogy links are the lot's too
+        ("production_transformationinput", "insert", "holder-qa", "manufacture recorded"),
+        ("production_lotedge", "insert", "holder-qa", "manufacture recorded"),
+        ("production_transformationinput", "insert", "holder-qa", "manufacture recorded"),
+        ("production_lotedge", "insert", "holder-qa", "manufacture recorded"),
     ]
 
 
