@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import Field, File, FilterLookup, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -30,6 +31,7 @@ from bioseg.api.objects import KINDS, Kind
 from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
 from bioseg.audit import selectors as audit_selectors
+from bioseg.common import formatting
 from bioseg.common.regions import province_name
 from bioseg.production import selectors, services
 from bioseg.production.disposition import authority_names, excursion_disposition_authority
@@ -664,10 +666,11 @@ def lot_recall_report(request: HttpRequest, id: int, format: Literal["pdf", "xls
     scope = _scope(request)
     lot = selectors.lot_get(scope=scope, pk=id)
     report = recall_report.build(scope=scope, lot=lot)
+    lang = formatting.language(get_language())  # statuses in the request's language (Accept-Language, cookie)
     if format == "xlsx":
-        body, ctype = recall_report.to_xlsx(report), recall_report.XLSX_TYPE
+        body, ctype = recall_report.to_xlsx(report, lang=lang), recall_report.XLSX_TYPE
     else:
-        body, ctype = recall_report.to_pdf(report), "application/pdf"
+        body, ctype = recall_report.to_pdf(report, lang=lang), "application/pdf"
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="recall-impact-{lot.pk}.{format}"'
     return response

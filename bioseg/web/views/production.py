@@ -331,10 +331,11 @@ def lot_recall_report(request, pk, fmt):
     scope = scope_for(request.user)
     lot = selectors.lot_get(scope=scope, pk=pk)
     report = recall_report.build(scope=scope, lot=lot)
+    lang = "zh" if is_zh() else "en"  # statuses (and the PDF's order of the two languages) in the page's language
     if fmt == "xlsx":
-        response = HttpResponse(recall_report.to_xlsx(report), content_type=recall_report.XLSX_TYPE)
+        response = HttpResponse(recall_report.to_xlsx(report, lang=lang), content_type=recall_report.XLSX_TYPE)
     else:
-        response = HttpResponse(recall_report.to_pdf(report), content_type="application/pdf")
+        response = HttpResponse(recall_report.to_pdf(report, lang=lang), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="recall-impact-{lot.lot_number}.{fmt}"'
     return response
 
