@@ -16,7 +16,7 @@ from bioseg.accounts.roles import Role
 from bioseg.audit.context import audit_context
 from bioseg.audit.transitions import transition
 from bioseg.common import clock
-from bioseg.common.errors import Problem, Refused
+from bioseg.common.errors import Problem, Refused, ValidationFailed
 from bioseg.common.formatting import format_quantity
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors, unique_or_conflict
@@ -38,6 +38,9 @@ from bioseg.production.models import (
 from bioseg.production.services.common import KIND_ZH, QA_ROLES, UNUSABLE, _decimal, _lot_location_ok, _reason, _require
 from bioseg.production.workflows import LOT_WORKFLOW, lot_event
 from bioseg.registry.scope import scope_for
+
+FUTURE_TRANSFORMATION = ("A transformation cannot be recorded for a day still to come.", "加工日期不能晚于今天。")
+FUTURE_LOT = ("A lot cannot be manufactured on a day still to come.", "生产日期不能晚于今天。")
 
 # What a transformation's audit rows say when the user gives no reason: the platform's own English text, shown in
 # the reader's language on the history page (gettext_noop: in the catalogue, stored untranslated).
@@ -82,7 +85,7 @@ def transformation_record(
     e.required("performed_on", performed_on)
     e.fits(Transformation, {"reference": reference})
     if performed_on and performed_on > clock.today():
-        e.add("performed_on", "A transformation cannot be recorded for a day still to come.", "加工日期不能晚于今天。")
+        e.add("performed_on", *FUTURE_TRANSFORMATION)
     if not outputs:
         e.add("outputs", "A transformation makes at least one lot.", "一次转化至少产出一个批。")
     if kind in (TransformationKind.BLEND, TransformationKind.REWORK) and len(outputs) > 1:
@@ -107,6 +110,8 @@ def transformation_record(
         if out.get("unit") not in Unit.values:
             e.add(f"{f}.unit", f"{out.get('unit')!r} is not a known unit.", f"{out.get('unit')!r} 不是已知的计量单位。")
         made = out.get("manufactured_on") or performed_on
+        if out.get("manufactured_on") and out["manufactured_on"] > clock.today():
+            e.add(f"{f}.manufactured_on", *FUTURE_LOT)
         expires = out.get("expires_on")
         if expires is None:
             e.add(f"{f}.expires_on", "A lot needs an expiry date.", "批需要有效期。")
@@ -302,17 +307,34 @@ def lot_create(
     reason: str = "",
 ) -> Lot:
     """A lot of a segment that nothing feeds (a cell bank, a raw material, a first drug substance):
-    a ``manufacture`` transformation without inputs."""
-    t = transformation_record(
-        actor=actor,
-        kind=TransformationKind.MANUFACTURE,
-        segment=segment,
-        performed_on=manufactured_on,
-        outputs=[{"lot_number": lot_number, "quantity": quantity, "unit": unit, "expires_on": expires_on}],
-        reference=reference,
-        reason=reason or gettext_noop("lot registered"),
-    )
+    a ``manufacture`` transformation without inputs. Its refusals name the lot's own fields (``expires_on``,
+    ``manufactured_on``), never the transformation's (``outputs[0].expires_on``, ``performed_on``)."""
+    try:
+        t = transformation_record(
+            actor=actor,
+            kind=TransformationKind.MANUFACTURE,
+            segment=segment,
+            performed_on=manufactured_on,
+            outputs=[{"lot_number": lot_number, "quantity": quantity, "unit": unit, "expires_on": expires_on}],
+            reference=reference,
+            reason=reason or gettext_noop("lot registered"),
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(_as_lot_fields(exc.details["fields"])) from None
     return t.outputs.get()
+
+
+def _as_lot_fields(fields: dict[str, dict]) -> dict[str, tuple[str, str]]:
+    """A transformation's field errors as the lot's: ``outputs[0].quantity`` → ``quantity``, the day of the
+    transformation → the lot's manufacture date, in words about the lot."""
+    out = {}
+    for name, msg in fields.items():
+        if name == "performed_on":
+            said = (msg["message"], msg["message_zh"])
+            out["manufactured_on"] = FUTURE_LOT if said == FUTURE_TRANSFORMATION else said
+            continue
+        out[name.removeprefix("outputs[0].")] = (msg["message"], msg["message_zh"])
+    return out
 
 
 def lot_reject(*, actor: User, lot: Lot, reason: str, password: str) -> Lot:

@@ -10,6 +10,7 @@ goes onto the form, in the active language, and changes nothing).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 from django.contrib import messages
@@ -699,6 +700,21 @@ class TransformationForm(forms.Form):
         d = self.cleaned_data
         return [(d[f"input_{n}"], d[f"input_quantity_{n}"]) for n in range(1, LINES + 1) if d.get(f"input_{n}")]
 
+    def field_of(self, name: str) -> str:
+        """The service's ``outputs[i].field`` / ``inputs[i].quantity`` as this form's field: the i-th line filled
+        in, whichever lines were left blank (``outputs[0].expires_on`` → ``output_expires_on_2`` when only the
+        second output was filled in)."""
+        m = re.fullmatch(r"(outputs|inputs)\[(\d+)\]\.(\w+)", name)
+        if m is None:
+            return name
+        which, i, field = m.group(1), int(m.group(2)), m.group(3)
+        d = self.cleaned_data
+        if which == "inputs":
+            lines = [n for n in range(1, LINES + 1) if d.get(f"input_{n}")]
+            return f"input_{field}_{lines[i]}" if i < len(lines) else name
+        lines = [n for n in range(1, OUTPUTS + 1) if d.get(f"output_lot_number_{n}")]
+        return f"output_{field}_{lines[i]}" if i < len(lines) else name
+
     def outputs(self) -> list[dict]:
         d = self.cleaned_data
         return [
@@ -738,6 +754,7 @@ def transformation_create(request):
                     inputs=[(lots[pk], q) for pk, q in form.inputs()],
                     outputs=form.outputs(),
                 ),
+                field_of=form.field_of,
             )
             if ok:
                 first = Lot.objects.filter(produced_by=t).order_by("id").first()
