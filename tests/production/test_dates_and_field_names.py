@@ -124,3 +124,33 @@ def test_the_transformation_form_puts_an_outputs_error_under_that_output(genealo
     page = html_lib.unescape(future.content.decode())
     assert '<p class="field-error" data-testid="error-performed_on">加工日期不能晚于今天。</p>' in page
     assert counts() == before
+
+
+def test_a_receipt_or_a_certificate_dated_in_the_future_is_refused(market, genealogy, world):
+    from bioseg.production.models import CertificateOfAnalysis, Shipment
+
+    sh2 = market.sh2  # to a Beijing consignee: its receipt is recorded by the shipping site, not yet received
+    before = counts() | {"certificates": CertificateOfAnalysis.objects.count()}
+    tomorrow = clock.now() + dt.timedelta(days=1)
+    with pytest.raises(ValidationFailed) as exc:
+        ps.shipment_receive(actor=world.cmo_qa, shipment=sh2, received_at=tomorrow)
+    assert exc.value.details["fields"] == {
+        "received_at": {"message": "A receipt cannot be in the future.", "message_zh": "接收时间不能晚于当前时间。"}
+    }
+    assert Shipment.objects.get(pk=sh2.pk).received_at is None
+    with pytest.raises(ValidationFailed) as exc:
+        ps.coa_record(
+            actor=world.cmo_qa,
+            lot=genealogy.p1,
+            reference="COA-P1-FUT",
+            file_name="coa.pdf",
+            sha256="b" * 64,
+            issued_on=next_year(),
+        )
+    assert exc.value.details["fields"] == {
+        "issued_on": {
+            "message": "The certificate cannot be dated in the future.",
+            "message_zh": "报告日期不能晚于今天。",
+        }
+    }
+    assert counts() | {"certificates": CertificateOfAnalysis.objects.count()} == before
