@@ -22,6 +22,7 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
         ("suzhou-qa", f"/lots/{dp.pk}/"),
         ("suzhou-qa", "/shipments/"),
         ("suzhou-qa", "/shipments/new/"),
+        ("suzhou-qa", "/consignees/new/"),
         ("suzhou-qa", f"/shipments/{shipment.pk}/"),
         ("suzhou-qa", "/chains/"),
         ("suzhou-qa", "/chains/new/"),

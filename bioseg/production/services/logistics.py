@@ -72,7 +72,9 @@ def consignee_create(
             f"{country_code!r} is not an ISO 3166-1 alpha-2 code.",
             f"{country_code!r} 不是 ISO 3166-1 二字母国家代码。",
         )
-    if country_code == "CN" and not is_province_code(region_code or ""):
+    if country_code == "CN" and not region_code:
+        e.add("region_code", "A consignee in China needs its province.", "境内收货方须填写所在省份。")
+    elif country_code == "CN" and not is_province_code(region_code):
         e.add(
             "region_code",
             f"{region_code!r} is not a GB/T 2260 provincial code.",

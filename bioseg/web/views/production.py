@@ -849,6 +849,39 @@ def shipment_create(request):
     return render(request, "web/shipment_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+class ConsigneeForm(forms.Form):
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    country_code = forms.CharField(
+        label=_("Country"), max_length=2, initial="CN", help_text=_("ISO 3166-1 alpha-2 code, e.g. CN, DE, US.")
+    )
+    region_code = forms.ChoiceField(label=_("Province"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from bioseg.web.labels import province_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = province_choices(_("— none (outside China) —"))
+
+    def clean_country_code(self):
+        return self.cleaned_data["country_code"].strip().upper()
+
+
+@page_view
+def consignee_create(request):
+    """Register a consignee (a distributor, a hospital, an importer) that shipments may then go to."""
+    if not request.user.has_role(*ASSESSORS, Role.HOLDER_RA):
+        raise PermissionDenied("register a consignee", "登记收货方")
+    form = ConsigneeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, consignee = run_service(form, lambda: services.consignee_create(actor=request.user, **form.cleaned_data))
+        if ok:
+            messages.success(request, _g("Consignee %(name)s was registered.") % {"name": local_name(consignee)})
+            return redirect("web:shipment-create")
+    return render(request, "web/consignee_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
 class ReceiveForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at (the receiving site's local time)"),
