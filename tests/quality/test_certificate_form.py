@@ -132,3 +132,26 @@ def test_results_are_imported_from_an_xlsx_workbook_and_a_damaged_one_changes_no
         ("含量", "HPLC", Decimal("105"), Decimal("92.1"), "fail"),
     ]
     assert OosInvestigation.objects.get().result.test == "含量"
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "last"),
+    [
+        (
+            "zh-hans",
+            '表头行各列：<code lang="zxx">test</code>（检验项目）、',
+            '<code lang="zxx">conforms</code>（符合规定）。',
+        ),
+        (
+            "en",
+            'Columns of the header row: <code lang="zxx">test</code> (Test), ',
+            '<code lang="zxx">conforms</code> (Conforms).',
+        ),
+    ],
+)
+def test_the_results_file_columns_are_codes_explained_in_the_active_language(genealogy, world, lang, first, last):
+    page = client(world.cmo_qa, lang).get(f"/lots/{genealogy.p2.pk}/certificates/new/").content.decode()
+    help_text = page[page.index('<p class="help">', page.index('data-field="results_csv"')) + len('<p class="help">') :]
+    help_text = help_text[: help_text.index("</p>")]
+    assert help_text.startswith(first) and help_text.endswith(last), help_text
+    assert help_text.count("<code") == 9

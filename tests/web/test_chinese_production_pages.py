@@ -31,6 +31,7 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
         ("shcdmo-qa", f"/lots/{open_lot.pk}/"),
         ("shcdmo-qa", f"/lots/{open_lot.pk}/release/"),
         ("shcdmo-qa", f"/lots/{open_lot.pk}/reject/"),
+        ("shcdmo-qa", f"/lots/{open_lot.pk}/certificates/new/"),
         ("shcdmo-qa", f"/shipments/{shipment.pk}/"),
         ("hangzhou-qa", f"/shipments/{warm.pk}/"),
         ("taizhou-qa", f"/shipments/{warm.pk}/"),

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from bioseg.production.services.common import QA_ROLES
 from bioseg.quality.models import OosInvestigation
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.web.forms import apply_service_errors
+from bioseg.web.labels import is_zh
 from bioseg.web.views.common import page_view
 
 ROWS = 6
@@ -37,8 +39,24 @@ class CertificateForm(forms.Form):
     results_csv = forms.FileField(
         label=_("Results as CSV or XLSX (optional)"),
         required=False,
-        help_text=_("Columns: test, method, unit, spec_min, spec_max, spec_text, value, result_text, conforms."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["results_csv"].help_text = columns_help()
+
+
+def columns_help():
+    """The columns of a results file, each its header (a code, marked as having no language) and what it holds in
+    the active language: 'test（检验项目）', 'test (Test)'."""
+    zh = is_zh()
+    labels = {name: field.label for name, field in ResultForm.base_fields.items()}
+    columns = format_html_join(
+        "、" if zh else ", ",
+        '<code lang="zxx">{}</code>（{}）' if zh else '<code lang="zxx">{}</code> ({})',
+        ((name, labels[name]) for name in COLUMNS),
+    )
+    return format_html(gettext("Columns of the header row: {columns}."), columns=columns)
 
 
 class ResultForm(forms.Form):
