@@ -26,9 +26,18 @@ class ChangeOut(Schema):
 class HistoryEventOut(Schema):
     id: int
     occurred_at: str = Field(description="UTC, ISO 8601, written by the database trigger.")
+    table: str = Field(description="The table of the row the event is of: the object's own, or a component's.")
+    row_pk: str
+    component_en: str = Field(
+        description="What the row is when it belongs to the object (a lot's shipment line, genealogy link, "
+        "certificate, hold, release, recall); empty for the object's own row."
+    )
+    component_zh: str
     action: str
-    actor: str
-    organisation: str
+    actor: str = Field(description="The user name of who wrote it.")
+    actor_name: str = Field(description="Their printed name.")
+    organisation: str = Field(description="Their organisation at the time, in English.")
+    organisation_zh: str
     reason: str
     request_id: str
     changed: list[ChangeOut]

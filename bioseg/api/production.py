@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import Field, File, FilterLookup, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -31,8 +32,10 @@ from bioseg.api.pagination import Pagination
 from bioseg.api.registry import In, ordered, ref
 from bioseg.api.types import DbId, Whole
 from bioseg.audit import selectors as audit_selectors
+from bioseg.common import formatting
 from bioseg.common.regions import province_name
 from bioseg.production import selectors, services
+from bioseg.production.disposition import authority_names, excursion_disposition_authority
 from bioseg.production.models import ExcursionStatus, LotStatus, RecallStatus
 from bioseg.registry import selectors as registry_selectors
 from bioseg.registry.scope import scope_for
@@ -664,10 +667,11 @@ def lot_recall_report(request: HttpRequest, id: int, format: Literal["pdf", "xls
     scope = _scope(request)
     lot = selectors.lot_get(scope=scope, pk=id)
     report = recall_report.build(scope=scope, lot=lot)
+    lang = formatting.language(get_language())  # statuses in the request's language (Accept-Language, cookie)
     if format == "xlsx":
-        body, ctype = recall_report.to_xlsx(report), recall_report.XLSX_TYPE
+        body, ctype = recall_report.to_xlsx(report, lang=lang), recall_report.XLSX_TYPE
     else:
-        body, ctype = recall_report.to_pdf(report), "application/pdf"
+        body, ctype = recall_report.to_pdf(report, lang=lang), "application/pdf"
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="recall-impact-{lot.pk}.{format}"'
     return response
@@ -826,6 +830,15 @@ class ShipmentLineOut(Schema):
     status: str
 
 
+class DispositionOut(Schema):
+    party: str = Field(description="holder | cmo: who disposes of the lots the excursion holds")
+    enterprise_ids: list[int]
+    name: str = Field(description="The party and its enterprises, in English.")
+    name_zh: str
+    default: bool = Field(description="True: the quality agreement sets nothing for it; bioseg's default applies.")
+    agreement_reference: str
+
+
 class ExcursionOut(Schema):
     id: int
     shipment_id: int
@@ -839,6 +852,7 @@ class ExcursionOut(Schema):
     first_out_at: dt.datetime
     status: str
     assessment: dict[str, Any] | None
+    disposition_by: DispositionOut
 
 
 class TemperatureLogOut(Schema):
@@ -946,6 +960,20 @@ def excursion_out(e) -> dict[str, Any]:
         "first_out_at": e.first_out_at,
         "status": e.status,
         "assessment": assessment_out(assessment) if assessment else None,
+        "disposition_by": disposition_out(e),
+    }
+
+
+def disposition_out(e) -> dict[str, Any]:
+    authority = excursion_disposition_authority(e)
+    name, name_zh = authority_names(authority)
+    return {
+        "party": authority.party,
+        "enterprise_ids": sorted(authority.enterprise_ids),
+        "name": name,
+        "name_zh": name_zh,
+        "default": authority.default,
+        "agreement_reference": authority.agreement_reference,
     }
 
 

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.services import user_check_password
 from bioseg.audit.context import audit_context
@@ -16,6 +17,17 @@ from bioseg.common import clock
 from bioseg.common.errors import ApplicationError, ValidationFailed
 
 _UNSIGNED_FIELDS = {"created_at", "updated_at"}
+
+
+# What a signature's audit row says when the signer gives no reason, shown in the reader's language.
+SIGNATURE_REASONS = {
+    "authored": gettext_noop("e-signature: authored"),
+    "reviewed": gettext_noop("e-signature: reviewed"),
+    "approved": gettext_noop("e-signature: approved"),
+    "released": gettext_noop("e-signature: released"),
+    "rejected": gettext_noop("e-signature: rejected"),
+    "recalled": gettext_noop("e-signature: recalled"),
+}
 
 
 def record_snapshot(obj) -> str:
@@ -62,7 +74,7 @@ def signature_sign(*, user, password: str, obj, meaning: str, reason: str = "") 
         raise ValidationFailed({"record": ("Only a saved record can be signed.", "只能对已保存的记录签名。")})
     signer = signer_check(user=user, password=password)
     printed = signer.printed_name or signer.get_full_name() or signer.get_username()
-    with transaction.atomic(), audit_context(actor=signer, reason=reason or f"e-signature: {meaning}"):
+    with transaction.atomic(), audit_context(actor=signer, reason=reason or SIGNATURE_REASONS[meaning]):
         snapshot = record_snapshot(obj)
         return Signature.objects.create(
             signer=signer,

@@ -203,18 +203,21 @@ def recall_report_command(
     lot: str = typer.Argument(..., help="Lot id or lot number."),
     out: Path = typer.Option(..., "--out", help="File to write: .pdf or .xlsx."),
     as_user: str | None = typer.Option(None, "--as", help="Read with this user's scope (default: national)."),
+    lang: str = typer.Option("zh", "--lang", help="zh or en: the language statuses are written in."),
 ) -> None:
     """Write the recall-impact report of a lot (every downstream lot, shipment and consignee) as PDF or XLSX."""
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
         raise _fail("unknown_format", f"--out {str(out)!r} must end in .pdf or .xlsx.")
+    if lang not in ("zh", "en"):
+        raise _fail("bad_language", "--lang must be zh or en.")
     _setup()
     from bioseg.reporting import recall_report
 
     scope = _scope(as_user)
     root = _resolve_lot(scope, lot)
     report = recall_report.build(scope=scope, lot=root)
-    data = recall_report.to_pdf(report) if suffix == ".pdf" else recall_report.to_xlsx(report)
+    data = recall_report.to_pdf(report, lang=lang) if suffix == ".pdf" else recall_report.to_xlsx(report, lang=lang)
     out.write_bytes(data)
     typer.echo(
         f"Wrote the recall-impact report of lot {root.lot_number} (id {root.pk}): {len(report.lots)} lots, "

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 from bioseg.accounts.models import Organisation
 from bioseg.accounts.roles import OrganisationKind, Role
 from bioseg.audit.context import audit_context
@@ -64,7 +66,7 @@ def load(loader, password: str) -> None:
         org = Organisation.objects.get(kind=OrganisationKind.PROVINCIAL_REGULATOR, region_code=region)
         loader.user(UserSpec(username, Role.PROVINCIAL_INSPECTOR, name), org)
         profiles[username] = (city, quals)
-    with audit_context(actor=users["admin"], reason="inspector profile recorded"):
+    with audit_context(actor=users["admin"], reason=gettext_noop("inspector profile recorded")):
         for username, (city, quals) in profiles.items():
             user = users[username]
             if not InspectorProfile.objects.filter(user=user).exists():

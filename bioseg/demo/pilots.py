@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_noop
+
 from bioseg.common.clock import pinned
 from bioseg.pilots import services
 from bioseg.pilots.models import PilotApplication
@@ -59,7 +61,7 @@ def _pd1(users, product: Product, password: str) -> None:
         services.application_facts_declare(
             actor=ra,
             application=app,
-            reason="capabilities, contract manufacturer and stationed staff from the pilot dossier",
+            reason=gettext_noop("capabilities, contract manufacturer and stationed staff from the pilot dossier"),
             facts={
                 "holder": {"capabilities": CAPABLE, "import_drug_holder": False},
                 "contract_manufacturers": [
@@ -111,7 +113,7 @@ def _pd1(users, product: Product, password: str) -> None:
                 "一品一策：原液仅限苏州工业园区原液车间生产；制剂仅限上海张江制剂车间；持有人派驻不少于2名质量人员；"
                 "江苏、上海两省市每年联合开展全面检查一次。"
             ),
-            reason="Provinces recommend; joint regulatory plan agreed; conditions set per product.",
+            reason=gettext_noop("Provinces recommend; joint regulatory plan agreed; conditions set per product."),
             password=password,
         )
 
@@ -123,7 +125,7 @@ def _adc(users, product: Product, password: str) -> None:
         services.application_facts_declare(
             actor=ra,
             application=app,
-            reason="capabilities and contract manufacturers from the pilot dossier",
+            reason=gettext_noop("capabilities and contract manufacturers from the pilot dossier"),
             facts={
                 "holder": {"capabilities": CAPABLE, "import_drug_holder": False},
                 "contract_manufacturers": [

@@ -31,6 +31,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
 from bioseg.accounts.services import user_create
@@ -132,7 +134,7 @@ def load(loader) -> None:
     admin = loader.users["admin"]
     for enterprise_key, spec in USERS:
         org = loader.enterprises[enterprise_key].organisation
-        with audit_context(actor=admin, reason="user account created"):
+        with audit_context(actor=admin, reason=gettext_noop("user account created")):
             loader.users[spec.username] = ctx.ensure(
                 "user",
                 User.objects.filter(username=spec.username).first(),
@@ -179,7 +181,7 @@ def _chain(ctx, product, actor: str, segments: list[dict], note: str) -> dict[st
             segments=segments,
             version=1,
             note=note,
-            reason="segmented process chain defined",
+            reason=gettext_noop("segmented process chain defined"),
         ),
     )
     return {s.code: s for s in chain.segments.all()}
@@ -282,7 +284,11 @@ def _release(ctx, actor: str, lot: Lot, kind: str) -> None:
         "release",
         Release.objects.filter(lot=lot, kind=kind).first(),
         lambda: services.lot_release(
-            actor=ctx.user(actor), password=DEMO_PASSWORD, lot=lot, kind=kind, reason="batch record and CoA reviewed"
+            actor=ctx.user(actor),
+            password=DEMO_PASSWORD,
+            lot=lot,
+            kind=kind,
+            reason=gettext_noop("batch record and CoA reviewed"),
         ),
     )
 

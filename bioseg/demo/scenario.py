@@ -20,6 +20,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
@@ -104,10 +105,10 @@ class _Loader:
 
     def run(self) -> LoadResult:
         s = self.s
-        with audit_context(actor=LOADER, reason="system operator set up"):
+        with audit_context(actor=LOADER, reason=gettext_noop("system operator set up")):
             operator = self.organisation(kind=OrganisationKind.OPERATOR, name_zh=s.operator[0], name_en=s.operator[1])
             admin = self.user(s.admin, operator)
-        with audit_context(actor=admin, reason="organisation registered"):
+        with audit_context(actor=admin, reason=gettext_noop("organisation registered")):
             nmpa = self.organisation(kind=OrganisationKind.NMPA, name_zh=s.nmpa[0], name_en=s.nmpa[1])
             self.user(s.nmpa_officer, nmpa)
             for r in s.regulators:
@@ -141,7 +142,7 @@ class _Loader:
 
     def enterprise(self, spec: EnterpriseSpec, admin: User) -> None:
         """The admin registers the enterprise, its organisation and its users."""
-        with audit_context(actor=admin, reason="organisation registered"):
+        with audit_context(actor=admin, reason=gettext_noop("organisation registered")):
             org = self.organisation(
                 kind=OrganisationKind.ENTERPRISE,
                 name_zh=spec.name_zh,
@@ -169,7 +170,7 @@ class _Loader:
                 organisation=org,
             ),
         )
-        with audit_context(actor=admin, reason="user account created"):
+        with audit_context(actor=admin, reason=gettext_noop("user account created")):
             for u in spec.users:
                 self.user(u, org)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import OrganisationKind, Role
@@ -62,7 +63,7 @@ def narrative_save(
     e.raise_if_any()
     with transaction.atomic():
         if narrative is None:
-            with audit_context(actor=actor, reason=reason or "evaluation narrative drafted"):
+            with audit_context(actor=actor, reason=reason or gettext_noop("evaluation narrative drafted")):
                 narrative = EvaluationNarrative.objects.create(
                     region_code=org.region_code,
                     as_of=as_of,
@@ -81,7 +82,7 @@ def narrative_save(
                     "已签名的叙述不能修改：请另写一份。",
                     details={"action": "edit", "state": locked.status, "allowed_from": [NarrativeStatus.DRAFT]},
                 )
-            with audit_context(actor=actor, reason=reason or "evaluation narrative edited"):
+            with audit_context(actor=actor, reason=reason or gettext_noop("evaluation narrative edited")):
                 locked.as_of, locked.text_zh, locked.text_en = as_of, text_zh.strip(), (text_en or "").strip()
                 locked.save(update_fields=["as_of", "text_zh", "text_en", "updated_at"])
             narrative = locked

@@ -3,6 +3,8 @@ unannounced inspection is logged (``SecretAccess``)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from bioseg.audit.context import audit_context
 from bioseg.common import clock
 from bioseg.common.scoping import get_in_scope
@@ -40,7 +42,7 @@ def inspection_get(*, user, pk, what: str = "inspection page") -> Inspection:
     qs = Inspection.objects.for_user(user, scope_for(user)).select_related(*RELATED)
     inspection = get_in_scope(qs, None, pk, "inspection")
     if inspection.secret_on(clock.today()):
-        with audit_context(actor=user, reason="secret unannounced inspection viewed"):
+        with audit_context(actor=user, reason=gettext_noop("secret unannounced inspection viewed")):
             SecretAccess.objects.create(inspection=inspection, user=user, viewed_at=clock.now(), what=what[:80])
     return inspection
 
@@ -189,7 +191,7 @@ def plan_rows(*, user, plan) -> list[dict]:
             if r["explanation"]:
                 r["explanation"] = json.loads(pattern.sub("—", json.dumps(r["explanation"], ensure_ascii=False)))
     if secret_seen:
-        with audit_context(actor=user, reason="secret unannounced job of a plan viewed"):
+        with audit_context(actor=user, reason=gettext_noop("secret unannounced job of a plan viewed")):
             PlanSecretAccess.objects.create(plan=plan, user=user, viewed_at=clock.now())
     return rows
 

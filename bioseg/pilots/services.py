@@ -37,6 +37,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
@@ -423,7 +424,7 @@ def application_draft(*, actor: User, product: Product, ruleset: str | None = No
     today = clock.today()
     registry = cases.jsonable(registry_case(product=product, as_of=today) or {})
     cases.check_facts(cases.effective_facts(registry, {}))
-    with transaction.atomic(), audit_context(actor=actor, reason="pilot application drafted"):
+    with transaction.atomic(), audit_context(actor=actor, reason=gettext_noop("pilot application drafted")):
         application = PilotApplication(
             reference=_next_reference(today),
             product=product,
@@ -523,11 +524,11 @@ def application_assess(
         cases.check_facts(cases.effective_facts(registry, application.declared_facts))
     effective = cases.effective_facts(registry, application.declared_facts) if refresh else application.case_facts
     result = cases.run(case_for(application, facts=effective), as_of=day, ruleset_name=name)
-    with transaction.atomic(), audit_context(actor=actor, reason="pilot application assessed"):
+    with transaction.atomic(), audit_context(actor=actor, reason=gettext_noop("pilot application assessed")):
         if refresh:
             changed = _apply_facts(application, registry, application.declared_facts)
             if changed:
-                with audit_context(reason="registry facts re-read for the assessment"):
+                with audit_context(reason=gettext_noop("registry facts re-read for the assessment")):
                     application.save(update_fields=[*changed, "updated_at"])
                 _sync_parties(application)
         stored = _store_determination(application, result, DeterminationPurpose.ASSESSMENT, actor)
@@ -572,7 +573,10 @@ def evidence_attach(
     if errors:
         raise ValidationFailed(errors)
     checked = evidence.check_file(file_name, content)
-    with transaction.atomic(), audit_context(actor=actor, reason="evidence attached to a pilot application"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=gettext_noop("evidence attached to a pilot application")),
+    ):
         evidence.store(checked, content)
         item = Evidence.objects.create(
             application=application,

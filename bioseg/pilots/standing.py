@@ -31,6 +31,7 @@ import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import OrganisationKind, Role
@@ -625,7 +626,10 @@ def arrangement_draft(*, actor: User, product: Product) -> SegmentedArrangement:
     consent = _consent_provinces(effective, holder.name_en, holder_province)
     involved = sorted({*([holder_province] if holder_province else []), *consent})
     vaccine = product.category in {str(v) for v in VACCINES}
-    with transaction.atomic(), audit_context(actor=actor, reason="segmented-production arrangement drafted"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=gettext_noop("segmented-production arrangement drafted")),
+    ):
         arrangement = SegmentedArrangement(
             reference=_next_reference(today),
             product=product,
@@ -717,7 +721,7 @@ def arrangement_assess(*, actor: User, arrangement: SegmentedArrangement) -> Arr
         actor=actor,
         subject=arrangement,
         action="assess",
-        reason="segmented-production arrangement assessed",
+        reason=gettext_noop("segmented-production arrangement assessed"),
         record_event=_event_writer(
             (
                 f"Assessed with {result['ruleset']} {result['ruleset_version']} as of {data['as_of']}: "
@@ -789,7 +793,7 @@ def arrangement_submit(*, actor: User, arrangement: SegmentedArrangement, passwo
         actor=actor,
         subject=arrangement,
         action="submit",
-        reason="segmented-production arrangement submitted",
+        reason=gettext_noop("segmented-production arrangement submitted"),
         password=password,
         record_event=_event_writer((en, zh)),
     ) as t:
@@ -895,7 +899,7 @@ def arrangement_review(
         actor=actor,
         subject=arrangement,
         action=action,
-        reason="arrangement reviewed by the holder's province",
+        reason=gettext_noop("arrangement reviewed by the holder's province"),
         password=password,
         record_event=_event_writer((en, zh), {"comment": (comment or "").strip()}),
     ) as t:

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from bioseg.common.formatting import format_number
 from bioseg.common.scoping import get_in_scope
 from bioseg.production.genealogy import lot_ancestor_ids, lot_descendant_ids, reach_sql  # noqa: F401
 from bioseg.production.models import (
@@ -174,14 +175,18 @@ def lot_release_blockers(*, lot: Lot, kind: str, on_date=None) -> list[Blocker]:
     latest = CertificateOfAnalysis.objects.filter(lot=lot).order_by("-issued_on", "-id").first()
     if latest is not None:
         for r in latest.results.filter(outcome=ResultOutcome.FAIL).order_by("position"):
-            shown = f"{r.value.normalize():f}" if r.value is not None else (r.result_text or "—")
             unit = f" {r.unit}" if r.unit else ""
+            en, zh = (
+                (format_number(r.value, "en"), format_number(r.value, "zh"))
+                if r.value is not None
+                else ((r.result_text or "—"),) * 2
+            )
             blockers.append(
                 Blocker(
                     "result_out_of_specification",
-                    f"Certificate {latest.reference} of lot {lot.lot_number}: {r.test} = {shown}{unit} is out of "
+                    f"Certificate {latest.reference} of lot {lot.lot_number}: {r.test} = {en}{unit} is out of "
                     "specification.",
-                    f"批 {lot.lot_number} 的检验报告书 {latest.reference}：{r.test} 结果 {shown}{unit} 不符合规定。",
+                    f"批 {lot.lot_number} 的检验报告书 {latest.reference}：{r.test} 结果 {zh}{unit} 不符合规定。",
                     lot.pk,
                     r.pk,
                 )

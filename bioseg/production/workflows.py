@@ -14,6 +14,9 @@ Lot status (``Lot.status``)::
         └─ recall✍ (the holder's QA or QP; from quarantine, released or on hold) ──▶ on_hold (a recall hold on the
            lot and every lot downstream) or recalled
 
+Excursion (``Excursion.status``): open ──accept✍ / reject✍ (QA of the party the quality agreement names for the
+disposition after an excursion — by default the holder: ``production.disposition``)──▶ assessed
+
 ✍ = e-signature with the password re-entered, with the meaning the row names.
 """
 
@@ -23,6 +26,7 @@ from bioseg.accounts.roles import Role
 from bioseg.audit.models import SignatureMeaning
 from bioseg.audit.transitions import event_writer
 from bioseg.common.workflow import Workflow, step
+from bioseg.production.disposition import excursion_disposition_authority
 from bioseg.production.models import (
     STATUS_EN,
     STATUS_ZH,
@@ -126,6 +130,8 @@ def _excursion_party(user, excursion, party: str) -> bool:
         return excursion.product.holder_id in own
     if party == "receiver":
         return excursion.shipment.to_site_id is not None and excursion.shipment.to_site.enterprise_id in own
+    if party == "disposer":  # the party the quality agreement names (by default the holder): ``disposition``
+        return bool(excursion_disposition_authority(excursion).enterprise_ids & own)
     raise KeyError(party)
 
 
@@ -146,7 +152,7 @@ EXCURSION_WORKFLOW = Workflow(
             event="accepted",
             label=("Accept the excursion: quality not affected", "接受该温度偏离：质量未受影响"),
             roles=QA,
-            parties=["holder", "receiver"],
+            parties=["disposer"],
             signature=SignatureMeaning.APPROVED,
         ),
         step(
@@ -156,7 +162,7 @@ EXCURSION_WORKFLOW = Workflow(
             event="rejected",
             label=("Reject the lots the excursion concerns", "拒收该温度偏离涉及的批"),
             roles=QA,
-            parties=["holder", "receiver"],
+            parties=["disposer"],
             signature=SignatureMeaning.REJECTED,
         ),
     ),

@@ -17,6 +17,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -100,7 +101,10 @@ def version_propose(*, actor: User, agreement) -> AgreementVersion:
     """The holder's QA freezes the matrix as it stands as the next version, to be signed by both parties."""
     if not (actor.has_role(Role.HOLDER_QA, Role.HOLDER_RA) and agreement.holder_id in own_enterprise_ids(actor)):
         raise PermissionDenied("propose a version of this quality agreement", "提出该质量协议的新版本")
-    with transaction.atomic(), audit_context(actor=actor, reason="agreement matrix proposed for signature"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=gettext_noop("agreement matrix proposed for signature")),
+    ):
         versions = AgreementVersion.objects.select_for_update().filter(agreement=agreement)
         if versions.exclude(status=S_).exists():
             raise WrongState(

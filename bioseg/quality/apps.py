@@ -11,6 +11,10 @@ class QualityConfig(AppConfig):
         from bioseg.quality.selectors import deviation_release_blockers
 
         register_release_blockers(deviation_release_blockers)
+        from bioseg.production.disposition import register_disposition_authority
+        from bioseg.quality.duties import excursion_disposition_authority
+
+        register_disposition_authority(excursion_disposition_authority)
         from bioseg.production.signals import recall_started
         from bioseg.quality import oos  # noqa: F401  (connects the OOS receiver to certificate_recorded)
         from bioseg.quality.notifications import _recall_notify

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
@@ -224,7 +225,7 @@ def capa_create(
     today = clock.today()
 
     def create() -> Capa:
-        with transaction.atomic(), audit_context(actor=actor, reason=reason or "CAPA planned"):
+        with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("CAPA planned")):
             capa = Capa.objects.create(
                 reference=next_reference(Capa, "CAPA", today),
                 product=product,
@@ -310,7 +311,7 @@ def _run(capa: Capa, actor: User, action: str, reason: str, password: str | None
 
 
 def capa_approve(*, actor: User, capa: Capa, password: str, reason: str = "") -> Capa:
-    with _run(capa, actor, "approve_plan", reason or "CAPA plan approved", password) as t:
+    with _run(capa, actor, "approve_plan", reason or gettext_noop("CAPA plan approved"), password) as t:
         t.sign(t.subject)
         duty = duty_for(t.subject.agreement, Activity.CAPA_APPROVAL)
         _tell(t.subject, actor, capa_party_ids(t.subject, "both"), duty.notify_within_hours, "approved")
@@ -326,7 +327,7 @@ def capa_add_action(*, actor: User, capa: Capa, description: str, kind: str, own
         {"description": description, "kind": kind, "owner": owner, "due_on": due_on},
     )
     e.raise_if_any()
-    with _run(capa, actor, "add_action", reason or "CAPA action added") as t:
+    with _run(capa, actor, "add_action", reason or gettext_noop("CAPA action added")) as t:
         position = (t.subject.actions.order_by("-position").values_list("position", flat=True).first() or 0) + 1
         action = CapaAction.objects.create(
             capa=t.subject, position=position, description=description.strip(), kind=kind, owner=owner, due_on=due_on
@@ -352,7 +353,7 @@ def capa_complete_action(*, actor: User, action: CapaAction, done_on, evidence: 
         )
     e.raise_if_any()
     CAPA_WORKFLOW.check_state(capa, "complete_action")
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "CAPA action done"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("CAPA action done")):
         locked = Capa.objects.select_for_update().get(pk=capa.pk)
         CAPA_WORKFLOW.check_state(locked, "complete_action")
         row = CapaAction.objects.select_for_update().get(pk=action.pk)
@@ -390,7 +391,7 @@ def capa_submit_effectiveness(*, actor: User, capa: Capa, plan: str, due_on, rea
         listed = ", ".join(map(str, open_actions))
         e.add("actions", f"Actions not done yet: {listed}.", f"尚未完成的措施：{listed}。")
     e.raise_if_any()
-    with _run(capa, actor, "submit_effectiveness", reason or "CAPA effectiveness check started") as t:
+    with _run(capa, actor, "submit_effectiveness", reason or gettext_noop("CAPA effectiveness check started")) as t:
         if t.subject.actions.filter(done_on__isnull=True).exists():  # an action reopened meanwhile
             raise WrongState(
                 "actions_open", "An action is not done.", "有措施尚未完成。", details={"action": "submit_effectiveness"}
@@ -412,7 +413,7 @@ def capa_close(*, actor: User, capa: Capa, password: str, result: str, reason: s
     e = Errors()
     e.required("result", result)
     e.raise_if_any()
-    with _run(capa, actor, "close", reason or "CAPA closed: effective", password) as t:
+    with _run(capa, actor, "close", reason or gettext_noop("CAPA closed: effective"), password) as t:
         t.subject.effectiveness_result, t.subject.closed_at = result.strip(), clock.now()
         t.subject.save(update_fields=["effectiveness_result", "closed_at", "updated_at"])
         t.sign(t.subject)

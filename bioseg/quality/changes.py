@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
@@ -245,7 +246,7 @@ def change_raise(
     today = clock.today()
     for attempt in range(3):
         try:
-            with transaction.atomic(), audit_context(actor=actor, reason=reason or "change raised"):
+            with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("change raised")):
                 change = ChangeRequest.objects.create(
                     reference=_next_reference(today),
                     product=product,
@@ -385,7 +386,7 @@ def change_record_assessment(
         actor=actor,
         subject=change,
         action="record_assessment",
-        reason=reason or "change impact assessment recorded",
+        reason=reason or gettext_noop("change impact assessment recorded"),
         password=password,
         record_event=change_event,
         lock_related=("site", "product"),
@@ -414,7 +415,7 @@ def change_approve(*, actor: User, change: ChangeRequest, password: str, reason:
         actor=actor,
         subject=change,
         action="approve",
-        reason=reason or "change approved",
+        reason=reason or gettext_noop("change approved"),
         password=password,
         record_event=change_event,
         lock_related=("site", "product"),
@@ -447,7 +448,7 @@ def change_record_regulatory(
         actor=actor,
         subject=change,
         action="record_regulatory",
-        reason=reason or "regulatory record of the change",
+        reason=reason or gettext_noop("regulatory record of the change"),
         record_event=change_event,
         lock_related=("site", "product"),
     ) as t:
@@ -552,7 +553,7 @@ def change_implement(
         actor=actor,
         subject=change,
         action="implement",
-        reason=reason or "change implemented",
+        reason=reason or gettext_noop("change implemented"),
         password=password,
         record_event=change_event,
         lock_related=("site", "product"),

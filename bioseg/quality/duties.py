@@ -42,6 +42,8 @@ DEFAULTS: dict[str, tuple[str, str, str, int, int | None]] = {
     Activity.RETAINED_SAMPLES: (Party.CMO, Party.HOLDER, Party.HOLDER, 168, None),
     Activity.METHOD_TRANSFER: (Party.BOTH, Party.HOLDER, Party.BOTH, 168, None),
     Activity.REGULATORY_INSPECTION: (Party.BOTH, Party.HOLDER, Party.BOTH, 24, None),
+    # the lot's holder disposes of its lots (a drug-substance lot of the holder is the holder's); the other is told
+    Activity.EXCURSION_DISPOSITION: (Party.HOLDER, Party.HOLDER, Party.BOTH, 24, None),
 }
 assert set(DEFAULTS) == set(Activity.values)
 
@@ -62,6 +64,38 @@ def duty_for(agreement, activity: str) -> Duty:
 
 def _from_row(r: AgreementDuty) -> Duty:
     return Duty(r.activity, r.responsible, r.approver, r.notify, r.notify_within_hours, r.complete_within_days, False)
+
+
+def excursion_disposition_authority(excursion):
+    """Who disposes of the lots an excursion holds, as the quality agreement says (``Activity.
+    EXCURSION_DISPOSITION``'s approver), registered with production (``production.disposition``). The agreement
+    is the one in force today between the product's holder and the other enterprise of the shipment: the maker of
+    the lots carried when it is not the holder, else the receiver, else the sender."""
+    from bioseg.common import clock
+    from bioseg.production.disposition import DispositionAuthority
+    from bioseg.production.models import ShipmentLine
+    from bioseg.quality.services import agreement_between
+    from bioseg.quality.workflows import parties
+
+    holder = excursion.product.holder_id
+    shipment = excursion.shipment
+    makers = (
+        ShipmentLine.objects.filter(shipment=shipment, lot__product_id=excursion.product_id)
+        .order_by("lot_id")
+        .values_list("lot__site__enterprise_id", flat=True)
+    )
+    ends = [shipment.to_site.enterprise_id if shipment.to_site_id else None, shipment.from_site.enterprise_id]
+    other = next((e for e in [*makers, *ends] if e is not None and e != holder), None)
+    agreement = (
+        agreement_between(product=excursion.product, enterprise_id=other, on_date=clock.today()) if other else None
+    )
+    duty = duty_for(agreement, Activity.EXCURSION_DISPOSITION)
+    return DispositionAuthority(
+        party=duty.approver,
+        enterprise_ids=frozenset(parties(holder, other or holder, duty.approver)),
+        default=duty.default,
+        agreement_reference=agreement.reference if agreement else "",
+    )
 
 
 def duties_of(agreement) -> list[Duty]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -105,7 +106,7 @@ def _send(messages, ids) -> None:
     except Exception:  # the inbox has the notice; a mail server down must not undo the act
         log.exception("notification e-mail failed for %s", ids)
         return
-    with audit_context(actor="bioseg", reason="notification e-mailed"):
+    with audit_context(actor="bioseg", reason=gettext_noop("notification e-mailed")):
         for n in Notification.objects.filter(id__in=ids):
             n.emailed = True
             n.save(update_fields=["emailed", "updated_at"])
@@ -130,7 +131,7 @@ def notification_read(*, user: User, pk) -> Notification:
     if n is None:
         raise NotFound("notification", pk)
     if n.read_at is None:
-        with transaction.atomic(), audit_context(actor=user, reason="notification read"):
+        with transaction.atomic(), audit_context(actor=user, reason=gettext_noop("notification read")):
             n.read_at = clock.now()
             n.save(update_fields=["read_at", "updated_at"])
     return n

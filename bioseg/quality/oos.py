@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -126,7 +127,7 @@ def _open(*, actor, lot, summary: tuple[str, str], source: dict, data: dict) -> 
     agreement = agreement_in_force(product=product, site=site, on_date=clock.today())
     duty = duty_for(agreement, Activity.OOS_INVESTIGATION)
     en, zh = summary
-    with audit_context(actor=actor, reason="OOS investigation opened"):
+    with audit_context(actor=actor, reason=gettext_noop("OOS investigation opened")):
         oos = OosInvestigation.objects.create(
             reference=next_reference(OosInvestigation, "OOS", clock.today()),
             lot=lot,
@@ -261,7 +262,7 @@ def stability_result_record(
     e.raise_if_any()
     v, lo, hi = numbers["value"], numbers["spec_min"], numbers["spec_max"]
     outcome = "pass" if (lo is None or v >= lo) and (hi is None or v <= hi) else "fail"
-    with transaction.atomic(), audit_context(actor=actor, reason="stability result recorded"):
+    with transaction.atomic(), audit_context(actor=actor, reason=gettext_noop("stability result recorded")):
         row = StabilityResult.objects.create(
             lot=lot,
             study=study.strip(),
@@ -333,7 +334,7 @@ def oos_record_investigation(*, actor: User, oos: OosInvestigation, investigatio
     e = Errors()
     e.required("investigation", investigation)
     e.raise_if_any()
-    with _go(oos, actor, "record_investigation", reason or "OOS investigation recorded") as t:
+    with _go(oos, actor, "record_investigation", reason or gettext_noop("OOS investigation recorded")) as t:
         t.subject.investigation = investigation.strip()
         t.subject.save(update_fields=["investigation", "updated_at"])
     return t.subject
@@ -345,7 +346,9 @@ def oos_invalidate(*, actor: User, oos: OosInvestigation, root_cause: str, passw
     e = Errors()
     e.required("root_cause", root_cause)
     e.raise_if_any()
-    with _go(oos, actor, "invalidate", reason or "OOS result invalidated: laboratory error", password) as t:
+    with _go(
+        oos, actor, "invalidate", reason or gettext_noop("OOS result invalidated: laboratory error"), password
+    ) as t:
         t.subject.root_cause = root_cause.strip()
         t.subject.save(update_fields=["root_cause", "updated_at"])
         t.sign(t.subject)
@@ -355,7 +358,7 @@ def oos_invalidate(*, actor: User, oos: OosInvestigation, root_cause: str, passw
 def oos_confirm(*, actor: User, oos: OosInvestigation, password: str, reason: str = ""):
     """The OOS stands: the testing site's provincial regulator is told at once, and the recall assessment is due."""
     OOS_WORKFLOW.check_actor(actor, oos, "confirm")
-    with _go(oos, actor, "confirm", reason or "OOS result confirmed", password) as t:
+    with _go(oos, actor, "confirm", reason or gettext_noop("OOS result confirmed"), password) as t:
         d = t.subject
         if not (d.investigation or "").strip():  # read under the lock
             e = Errors()

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
@@ -137,7 +138,7 @@ def deviation_record(
     duty = duty_for(agreement, Activity.DEVIATION_INVESTIGATION)
 
     def create() -> Deviation:
-        with transaction.atomic(), audit_context(actor=actor, reason=reason or "deviation recorded"):
+        with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("deviation recorded")):
             deviation = Deviation.objects.create(
                 reference=next_reference(Deviation, "DEV", today),
                 product=product,
@@ -303,7 +304,7 @@ def deviation_submit_investigation(
         actor=actor,
         subject=deviation,
         action="submit_investigation",
-        reason=reason or "deviation investigation submitted",
+        reason=reason or gettext_noop("deviation investigation submitted"),
         record_event=deviation_event,
         lock_related=("site", "product"),
     ) as t:
@@ -405,7 +406,7 @@ def deviation_recompute_impact(*, actor: User, deviation: Deviation) -> Deviatio
         actor=actor,
         subject=deviation,
         action="recompute_impact",
-        reason="deviation impact computed again",
+        reason=gettext_noop("deviation impact computed again"),
         record_event=deviation_event,
         lock_related=("site", "product"),
     ) as t:

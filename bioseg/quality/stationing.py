@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -73,7 +74,10 @@ def stationing_record(*, actor: User, person, site, role: str, starts_on, ends_o
             f"{person.name} 在 {starts_on} 已派驻该场地。",
         )
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "person stationed at a contract site"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=reason or gettext_noop("person stationed at a contract site")),
+    ):
         row = Stationing.objects.create(
             person=person, holder=holder, site=site, role=role, starts_on=starts_on, ends_on=ends_on, recorded_by=actor
         )
@@ -120,7 +124,7 @@ def training_record(
     if completed_on and expires_on and expires_on < completed_on:
         e.add("expires_on", "It expires before it was completed.", "有效期截止日早于完成日期。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "training recorded"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("training recorded")):
         return TrainingRecord.objects.create(
             person=person,
             curriculum=curriculum.strip(),

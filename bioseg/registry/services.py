@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import Organisation, User
 from bioseg.accounts.roles import OrganisationKind, Role
@@ -132,7 +133,7 @@ def enterprise_create(
         e.add("name_en", f"{name_en!r} is already registered.", f"{name_en!r} 已被登记。")
     e.raise_if_any()
     flags = {flag: role in roles for role, flag in ENTERPRISE_ROLE_FLAGS.items()}
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "enterprise registered"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("enterprise registered")):
         return Enterprise.objects.create(
             organisation=organisation,
             name_zh=name_zh.strip(),
@@ -193,7 +194,7 @@ def site_create(
             f"该企业已有名为 {name_en!r} 的场地。",
         )
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "site registered"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("site registered")):
         site = Site.objects.create(
             enterprise=enterprise,
             name_zh=name_zh.strip(),
@@ -272,7 +273,7 @@ def licence_create(
     e.raise_if_any()
     with (
         transaction.atomic(),
-        audit_context(actor=actor, reason=reason or "manufacturing licence registered"),
+        audit_context(actor=actor, reason=reason or gettext_noop("manufacturing licence registered")),
     ):
         return ManufacturingLicence.objects.create(
             enterprise=enterprise,
@@ -308,7 +309,7 @@ def gmp_record_create(
             f"{authority_region_code!r} 不是 GB/T 2260 代码。",
         )
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "GMP compliance record added"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("GMP compliance record added")):
         return GmpRecord.objects.create(
             site=site,
             inspected_on=inspected_on,
@@ -399,7 +400,7 @@ def product_create(
     if Product.objects.filter(holder=holder, name_en=(name_en or "").strip()).exists():
         e.add("name_en", f"{name_en!r} is already a product of this holder.", f"该持有人已有产品 {name_en!r}。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "product registered"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("product registered")):
         product = Product.objects.create(holder=holder, **values)
         recheck(product, scope_for(actor), "product")
         return product
@@ -463,7 +464,7 @@ def person_create(
     for r in roles:
         e.choice("roles", r, PersonRole.values)
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "person registered"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("person registered")):
         return Person.objects.create(
             enterprise=enterprise,
             name=name.strip(),
@@ -490,7 +491,7 @@ def qualification_create(
     e.required("valid_from", valid_from)
     e.date_order("valid_from", valid_from, "valid_until", valid_until)
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "qualification recorded"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("qualification recorded")):
         return Qualification.objects.create(
             person=person,
             kind=kind.strip(),
@@ -547,7 +548,7 @@ def quality_agreement_create(
     e.raise_if_any()
     with (
         transaction.atomic(),
-        audit_context(actor=actor, reason=reason or "quality agreement recorded"),
+        audit_context(actor=actor, reason=reason or gettext_noop("quality agreement recorded")),
         unique_or_conflict("reference", reference.strip()),
     ):
         agreement = QualityAgreement.objects.create(

@@ -9,7 +9,7 @@ must be visible to the scope); ``to_pdf`` and ``to_xlsx`` render the same ``Reca
 Workbook layout (row 1 is the header of each data sheet; bilingual headers):
 
 - ``Summary``: label / value rows (starting lot, product, direction, counts, generation time);
-- ``Lots``: one row per affected lot, in trace order (depth, then lot number); the status in the
+- ``Lots``: one row per affected lot, in trace order (depth, then lot number); the status and the unit in the
   workbook's language, quantities as numbers, dates as dates;
 - ``Shipments``: one row per shipment line, in shipping order; times as date-times in UTC;
 - ``Consignees``: one row per consignee reached.
@@ -35,6 +35,7 @@ from reportlab.platypus import Paragraph, Spacer
 
 from bioseg.common import clock, formatting
 from bioseg.production import selectors
+from bioseg.production.models import Unit
 from bioseg.reporting import pdf
 from bioseg.reporting.pdf import Labels, table, utc
 from bioseg.reporting.pdf import text as t
@@ -222,13 +223,16 @@ def build(*, scope, lot, direction: str = "forward", generated_at: dt.datetime |
     return report
 
 
+# A unit code → how each language writes it in a column headed 单位 Unit: 'vial' in English, '支' in Chinese.
+UNIT_LABELS = {u.value: (u.value, formatting.unit_label(u.value, "zh")) for u in Unit}
+
 LOT_COLUMNS = [
     Column(LOT_HEADER[0], "text", 16),
     Column(LOT_HEADER[1], "text", 24),
     Column(LOT_HEADER[2], "text", 12),
     Column(LOT_HEADER[3], "status", 14, labels=STATUS_LABELS),
     Column(LOT_HEADER[4], "number", 12),
-    Column(LOT_HEADER[5], "text", 10),
+    Column(LOT_HEADER[5], "status", 10, labels=UNIT_LABELS),
     Column(LOT_HEADER[6], "date", 14),
     Column(LOT_HEADER[7], "text", 26),
     Column(LOT_HEADER[8], "text", 26),
@@ -242,7 +246,7 @@ SHIPMENT_COLUMNS = [
     Column(SHIPMENT_HEADER[0], "text", 16),
     Column(SHIPMENT_HEADER[1], "text", 16),
     Column(SHIPMENT_HEADER[2], "number", 12),
-    Column(SHIPMENT_HEADER[3], "text", 10),
+    Column(SHIPMENT_HEADER[3], "status", 10, labels=UNIT_LABELS),
     Column(SHIPMENT_HEADER[4], "text", 26),
     Column(SHIPMENT_HEADER[5], "text", 20),
     Column(SHIPMENT_HEADER[6], "text", 26),

@@ -14,19 +14,24 @@ from bioseg.registry.models import Activity, Category, Origin
 from bioseg.web.labels import is_zh, local_name, province_choices
 
 
-def run_service(form: forms.Form, call: Callable[[], Any]) -> tuple[bool, Any]:
+def run_service(
+    form: forms.Form, call: Callable[[], Any], *, field_of: Callable[[str], str] | None = None
+) -> tuple[bool, Any]:
     """Runs a page's service call: ``(True, result)``, or ``(False, None)`` with the refusal put on the form
-    (nothing was written). A ``PermissionDenied`` propagates: the page answers 403, not a form error."""
+    (nothing was written). A ``PermissionDenied`` propagates: the page answers 403, not a form error.
+    ``field_of`` turns a service's field name (``outputs[0].expires_on``) into the form's (``output_expires_on_1``)."""
     try:
         return True, call()
     except PermissionDenied:
         raise
     except ApplicationError as exc:
-        apply_service_errors(form, exc)
+        apply_service_errors(form, exc, field_of=field_of)
         return False, None
 
 
-def apply_service_errors(form: forms.Form, exc: ApplicationError) -> None:
+def apply_service_errors(
+    form: forms.Form, exc: ApplicationError, *, field_of: Callable[[str], str] | None = None
+) -> None:
     """Puts a service refusal onto the form: each ``details.fields`` entry on its field (or on the form
     when the form has no such field), else the error's own message."""
     zh = is_zh()
@@ -39,7 +44,8 @@ def apply_service_errors(form: forms.Form, exc: ApplicationError) -> None:
         return
     for name, msg in fields.items():
         text = msg.get("message_zh") if zh else msg.get("message")
-        form.add_error(name if name in form.fields else None, text)
+        field = field_of(name) if field_of is not None else name
+        form.add_error(field if field in form.fields else None, text)
 
 
 class ReasonMixin(forms.Form):

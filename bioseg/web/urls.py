@@ -91,6 +91,7 @@ urlpatterns = [
     path("chains/<int:pk>/", production.chain_detail, name="chain-detail"),
     path("shipments/", production.shipment_list, name="shipment-list"),
     path("shipments/new/", production.shipment_create, name="shipment-create"),
+    path("consignees/new/", production.consignee_create, name="consignee-create"),
     path("shipments/<int:pk>/", production.shipment_detail, name="shipment-detail"),
     path("shipments/<int:pk>/receive/", production.shipment_receive, name="shipment-receive"),
     path("shipments/<int:pk>/logger/", production.shipment_logger, name="shipment-logger"),

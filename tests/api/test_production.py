@@ -157,8 +157,13 @@ def test_out_of_scope_lots_are_404_like_unknown_ones(genealogy, world):
 def test_lot_history_lists_the_audit_events(genealogy, world):
     body = get(world.holder_qa, f"/lots/{genealogy.w1.pk}/history").json()
     assert body["kind"] == "lots"
-    assert [(e["action"], e["actor"], e["reason"]) for e in body["events"]] == [
-        ("insert", "holder-qa", "lot registered")
+    assert [(e["table"], e["action"], e["actor"], e["reason"]) for e in body["events"]] == [
+        ("production_lot", "insert", "holder-qa", "lot registered"),
+        # W1 went into D1 and D2: the transformations' inputs and the genealogy links are the lot's too
+        ("production_transformationinput", "insert", "holder-qa", "manufacture recorded"),
+        ("production_lotedge", "insert", "holder-qa", "manufacture recorded"),
+        ("production_transformationinput", "insert", "holder-qa", "manufacture recorded"),
+        ("production_lotedge", "insert", "holder-qa", "manufacture recorded"),
     ]
 
 
@@ -375,6 +380,24 @@ def test_an_excursion_holds_the_lots_until_it_is_assessed_with_a_signature(genea
     assert [e["id"] for e in listed["items"]] == [excursion["id"]]
     assert get(world.gd_qa, "/excursions").json()["count"] == 0
     assert post(world.gd_qa, f"/excursions/{excursion['id']}/assess", {}).status_code == 422
+    # the quality agreement sets nothing: the holder disposes of its drug-substance lots; the receiver is refused
+    assert listed["items"][0]["disposition_by"] == {
+        "party": "holder",
+        "enterprise_ids": [world.holder.pk],
+        "name": "the holder (Suzhou Holder)",
+        "name_zh": "持有人（Suzhou Holder公司）",
+        "default": True,
+        "agreement_reference": "QA-2025-001",
+    }
+    before = state()
+    refused = post(
+        world.cmo_qa,
+        f"/excursions/{excursion['id']}/assess",
+        {"outcome": "accepted", "justification": "stability data", "password": PASSWORD},
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_disposition_party")
+    assert [p["code"] for p in refused.json()["details"]["problems"]] == ["disposition_party"]
+    assert state() == before and reload(g.d1).status == "on_hold"
 
     before = state()
     wrong = post(

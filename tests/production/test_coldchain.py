@@ -201,10 +201,12 @@ def test_a_rejected_excursion_rejects_the_held_lots(genealogy, world):
     g = genealogy
     ps.temperature_log_upload(actor=world.cmo_qa, shipment=g.sh1, file_name="warm.csv", content=WARM)
     excursion = Excursion.objects.get()
-    ps.excursion_assess(
+    assessment = ps.excursion_assess(
         actor=world.holder_qa, password=PASSWORD, excursion=excursion, outcome="rejected", justification="No data."
     )
     assert (reload(g.d1).status, reload(g.d2).status) == ("rejected", "rejected")
+    [status] = signatures_for(assessment)  # the meaning fits the act: a rejection, not an approval
+    assert (status.signature.meaning, status.signature.signer) == ("rejected", world.holder_qa)
 
 
 def selectors_scope(user):

@@ -26,7 +26,7 @@ def agreement():
 
 def test_defaults_are_marked_and_a_set_row_is_read_by_the_workflows(genealogy, world):
     a = agreement()
-    assert [d.default for d in duties_of(a)] == [True] * 16
+    assert [d.default for d in duties_of(a)] == [True] * 17
     assert duty_for(a, "deviation_investigation").approver == "holder"
     duty_set(
         actor=world.holder_qa,
@@ -78,7 +78,7 @@ def test_refusals_change_nothing(world):
 def test_the_page(world):
     a = agreement()
     html = client(world.cmo_qa, "zh-hans").get(f"/agreements/{a.pk}/").content.decode()
-    assert html.count('data-testid="default"') == 16 and 'data-testid="duty-form"' not in html
+    assert html.count('data-testid="default"') == 17 and 'data-testid="duty-form"' not in html
     assert "偏差调查与批准" in html
     assert client(world.cmo_qa).post(f"/agreements/{a.pk}/", {}).status_code == 403
     c = client(world.holder_qa)
@@ -112,7 +112,7 @@ def test_the_page(world):
 def test_the_api(world):
     a = agreement()
     rows = client(world.cmo_qa).get(f"/api/v1/quality-agreements/{a.pk}/duties").json()
-    assert len(rows) == 16 and rows[0] == {
+    assert len(rows) == 17 and rows[0] == {
         "activity": "deviation_investigation",
         "responsible": "cmo",
         "approver": "holder",

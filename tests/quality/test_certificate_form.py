@@ -3,6 +3,8 @@ opening an OOS investigation; a refused row's error on that row; nothing written
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -83,3 +85,73 @@ def test_who_may(genealogy, world):
         'data-testid="certificate-new"'
         not in client(world.sh_inspector).get(f"/lots/{genealogy.p2.pk}/").content.decode()
     )
+
+
+def xlsx(rows: list[list]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_results_are_imported_from_an_xlsx_workbook_and_a_damaged_one_changes_nothing(genealogy, world):
+    c = client(world.cmo_qa, "zh-hans")
+    url = f"/lots/{genealogy.p2.pk}/certificates/new/"
+    before = counts()
+    damaged = SimpleUploadedFile("results.xlsx", b"PK\x03\x04 not a workbook")
+    r = c.post(url, {**data(), "results_csv": damaged})
+    assert r.status_code == 400
+    assert (
+        '<p class="field-error" data-testid="error-results_csv">该文件不是可读取的 XLSX 工作簿。</p>'
+        in r.content.decode()
+    )
+    no_header = SimpleUploadedFile("results.xlsx", xlsx([["name", "value"], ["Assay", 99]]))
+    r = c.post(url, {**data(), "results_csv": no_header})
+    assert "文件须有表头行，且至少包含 test 列。" in r.content.decode()
+    assert counts() == before
+
+    workbook = xlsx(
+        [
+            ["test", "method", "unit", "spec_min", "spec_max", "value"],
+            ["内毒素", "ChP 1143", "EU/mL", None, 5, 1.2],
+            [None, None, None, None, None, None],  # an empty row is skipped
+            ["含量", "HPLC", "%", 95, 105, 92.1],
+        ]
+    )
+    r = c.post(url, {**data(), "results_csv": SimpleUploadedFile("results.xlsx", workbook)})
+    assert r.status_code == 302
+    results = CertificateResult.objects.order_by("id").values_list("test", "method", "spec_max", "value", "outcome")
+    assert list(results) == [
+        ("内毒素", "ChP 1143", Decimal("5"), Decimal("1.2"), "pass"),
+        ("含量", "HPLC", Decimal("105"), Decimal("92.1"), "fail"),
+    ]
+    assert OosInvestigation.objects.get().result.test == "含量"
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "last"),
+    [
+        (
+            "zh-hans",
+            '表头行各列：<code lang="zxx">test</code>（检验项目）、',
+            '<code lang="zxx">conforms</code>（符合规定）。',
+        ),
+        (
+            "en",
+            'Columns of the header row: <code lang="zxx">test</code> (Test), ',
+            '<code lang="zxx">conforms</code> (Conforms).',
+        ),
+    ],
+)
+def test_the_results_file_columns_are_codes_explained_in_the_active_language(genealogy, world, lang, first, last):
+    page = client(world.cmo_qa, lang).get(f"/lots/{genealogy.p2.pk}/certificates/new/").content.decode()
+    help_text = page[page.index('<p class="help">', page.index('data-field="results_csv"')) + len('<p class="help">') :]
+    help_text = help_text[: help_text.index("</p>")]
+    assert help_text.startswith(first) and help_text.endswith(last), help_text
+    assert help_text.count("<code") == 9

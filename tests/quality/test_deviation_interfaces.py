@@ -234,3 +234,16 @@ def test_web_list_filters_export_and_inbox(genealogy, world):
     assert Notification.objects.get(pk=n.pk).read_at is not None
     assert 'data-testid="unread-count"' not in c.get("/").content.decode()
     assert client(world.qp).post(f"/inbox/{n.pk}/open/").status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh-hans", "已记录偏差"), ("en", "deviation recorded")])
+def test_the_platforms_own_reason_is_shown_in_the_readers_language(genealogy, world, lang, said):
+    import html as html_lib
+    import re
+
+    d = record(world, [genealogy.p1])  # no reason given: the service writes its own
+    page = html_lib.unescape(client(world.holder_qa, lang).get(f"/deviations/{d.pk}/history/").content.decode())
+    reasons = re.findall(r'<td data-testid="reason">([^<]*)</td>', page)
+    assert reasons[0] == said
+    stored = client(world.holder_qa, lang).get(f"{API}/deviations/{d.pk}/history").json()["events"][0]["reason"]
+    assert stored == "deviation recorded"  # the trail keeps what was written

@@ -112,17 +112,17 @@ def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(marke
     shanghai = ["上海基地 / Shanghai site", "Shanghai CDMO公司 / Shanghai CDMO", "上海市 / Shanghai"]
     assert rows(wb["Lots"]) == [
         recall_report.LOT_HEADER,
-        ["W1", product, "WCB", "已放行", 10, "vial", day(2025, 1, 10), *suzhou, 0, "W1", None, None],
+        ["W1", product, "WCB", "已放行", 10, "支", day(2025, 1, 10), *suzhou, 0, "W1", None, None],
         ["D1", product, "DS", "已放行", 100, "L", day(2025, 3, 1), *suzhou, 1, "W1 → D1", "SH-1", None],
         ["D2", product, "DS", "已放行", 100, "L", day(2025, 3, 1), *suzhou, 1, "W1 → D2", "SH-1", None],
-        ["P1", product, "DP", "待验", 5000, "vial", day(2025, 3, 5), *shanghai, 2, "W1 → D1 → P1", None, None],
+        ["P1", product, "DP", "待验", 5000, "支", day(2025, 3, 5), *shanghai, 2, "W1 → D1 → P1", None, None],
         [
             "P2",
             product,
             "DP",
             "已放行",
             3000,
-            "vial",
+            "支",
             day(2025, 3, 6),
             *shanghai,
             2,
@@ -140,7 +140,7 @@ def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(marke
             "SH-2",
             "P2",
             1000,
-            "vial",
+            "支",
             *sh,
             "北京医药 / Beijing Pharma",
             "北京市 / Beijing",
@@ -152,7 +152,7 @@ def test_the_recall_impact_workbook_lists_every_lot_shipment_and_consignee(marke
             "SH-3",
             "P2",
             500,
-            "vial",
+            "支",
             *sh,
             "广州医药 / Guangzhou Pharma",
             "广东省 / Guangdong",
@@ -279,9 +279,61 @@ def test_the_recall_workbook_in_english_writes_english_statuses(market, genealog
     report = recall_report.build(scope=scope_for(world.holder_qa), lot=genealogy.w1, generated_at=AT)
     wb = load_workbook(io.BytesIO(recall_report.to_xlsx(report, lang="en")))
     assert [r[3] for r in rows(wb["Lots"])[1:]] == ["released", "released", "released", "in quarantine", "released"]
+    assert [r[5] for r in rows(wb["Lots"])[1:]] == ["vial", "L", "L", "vial", "vial"]  # '支' in Chinese
+    assert [r[3] for r in rows(wb["Shipments"])[1:]] == ["L", "L", "vial", "vial"]
     lots = wb["Lots"]
     assert lots["E2"].number_format == "#,##0"
     assert lots["G2"].number_format == "yyyy-mm-dd"
     assert wb["Shipments"]["I2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert lots.freeze_panes == "A2"
     assert lots["A1"].font.bold is True
+
+
+def _statuses(data: bytes) -> list[str]:
+    return [r[3] for r in rows(load_workbook(io.BytesIO(data))["Lots"])[1:]]
+
+
+def _client(user, lang: str):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    c.cookies["django_language"] = lang
+    return c
+
+
+ZH_STATUSES = ["已放行", "已放行", "已放行", "待验", "已放行"]
+EN_STATUSES = ["released", "released", "released", "in quarantine", "released"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "statuses", "quantity"),
+    [
+        ("zh-hans", ZH_STATUSES, "5,000 支 / 5,000 vials"),
+        ("en", EN_STATUSES, "5,000 vials / 5,000 支"),
+    ],
+)
+def test_the_recall_report_downloaded_from_the_page_or_the_api_writes_statuses_in_the_readers_language(
+    market, genealogy, world, lang, statuses, quantity
+):
+    c = _client(world.holder_qa, lang)
+    w1 = genealogy.w1.pk
+    for xlsx in (c.get(f"/lots/{w1}/recall-report.xlsx"), c.get(f"/api/v1/lots/{w1}/recall-report?format=xlsx")):
+        assert xlsx.status_code == 200
+        assert _statuses(xlsx.content) == statuses
+    for pdf in (c.get(f"/lots/{w1}/recall-report.pdf"), c.get(f"/api/v1/lots/{w1}/recall-report")):
+        assert pdf.status_code == 200
+        assert quantity in pdf_text(pdf.content).splitlines()
+
+
+def test_the_recall_report_command_writes_statuses_in_the_language_asked(market, genealogy, world, tmp_path):
+    from tests.cli.test_trace import run
+
+    for lang, statuses in (("en", EN_STATUSES), ("zh", ZH_STATUSES)):
+        out = tmp_path / f"recall-{lang}.xlsx"
+        result = run("recall-report", "W1", "--out", str(out), "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert _statuses(out.read_bytes()) == statuses
+    refused = run("recall-report", "W1", "--out", str(tmp_path / "x.xlsx"), "--lang", "fr")
+    assert (refused.exit_code, "error [bad_language]: --lang must be zh or en." in refused.output) == (2, True)
+    assert not (tmp_path / "x.xlsx").exists()

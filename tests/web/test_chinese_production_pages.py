@@ -14,6 +14,7 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
     open_lot = Lot.objects.get(lot_number="QL-DP-2609-02")
     shipment = Shipment.objects.get(reference="SHP-XH-2609-001")  # Suzhou → Qilan, with its logger file
     chain = ProcessChain.objects.filter(product=ds.product).first()
+    warm = Shipment.objects.get(reference="SHP-QT-2611-001")  # its excursion: the holder disposes by default
     visits = [
         ("suzhou-qa", "/lots/"),
         ("suzhou-qa", f"/lots/{ds.pk}/"),
@@ -21,6 +22,7 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
         ("suzhou-qa", f"/lots/{dp.pk}/"),
         ("suzhou-qa", "/shipments/"),
         ("suzhou-qa", "/shipments/new/"),
+        ("suzhou-qa", "/consignees/new/"),
         ("suzhou-qa", f"/shipments/{shipment.pk}/"),
         ("suzhou-qa", "/chains/"),
         ("suzhou-qa", "/chains/new/"),
@@ -29,8 +31,15 @@ def test_no_english_word_on_the_chinese_production_pages(demo, db):  # noqa: F81
         ("shcdmo-qa", f"/lots/{open_lot.pk}/"),
         ("shcdmo-qa", f"/lots/{open_lot.pk}/release/"),
         ("shcdmo-qa", f"/lots/{open_lot.pk}/reject/"),
+        ("shcdmo-qa", f"/lots/{open_lot.pk}/certificates/new/"),
         ("shcdmo-qa", f"/shipments/{shipment.pk}/"),
+        ("hangzhou-qa", f"/shipments/{warm.pk}/"),
+        ("taizhou-qa", f"/shipments/{warm.pk}/"),
         ("js-inspector", f"/lots/{dp.pk}/"),
+        # the histories, with the rows that belong to the lot or the shipment and the people by their names
+        ("suzhou-qa", f"/lots/{ds.pk}/history/"),
+        ("js-inspector", f"/lots/{dp.pk}/history/"),
+        ("suzhou-qa", f"/shipments/{shipment.pk}/history/"),
         ("js-inspector", "/shipments/"),
     ]
     names = {w for n in User.objects.values_list("printed_name", flat=True) for w in n.split()}

@@ -300,3 +300,10 @@ def test_edit_links_only_for_writers(world, login):
     assert 'data-testid="edit"' in login(world.holder_qa).get(f"/sites/{world.innovator_site.pk}/").content.decode()
     assert 'data-testid="edit"' not in login(world.cmo_qa).get(f"/sites/{world.innovator_site.pk}/").content.decode()
     assert 'data-testid="site-create"' not in login(world.js_inspector).get("/sites/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/sites/new/", "/products/new/"])
+def test_the_hidden_version_field_has_no_label_on_the_form(world, login, page, path):
+    html = page.text(login(world.holder_qa).get(path))
+    assert '<input type="hidden" name="version"' in html
+    assert 'data-field="version"' not in html and "Version" not in html  # the label of a field nobody sees

@@ -183,6 +183,23 @@ def test_determination_page_explains_and_reproduces(pw):
     assert as_user(pw.gd_ra).get(f"/pilots/{app.pk}/determinations/{stored.pk}/").status_code == 404
 
 
+def test_the_determination_page_is_in_one_language_at_a_time(pw):
+    from tests.quality.test_chinese_pages import english_words
+    from tests.web.test_web_wizard import chinese_words
+
+    app = drafted(pw)
+    stored = services.application_assess(actor=pw.sz_ra, application=app)
+    url = f"/pilots/{app.pk}/determinations/{stored.pk}/"
+    zh = as_user(pw.sz_ra, "zh-hans").get(url).content.decode()
+    # names: a person's, the contract manufacturer's as written in the case, a publisher's; the ruleset code reg2026
+    names = {w for n in (pw.sz_ra.printed_name, "Shanghai CDMO", "Mondaq reg") for w in n.split()}
+    assert [w for w in english_words(zh) if w not in names] == []
+    assert "Pilot Work Plan" not in zh
+    en = as_user(pw.sz_ra, "en").get(url).content.decode()
+    assert chinese_words(en) == []  # but the law's own words, marked as Chinese beside their rendering
+    assert '<q lang="zh-Hans" class="muted">' in en and "Pilot Work Plan" in en
+
+
 def test_list_and_dashboard(pw):
     app = drafted(pw)
     holder = as_user(pw.sz_ra)

@@ -219,7 +219,13 @@ def test_one_lot_recalled_is_said_in_the_singular(market, genealogy, world):
         f"/lots/{g.p2.pk}/recall/",
         {"reason": "particles", "status": "on_hold", "recall_class": "class_3", "password": PASSWORD},
     )
-    assert "Recall recorded: 1 lot changed status." in text(c.get(f"/lots/{g.p2.pk}/"))
+    page = text(c.get(f"/lots/{g.p2.pk}/"))
+    assert "Recall recorded: 1 lot changed status." in page
+    # the lot page's rows tell the truth: 3,000 made, 1,000 and 500 shipped to consignees; one recall, one hold
+    assert '<dd data-testid="remaining">1,500 vials</dd>' in page
+    table = page[page.index('data-testid="holds"') : page.index("</table>", page.index('data-testid="holds"'))]
+    rows = [re.sub(r"<[^>]+>", "", r) for r in re.findall(r'<tr data-testid="row">(.*?)</tr>', table, re.S)]
+    assert [r.split("UTC", 1)[1] for r in rows] == ["RecallReleasedNo", "Recall: particlesOn hold1 lot changed"]
 
 
 # --- trace --------------------------------------------------------------------------------------------
@@ -398,7 +404,8 @@ def test_a_logger_file_is_uploaded_from_the_shipment_page_and_drawn_with_the_ran
     chart = page[page.index('data-testid="logger-chart"') :]
     assert chart.index("<svg") < chart.index("</figure>") and "<?xml" not in chart[: chart.index("</figure>")]
     assert 'data-testid="excursion"' in page
-    # the assessment offers no preselected outcome
+    # the assessment offers no preselected outcome (to the holder, who dispositions its lots by default)
+    page = text(browse(world.qp).get(f"/shipments/{g.sh1.pk}/"))
     form = page[page.index('data-testid="assess-form"') :]
     assert re.search(r'<option value="" selected>—</option>', form)
 

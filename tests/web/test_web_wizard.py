@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pypdf
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from bioseg.regulation.labels import generic_path
+from tests.quality.test_chinese_pages import _Text, english_words
 
 pytestmark = pytest.mark.django_db
 
@@ -133,9 +135,17 @@ def test_the_last_step_is_eligible_with_the_explanation_and_the_law(login, world
     assert 'data-testid="outcome" data-outcome="eligible"' in html
     assert 'data-rule="pilot2024.cmo.experience" data-outcome="pass"' in html
     assert 'data-rule="pilot2024.scope.vaccine_segmentation" data-outcome="not_applicable"' in html
-    # the Chinese original and the English rendering of the citations
-    assert "「血液制品、麻醉药品、精神药品、医疗用毒性药品、药品类易制毒化学品不得委托生产" in html
-    assert "Blood products, narcotic drugs, psychotropic drugs" in html
+    # the citations: in Chinese the law's words alone; in English their rendering, the original marked as Chinese
+    assert "<p>「血液制品、麻醉药品、精神药品、医疗用毒性药品、药品类易制毒化学品不得委托生产" in html
+    assert "Blood products, narcotic drugs, psychotropic drugs" not in html
+    client.cookies["django_language"] = "en"
+    en = step(client, ctx, {}).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    assert "<p>“Blood products, narcotic drugs, psychotropic drugs" in en
+    assert (
+        '<p lang="zh-Hans" class="muted">「血液制品、麻醉药品、精神药品、医疗用毒性药品、药品类易制毒化学品不得委托生产'
+        in en
+    )
     case = json.loads(ctx["state"])
     assert case["stationed_personnel"] == [
         {"name": "Li Wei", "qualified": True, "stationed_at": "Shanghai CDMO"},
@@ -382,3 +392,52 @@ def test_a_vaccine_awaits_nmpas_consent_in_english_too(login, world):
     assert consent.rules == ("pilot2024.scope.vaccine_segmentation",)
     assert list(questions)[-1] == "nmpa_consent"  # after every missing fact
     assert "nmpa_consent" not in response.context["determination"]["missing_facts"]
+
+
+# --- one language at a time (issue 10 §8) ---------------------------------------------------------------------
+
+
+class _English(_Text):
+    """The visible text of an English page, but for what is marked as Chinese (a quotation of the law) or as having
+    no language (a rule code, a URL)."""
+
+    def handle_starttag(self, tag, attrs):
+        lang = dict(attrs).get("lang") or ""
+        if tag in ("script", "style", "title") or lang.startswith("zh") or lang == "zxx" or self._skip:
+            self._skip += 1 if tag not in ("br", "input", "img", "meta", "link") else 0
+
+
+def chinese_words(html: str) -> list[str]:
+    p = _English()
+    p.feed(html)
+    return sorted(set(re.findall(r"[\u3400-\u9fff]+", " ".join(p.parts))) - {"简体中文"})  # the language switch
+
+
+# what the holder types (names) is theirs, in whatever language they typed it
+TYPED = {
+    w
+    for v in [*ANSWERS.values(), *(c for r in ROWS.values() for row in r for c in row.values())]
+    for w in str(v).split()
+}
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_each_step_of_the_wizard_is_in_one_language(login, world, lang):
+    client = login(world.holder_qa)
+    client.cookies["django_language"] = lang
+    # names: the user's, what they typed, a source's publisher; "reg" is the ruleset code reg2026 in a sentence
+    names = set(world.holder_qa.printed_name.split()) | TYPED | {"Mondaq", "reg"}
+    response = client.get(URL, {"as_of": AS_OF})
+    found = {}
+    for n in range(8):
+        assert response.status_code == 200
+        html = response.content.decode()
+        words = chinese_words(html) if lang == "en" else [w for w in english_words(html) if w not in names]
+        if words:
+            found[n] = words
+        questions = response.context["questions"]
+        if not questions:
+            break
+        response = step(client, response.context, answers_for(questions))
+    assert found == {}
+    assert response.context["determination"]["outcome"] == "eligible"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.audit.context import audit_context
@@ -42,7 +43,7 @@ def gs1_trade_item_create(*, actor: User, product: Product, material: str, gtin:
                 )
             }
         )
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "GTIN assigned"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("GTIN assigned")):
         return Gs1TradeItem.objects.create(product=product, material=material, gtin=gtin14)
 
 
@@ -76,5 +77,5 @@ def gs1_location_create(
         raise ValidationFailed(
             {"gln": (f"GLN {existing} is already assigned.", f"GLN {existing} 已被分配。")},
         )
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "GLN assigned"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("GLN assigned")):
         return Gs1Location.objects.create(site=site, consignee=consignee, gln=gln, extension=extension)

@@ -50,6 +50,13 @@ class Shipment(RegulatedModel):
 
     objects = ShipmentQuerySet.as_manager()
 
+    # The rows that belong to a shipment, whose audit rows its history shows beside its own.
+    HISTORY_COMPONENTS = (
+        ("lines", _("Shipment line")),
+        ("temperature_logs", _("Logger file")),
+        ("excursions", _("Temperature excursion")),
+    )
+
     class Meta:
         ordering = ["-shipped_at", "-id"]
         constraints = [

@@ -102,6 +102,18 @@ class Lot(RegulatedModel):
 
     objects = LotQuerySet.as_manager()
 
+    # The rows that belong to a lot, whose audit rows its history shows beside its own (NetBox's related_object).
+    HISTORY_COMPONENTS = (
+        ("parent_edges", _("Genealogy link")),
+        ("child_edges", _("Genealogy link")),
+        ("consumptions", _("Transformation input")),
+        ("certificates", _("Certificate of analysis")),
+        ("holds", _("Hold")),
+        ("releases", _("Release")),
+        ("recall_actions", _("Recall")),
+        ("shipment_lines", _("Shipment line")),
+    )
+
     class Meta:
         ordering = ["-manufactured_on", "-id"]
         constraints = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -250,7 +251,7 @@ def chain_create(
         )
     if problems:
         raise Refused("chain_invalid", "The process chain is invalid", "工艺链无效", problems)
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "process chain defined"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("process chain defined")):
         chain = ProcessChain.objects.create(
             product=product,
             version=version,

@@ -7,11 +7,13 @@ from decimal import Decimal, InvalidOperation
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
 from bioseg.common.errors import PermissionDenied, ValidationFailed
+from bioseg.common.formatting import format_quantity
 from bioseg.common.validation import Errors
 from bioseg.production.models import (
     Lot,
     LotStatus,
     ShipmentLine,
+    Unit,
 )
 from bioseg.registry.models import Site
 from bioseg.registry.scope import own_enterprise_ids
@@ -38,9 +40,13 @@ def _reason(reason: str) -> None:
         raise ValidationFailed({"reason": ("A reason is required.", "必须填写原因。")})
 
 
-def _decimal(e: Errors, field: str, value, *, positive: bool = True) -> Decimal | None:
+QUANTITY_PLACES = 4  # a quantity is stored with 18 digits, 4 of them decimals
+QUANTITY_LIMIT = Decimal(10) ** (18 - QUANTITY_PLACES)
+
+
+def _decimal(e: Errors, field: str, value, *, unit: str = "", positive: bool = True) -> Decimal | None:
     """A quantity (stored with 18 digits, 4 of them decimals): a finite positive number that fits, or an error on
-    ``field`` in the user's words."""
+    ``field`` in the user's words — the number with its thousands separators and ``unit`` (the lot's, when known)."""
     try:
         d = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
@@ -49,9 +55,24 @@ def _decimal(e: Errors, field: str, value, *, positive: bool = True) -> Decimal 
     if not d.is_finite() or (positive and d <= 0):
         e.add(field, "The quantity must be a positive number.", "数量必须为正数。")
         return None
-    before = len(e.fields)
-    e._decimal_fits(field, "The quantity", "数量", d, 18, 4)
-    return d if len(e.fields) == before else None
+    shown = unit if unit in Unit.values else ""
+    if abs(d) >= QUANTITY_LIMIT:
+        e.add(
+            field,
+            f"The quantity must be below {format_quantity(QUANTITY_LIMIT, shown, 'en')}.",
+            f"数量须小于 {format_quantity(QUANTITY_LIMIT, shown, 'zh')}。",
+        )
+        return None
+    exponent = d.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > QUANTITY_PLACES:
+        e.add(
+            field,
+            f"The quantity {format_quantity(d.normalize(), shown, 'en')} has more than {QUANTITY_PLACES} decimal "
+            "places.",
+            f"数量 {format_quantity(d.normalize(), shown, 'zh')}：小数位多于 {QUANTITY_PLACES} 位。",
+        )
+        return None
+    return d
 
 
 def _lot_location_ok(lot: Lot, site: Site) -> bool:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
@@ -19,6 +20,7 @@ from bioseg.common.regions import is_country_code, is_province_code
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors, unique_or_conflict
 from bioseg.production import coldchain, selectors
+from bioseg.production.disposition import authority_basis, authority_names, excursion_disposition_authority
 from bioseg.production.holds import holds_lift, holds_place
 from bioseg.production.models import (
     STATUS_EN,
@@ -39,7 +41,13 @@ from bioseg.production.models import (
 from bioseg.production.services.common import QA_ROLES, UNUSABLE, _decimal, _lot_location_ok, _require
 from bioseg.production.workflows import EXCURSION_WORKFLOW
 from bioseg.registry.models import Product, Site
-from bioseg.registry.scope import scope_for
+from bioseg.registry.scope import own_enterprise_ids, scope_for
+
+# What an excursion assessment's audit rows say when the user gives no reason, shown in the reader's language.
+ASSESSMENT_REASONS = {
+    "accepted": gettext_noop("temperature excursion assessed: accepted"),
+    "rejected": gettext_noop("temperature excursion assessed: rejected"),
+}
 
 
 def consignee_create(
@@ -64,7 +72,9 @@ def consignee_create(
             f"{country_code!r} is not an ISO 3166-1 alpha-2 code.",
             f"{country_code!r} 不是 ISO 3166-1 二字母国家代码。",
         )
-    if country_code == "CN" and not is_province_code(region_code or ""):
+    if country_code == "CN" and not region_code:
+        e.add("region_code", "A consignee in China needs its province.", "境内收货方须填写所在省份。")
+    elif country_code == "CN" and not is_province_code(region_code):
         e.add(
             "region_code",
             f"{region_code!r} is not a GB/T 2260 provincial code.",
@@ -75,7 +85,7 @@ def consignee_create(
     if name_en and Consignee.objects.filter(name_en=name_en.strip()).exists():
         e.add("name_en", f"{name_en!r} is already registered.", f"{name_en!r} 已被登记。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "consignee registered"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("consignee registered")):
         return Consignee.objects.create(
             name_zh=name_zh.strip(),
             name_en=name_en.strip(),
@@ -118,7 +128,7 @@ def shipment_create(
         e.add("lines", "A lot appears on two lines.", "同一批出现在两行中。")
     parsed = []
     for i, (lot, qty) in enumerate(lines):
-        parsed.append((lot, _decimal(e, f"lines[{i}].quantity", qty)))
+        parsed.append((lot, _decimal(e, f"lines[{i}].quantity", qty, unit=lot.unit)))
     if reference and Shipment.objects.filter(reference=reference.strip()).exists():
         e.add("reference", f"{reference} is already registered.", f"{reference} 已被登记。")
     e.raise_if_any()
@@ -169,7 +179,7 @@ def shipment_create(
         if problems:
             raise Refused("shipment_refused", "The shipment was refused", "运输记录被拒绝", problems)
         with (
-            audit_context(actor=actor, reason=reason or "shipment recorded"),
+            audit_context(actor=actor, reason=reason or gettext_noop("shipment recorded")),
             unique_or_conflict("reference", reference.strip()),
         ):
             shipment = Shipment.objects.create(
@@ -204,7 +214,7 @@ def shipment_receive(*, actor: User, shipment: Shipment, received_at: dt.datetim
     elif received_at is not None and received_at < shipment.shipped_at:
         e.add("received_at", "Received before it was shipped.", "接收时间早于发运时间。")
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "shipment received"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("shipment received")):
         locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
         if locked.received_at is not None:  # received by a simultaneous request since the check above
             raise ValidationFailed({"received_at": ("The shipment was already received.", "该运输已接收。")})
@@ -244,7 +254,7 @@ def temperature_log_upload(
             details={"sha256": parsed.sha256},
         )
     stats = coldchain.series_stats(parsed.readings)
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "temperature log uploaded"):
+    with transaction.atomic(), audit_context(actor=actor, reason=reason or gettext_noop("temperature log uploaded")):
         Shipment.objects.select_for_update().get(pk=shipment.pk)  # uploads to one shipment take turns
         if TemperatureLog.objects.filter(shipment=shipment, sha256=parsed.sha256).exists():
             raise ApplicationError(
@@ -307,6 +317,41 @@ def temperature_log_upload(
         return log
 
 
+def _refuse_unless_disposer(actor: User, excursion: Excursion) -> None:
+    """A quality person of a party to the shipment who is not the party the quality agreement names for the
+    disposition after an excursion is refused (403) with the name of the one who is; anyone else gets the
+    workflow's plain refusal."""
+    if actor is None or not actor.is_authenticated or not actor.has_role(*EXCURSION_WORKFLOW.get("accept").roles):
+        return
+    shipment = excursion.shipment
+    concerned = {excursion.product.holder_id, shipment.from_site.enterprise_id}
+    if shipment.to_site_id is not None:
+        concerned.add(shipment.to_site.enterprise_id)
+    own = own_enterprise_ids(actor)
+    authority = excursion_disposition_authority(excursion)
+    if not own & concerned or authority.enterprise_ids & own:
+        return
+    who_en, who_zh = authority_names(authority)
+    basis_en, basis_zh = authority_basis(authority)
+    raise Refused(
+        "not_disposition_party",
+        "You may not disposition these lots",
+        "您无权处置这些批",
+        [
+            Problem(
+                "disposition_party",
+                f"The lots held by the excursion on shipment {shipment.reference} are dispositioned by {who_en}, "
+                f"{basis_en}.",
+                f"运输 {shipment.reference} 温度偏离所涉的批应由{who_zh}处置，{basis_zh}。",
+                party=authority.party,
+                enterprise_ids=sorted(authority.enterprise_ids),
+                default=authority.default,
+            )
+        ],
+        status=403,
+    )
+
+
 def excursion_assess(
     *,
     actor: User,
@@ -319,13 +364,16 @@ def excursion_assess(
     """Records and e-signs the assessment of a temperature excursion (``EXCURSION_WORKFLOW``: ``accepted`` signs
     "approved" and lifts the excursion's holds — each lot returns to its status before its first hold once no
     other hold remains; ``rejected`` signs "rejected" and rejects the held lots)."""
-    excursion = Excursion.objects.select_related("shipment", "shipment__to_site", "product").get(pk=excursion.pk)
+    excursion = Excursion.objects.select_related("shipment", "shipment__from_site", "shipment__to_site", "product").get(
+        pk=excursion.pk
+    )
+    _refuse_unless_disposer(actor, excursion)
     e = Errors()
     e.choice("outcome", outcome, AssessmentOutcome.values)
     e.required("justification", justification)
     e.raise_if_any()
     action = "accept" if outcome == AssessmentOutcome.ACCEPTED else "reject"
-    why = reason or f"temperature excursion assessed: {outcome}"
+    why = reason or ASSESSMENT_REASONS[outcome]
     with transition(
         EXCURSION_WORKFLOW,
         actor=actor,

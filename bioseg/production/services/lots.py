@@ -9,13 +9,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import Role
 from bioseg.audit.context import audit_context
 from bioseg.audit.transitions import transition
 from bioseg.common import clock
-from bioseg.common.errors import Problem, Refused
+from bioseg.common.errors import Problem, Refused, ValidationFailed
 from bioseg.common.formatting import format_quantity
 from bioseg.common.scoping import recheck
 from bioseg.common.validation import Errors, unique_or_conflict
@@ -37,6 +38,18 @@ from bioseg.production.models import (
 from bioseg.production.services.common import KIND_ZH, QA_ROLES, UNUSABLE, _decimal, _lot_location_ok, _reason, _require
 from bioseg.production.workflows import LOT_WORKFLOW, lot_event
 from bioseg.registry.scope import scope_for
+
+FUTURE_TRANSFORMATION = ("A transformation cannot be recorded for a day still to come.", "加工日期不能晚于今天。")
+FUTURE_LOT = ("A lot cannot be manufactured on a day still to come.", "生产日期不能晚于今天。")
+
+# What a transformation's audit rows say when the user gives no reason: the platform's own English text, shown in
+# the reader's language on the history page (gettext_noop: in the catalogue, stored untranslated).
+TRANSFORMATION_REASONS = {
+    "manufacture": gettext_noop("manufacture recorded"),
+    "blend": gettext_noop("blend recorded"),
+    "fill": gettext_noop("fill recorded"),
+    "rework": gettext_noop("rework recorded"),
+}
 
 
 def transformation_record(
@@ -72,7 +85,7 @@ def transformation_record(
     e.required("performed_on", performed_on)
     e.fits(Transformation, {"reference": reference})
     if performed_on and performed_on > clock.today():
-        e.add("performed_on", "A transformation cannot be recorded for a day still to come.", "加工日期不能晚于今天。")
+        e.add("performed_on", *FUTURE_TRANSFORMATION)
     if not outputs:
         e.add("outputs", "A transformation makes at least one lot.", "一次转化至少产出一个批。")
     if kind in (TransformationKind.BLEND, TransformationKind.REWORK) and len(outputs) > 1:
@@ -93,10 +106,12 @@ def transformation_record(
         else:
             e.fits(Lot, {"lot_number": number}, names={"lot_number": f"{f}.lot_number"})
         numbers.add(number)
-        qty = _decimal(e, f"{f}.quantity", out.get("quantity"))
+        qty = _decimal(e, f"{f}.quantity", out.get("quantity"), unit=out.get("unit") or "")
         if out.get("unit") not in Unit.values:
             e.add(f"{f}.unit", f"{out.get('unit')!r} is not a known unit.", f"{out.get('unit')!r} 不是已知的计量单位。")
         made = out.get("manufactured_on") or performed_on
+        if out.get("manufactured_on") and out["manufactured_on"] > clock.today():
+            e.add(f"{f}.manufactured_on", *FUTURE_LOT)
         expires = out.get("expires_on")
         if expires is None:
             e.add(f"{f}.expires_on", "A lot needs an expiry date.", "批需要有效期。")
@@ -111,7 +126,7 @@ def transformation_record(
         )
     parsed_inputs: list[tuple[Lot, Decimal]] = []
     for i, (lot, qty) in enumerate(inputs):
-        d = _decimal(e, f"inputs[{i}].quantity", qty)
+        d = _decimal(e, f"inputs[{i}].quantity", qty, unit=lot.unit)
         parsed_inputs.append((lot, d))
     e.raise_if_any()
 
@@ -240,7 +255,7 @@ def transformation_record(
         if problems:
             raise Refused("transformation_refused", "The transformation was refused", "转化记录被拒绝", problems)
 
-        with audit_context(actor=actor, reason=reason or f"{kind} recorded"):
+        with audit_context(actor=actor, reason=reason or TRANSFORMATION_REASONS[kind]):
             t = Transformation.objects.create(
                 kind=kind,
                 product=product,
@@ -292,17 +307,34 @@ def lot_create(
     reason: str = "",
 ) -> Lot:
     """A lot of a segment that nothing feeds (a cell bank, a raw material, a first drug substance):
-    a ``manufacture`` transformation without inputs."""
-    t = transformation_record(
-        actor=actor,
-        kind=TransformationKind.MANUFACTURE,
-        segment=segment,
-        performed_on=manufactured_on,
-        outputs=[{"lot_number": lot_number, "quantity": quantity, "unit": unit, "expires_on": expires_on}],
-        reference=reference,
-        reason=reason or "lot registered",
-    )
+    a ``manufacture`` transformation without inputs. Its refusals name the lot's own fields (``expires_on``,
+    ``manufactured_on``), never the transformation's (``outputs[0].expires_on``, ``performed_on``)."""
+    try:
+        t = transformation_record(
+            actor=actor,
+            kind=TransformationKind.MANUFACTURE,
+            segment=segment,
+            performed_on=manufactured_on,
+            outputs=[{"lot_number": lot_number, "quantity": quantity, "unit": unit, "expires_on": expires_on}],
+            reference=reference,
+            reason=reason or gettext_noop("lot registered"),
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(_as_lot_fields(exc.details["fields"])) from None
     return t.outputs.get()
+
+
+def _as_lot_fields(fields: dict[str, dict]) -> dict[str, tuple[str, str]]:
+    """A transformation's field errors as the lot's: ``outputs[0].quantity`` → ``quantity``, the day of the
+    transformation → the lot's manufacture date, in words about the lot."""
+    out = {}
+    for name, msg in fields.items():
+        if name == "performed_on":
+            said = (msg["message"], msg["message_zh"])
+            out["manufactured_on"] = FUTURE_LOT if said == FUTURE_TRANSFORMATION else said
+            continue
+        out[name.removeprefix("outputs[0].")] = (msg["message"], msg["message_zh"])
+    return out
 
 
 def lot_reject(*, actor: User, lot: Lot, reason: str, password: str) -> Lot:
@@ -450,7 +482,10 @@ def coa_record(
         e.add("reference", f"{reference} is already recorded for this lot.", f"该批已登记 {reference}。")
     rows = _parse_results(e, results)
     e.raise_if_any()
-    with transaction.atomic(), audit_context(actor=actor, reason=reason or "certificate of analysis recorded"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=actor, reason=reason or gettext_noop("certificate of analysis recorded")),
+    ):
         certificate = CertificateOfAnalysis.objects.create(
             lot=lot,
             reference=reference.strip(),

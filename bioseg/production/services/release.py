@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from bioseg.accounts.models import User
 from bioseg.audit.transitions import transition
 from bioseg.common import clock
@@ -25,6 +27,12 @@ from bioseg.production.models import (
 from bioseg.production.services.common import _reason
 from bioseg.production.signals import recall_started
 from bioseg.production.workflows import LOT_WORKFLOW, TERMINAL, lot_event
+
+# What a release's audit rows say when the user gives no reason, shown in the reader's language on the history page.
+RELEASE_REASONS = {
+    "cmo_qa": gettext_noop("lot released (cmo_qa)"),
+    "qualified_person": gettext_noop("lot released (qualified_person)"),
+}
 
 
 def lot_release(*, actor: User, password: str, lot: Lot, kind: str, reason: str = "") -> Release:
@@ -69,7 +77,7 @@ def lot_release(*, actor: User, password: str, lot: Lot, kind: str, reason: str 
 
     LOT_WORKFLOW.check_state(lot, action)
     refuse_if_blocked(lot)
-    why = reason or f"lot released ({kind})"
+    why = reason or RELEASE_REASONS[kind]
     with transition(
         LOT_WORKFLOW,
         actor=actor,

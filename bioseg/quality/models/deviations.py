@@ -60,6 +60,7 @@ class Activity(models.TextChoices):
     RETAINED_SAMPLES = "retained_samples", _("Retained samples")
     METHOD_TRANSFER = "method_transfer", _("Analytical method transfer")
     REGULATORY_INSPECTION = "regulatory_inspection", _("Regulatory inspection and rectification")
+    EXCURSION_DISPOSITION = "excursion_disposition", _("Disposition of a lot after a transport temperature excursion")
 
 
 class Party(models.TextChoices):

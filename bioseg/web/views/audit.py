@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from bioseg.audit import chain
 from bioseg.audit.selectors import history_rows, signatures_with_components
@@ -14,6 +16,7 @@ from bioseg.quality.capa import capa_get
 from bioseg.quality.oos import oos_get
 from bioseg.registry import selectors
 from bioseg.registry.scope import scope_for
+from bioseg.web.labels import is_zh
 from bioseg.web.permissions import can_audit
 from bioseg.web.templatetags.bioseg_web import ts
 from bioseg.web.views.common import page_view
@@ -59,14 +62,22 @@ def history(request, kind, pk):
         raise NotFound("page", kind)
     get, detail_url = HISTORY_KINDS[kind]
     obj = get(scope=scope_for(request.user), pk=pk)
-    labels = _field_labels(type(obj))
-    choices = _field_choices(type(obj))
     rows = history_rows(obj)
+    tables = {row["table"] for row in rows}
+    models = [m for m in apps.get_models() if m._meta.db_table in tables]
+    labels = {m._meta.db_table: _field_labels(m) for m in models}
+    choices = {m._meta.db_table: _field_choices(m) for m in models}
+    zh = is_zh()
     for row in rows:
+        row["component"] = row["component_zh"] if zh else row["component_en"]
+        row["organisation_name"] = row["organisation_zh"] if zh else row["organisation"]
+        # the platform's own reasons (written when the user gave none) are in the catalogue; a person's, as written
+        row["reason_text"] = gettext(row["reason"]) if row["reason"] else ""
+        table_labels, table_choices = labels.get(row["table"], {}), choices.get(row["table"], {})
         for change in row["changed"]:
-            change["label"] = labels.get(change["field"], change["field"])
-            change["old"] = _value(change["old"], choices.get(change["field"]))
-            change["new"] = _value(change["new"], choices.get(change["field"]))
+            change["label"] = table_labels.get(change["field"], change["field"])
+            change["old"] = _value(change["old"], table_choices.get(change["field"]))
+            change["new"] = _value(change["new"], table_choices.get(change["field"]))
     return render(
         request,
         "web/history.html",
@@ -74,6 +85,7 @@ def history(request, kind, pk):
             "object": obj,
             "rows": rows,
             "signatures": signatures_with_components(obj),
+            "with_components": any(row["table"] != obj._meta.db_table for row in rows),
             "detail_url": reverse(detail_url, kwargs={"pk": obj.pk}),
         },
     )

@@ -1,5 +1,5 @@
 """Recording a lot's certificate of analysis in the web: the file (kept in the media store under its SHA-256), and
-its results row by row — or imported from a CSV — each judged against its specification by the service. A failing
+its results row by row — or imported from a CSV or an XLSX workbook — each judged against its specification by the service. A failing
 result blocks the lot's release and opens an OOS investigation (the quality system), which the page then links."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from bioseg.production.services.common import QA_ROLES
 from bioseg.quality.models import OosInvestigation
 from bioseg.registry.scope import own_enterprise_ids, scope_for
 from bioseg.web.forms import apply_service_errors
+from bioseg.web.labels import is_zh
 from bioseg.web.views.common import page_view
 
 ROWS = 6
@@ -35,10 +37,26 @@ class CertificateForm(forms.Form):
     issued_on = forms.DateField(label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     file = forms.FileField(label=_("Certificate file (PDF)"))
     results_csv = forms.FileField(
-        label=_("Results as CSV (optional)"),
+        label=_("Results as CSV or XLSX (optional)"),
         required=False,
-        help_text=_("Columns: test, method, unit, spec_min, spec_max, spec_text, value, result_text, conforms."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["results_csv"].help_text = columns_help()
+
+
+def columns_help():
+    """The columns of a results file, each its header (a code, marked as having no language) and what it holds in
+    the active language: 'test（检验项目）', 'test (Test)'."""
+    zh = is_zh()
+    labels = {name: field.label for name, field in ResultForm.base_fields.items()}
+    columns = format_html_join(
+        "、" if zh else ", ",
+        '<code lang="zxx">{}</code>（{}）' if zh else '<code lang="zxx">{}</code> ({})',
+        ((name, labels[name]) for name in COLUMNS),
+    )
+    return format_html(gettext("Columns of the header row: {columns}."), columns=columns)
 
 
 class ResultForm(forms.Form):
@@ -56,32 +74,65 @@ class ResultForm(forms.Form):
 ResultFormSet = forms.formset_factory(ResultForm, extra=ROWS, max_num=200)
 
 
-def _csv_rows(upload) -> list[dict]:
-    text = upload.read(MAX_FILE + 1)
-    if len(text) > MAX_FILE:
+def _results_file_rows(upload) -> list[dict]:
+    """The result rows of an uploaded CSV (UTF-8) or XLSX (its first sheet): a header row naming the columns —
+    at least ``test`` — then one row per result; empty rows skipped."""
+    data = upload.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
         raise ValidationFailed({"results_csv": ("The file is larger than 20 MB.", "文件超过 20 MB。")})
-    try:
-        decoded = text.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationFailed({"results_csv": ("The CSV is not UTF-8 text.", "CSV 文件不是 UTF-8 文本。")}) from None
-    reader = csv.DictReader(io.StringIO(decoded))
-    if not reader.fieldnames or "test" not in [f.strip() for f in reader.fieldnames]:
+    if (upload.name or "").lower().endswith(".xlsx"):
+        header, body = _xlsx_table(data)
+    else:
+        try:
+            decoded = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed(
+                {"results_csv": ("The CSV is not UTF-8 text.", "CSV 文件不是 UTF-8 文本。")}
+            ) from None
+        table = list(csv.reader(io.StringIO(decoded)))
+        header, body = (table[0] if table else []), table[1:]
+    names = [str(h or "").strip() for h in header]
+    if "test" not in names:
         raise ValidationFailed(
             {
                 "results_csv": (
-                    "The CSV needs a header row with at least the column test.",
-                    "CSV 须有表头行，且至少包含 test 列。",
+                    "The file needs a header row with at least the column test.",
+                    "文件须有表头行，且至少包含 test 列。",
                 )
             }
         )
     rows = []
-    for raw in reader:
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+    for values in body:
+        row = {k: _cell(v) for k, v in zip(names, values, strict=False) if k}
         if not any(row.values()):
             continue
         row["conforms"] = row.get("conforms", "").lower() in ("1", "true", "yes", "y", "是", "符合")
         rows.append({k: row.get(k, "") for k in COLUMNS})
     return rows
+
+
+def _xlsx_table(data: bytes) -> tuple[list, list[list]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    except Exception:  # not a workbook: a zip that is not one, a damaged file
+        raise ValidationFailed(
+            {"results_csv": ("The file is not a readable XLSX workbook.", "该文件不是可读取的 XLSX 工作簿。")}
+        ) from None
+    return (table[0] if table else []), table[1:]
+
+
+def _cell(value) -> str:
+    """A cell as the text the service reads: a number without float noise (5.0 → "5", 0.1 → "0.1"), a yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else ""
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return str(value).strip()
 
 
 def _keep(content: bytes, name: str) -> str:
@@ -117,7 +168,7 @@ def certificate_create(request, pk):
         upload = form.cleaned_data["file"]
         try:
             if form.cleaned_data.get("results_csv"):
-                imported = _csv_rows(form.cleaned_data["results_csv"])
+                imported = _results_file_rows(form.cleaned_data["results_csv"])
                 results, origin = results + imported, origin + [None] * len(imported)
             if upload.size > MAX_FILE:
                 raise ValidationFailed({"file": ("The file is larger than 20 MB.", "文件超过 20 MB。")})

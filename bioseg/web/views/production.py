@@ -10,6 +10,7 @@ goes onto the form, in the active language, and changes nothing).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 from django.contrib import messages
@@ -331,10 +332,11 @@ def lot_recall_report(request, pk, fmt):
     scope = scope_for(request.user)
     lot = selectors.lot_get(scope=scope, pk=pk)
     report = recall_report.build(scope=scope, lot=lot)
+    lang = "zh" if is_zh() else "en"  # statuses (and the PDF's order of the two languages) in the page's language
     if fmt == "xlsx":
-        response = HttpResponse(recall_report.to_xlsx(report), content_type=recall_report.XLSX_TYPE)
+        response = HttpResponse(recall_report.to_xlsx(report, lang=lang), content_type=recall_report.XLSX_TYPE)
     else:
-        response = HttpResponse(recall_report.to_pdf(report), content_type="application/pdf")
+        response = HttpResponse(recall_report.to_pdf(report, lang=lang), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="recall-impact-{lot.lot_number}.{fmt}"'
     return response
 
@@ -698,6 +700,21 @@ class TransformationForm(forms.Form):
         d = self.cleaned_data
         return [(d[f"input_{n}"], d[f"input_quantity_{n}"]) for n in range(1, LINES + 1) if d.get(f"input_{n}")]
 
+    def field_of(self, name: str) -> str:
+        """The service's ``outputs[i].field`` / ``inputs[i].quantity`` as this form's field: the i-th line filled
+        in, whichever lines were left blank (``outputs[0].expires_on`` → ``output_expires_on_2`` when only the
+        second output was filled in)."""
+        m = re.fullmatch(r"(outputs|inputs)\[(\d+)\]\.(\w+)", name)
+        if m is None:
+            return name
+        which, i, field = m.group(1), int(m.group(2)), m.group(3)
+        d = self.cleaned_data
+        if which == "inputs":
+            lines = [n for n in range(1, LINES + 1) if d.get(f"input_{n}")]
+            return f"input_{field}_{lines[i]}" if i < len(lines) else name
+        lines = [n for n in range(1, OUTPUTS + 1) if d.get(f"output_lot_number_{n}")]
+        return f"output_{field}_{lines[i]}" if i < len(lines) else name
+
     def outputs(self) -> list[dict]:
         d = self.cleaned_data
         return [
@@ -737,6 +754,7 @@ def transformation_create(request):
                     inputs=[(lots[pk], q) for pk, q in form.inputs()],
                     outputs=form.outputs(),
                 ),
+                field_of=form.field_of,
             )
             if ok:
                 first = Lot.objects.filter(produced_by=t).order_by("id").first()
@@ -831,6 +849,39 @@ def shipment_create(request):
     return render(request, "web/shipment_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+class ConsigneeForm(forms.Form):
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    country_code = forms.CharField(
+        label=_("Country"), max_length=2, initial="CN", help_text=_("ISO 3166-1 alpha-2 code, e.g. CN, DE, US.")
+    )
+    region_code = forms.ChoiceField(label=_("Province"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from bioseg.web.labels import province_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = province_choices(_("— none (outside China) —"))
+
+    def clean_country_code(self):
+        return self.cleaned_data["country_code"].strip().upper()
+
+
+@page_view
+def consignee_create(request):
+    """Register a consignee (a distributor, a hospital, an importer) that shipments may then go to."""
+    if not request.user.has_role(*ASSESSORS, Role.HOLDER_RA):
+        raise PermissionDenied("register a consignee", "登记收货方")
+    form = ConsigneeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, consignee = run_service(form, lambda: services.consignee_create(actor=request.user, **form.cleaned_data))
+        if ok:
+            messages.success(request, _g("Consignee %(name)s was registered.") % {"name": local_name(consignee)})
+            return redirect("web:shipment-create")
+    return render(request, "web/consignee_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
 class ReceiveForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at (the receiving site's local time)"),
@@ -884,16 +935,25 @@ def _shipment_context(request, shipment, assess_forms=None, receive_form=None, l
     excursions = list(
         selectors.excursion_list(scope=scope).filter(shipment=shipment).select_related("product").order_by("id")
     )
-    may_assess = request.user.has_role(*ASSESSORS)
+    from bioseg.production.disposition import authority_basis, authority_names, excursion_disposition_authority
+    from bioseg.production.workflows import EXCURSION_WORKFLOW
+
+    zh = translation.get_language().startswith("zh")
     items = []
     for e in excursions:
         assessment = getattr(e, "assessment", None) if e.status == ExcursionStatus.ASSESSED else None
+        authority = excursion_disposition_authority(e)
+        names, basis = authority_names(authority), authority_basis(authority)
         items.append(
             {
                 "e": e,
                 "assessment": assessment,
                 "signature": (signatures_for(assessment) or [None])[0] if assessment else None,
                 "form": (assess_forms or {}).get(e.pk) or AssessForm(prefix=f"x{e.pk}"),
+                "may_assess": EXCURSION_WORKFLOW.actor_may(request.user, e, EXCURSION_WORKFLOW.get("accept")),
+                "disposer": names[1] if zh else names[0],
+                "basis": basis[1] if zh else basis[0],
+                "default": authority.default,
             }
         )
     zone = zone_for(_receiver_site(shipment).country_code)
@@ -912,7 +972,6 @@ def _shipment_context(request, shipment, assess_forms=None, receive_form=None, l
         ),
         "logs": logs,
         "excursions": items,
-        "may_assess": may_assess,
     }
 
 
