@@ -55,6 +55,7 @@ ACTION_NAMES_ZH: dict[str, str] = {
     "change a product": "修改产品",
     "change a site": "修改生产场地",
     "decide a pilot application": "对试点申请作出决定",
+    "determine a rule of a pilot application": "认定试点申请的规则",
     "declare facts of a pilot application": "声明试点申请的事实",
     "define a process chain": "定义工艺链",
     "draft a pilot application": "起草试点申请",
