@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from bioseg.audit.context import audit_context
 from bioseg.audit.services import signature_sign, signer_check
@@ -134,7 +135,12 @@ def event_writer(model, subject_field: str) -> EventWriter:
     def write(*, subject, step, actor, payload, state_from, state_to, reason, message=None):
         en, zh = message or (step.label_en + ".", step.label_zh + "。")
         if reason:
-            en, zh = f"{en} {reason}", f"{zh}{reason}"
+            # a reason the platform wrote itself is in the catalogue: each message gets it in its own language
+            with translation.override("en"):
+                reason_en = translation.gettext(reason)
+            with translation.override("zh-hans"):
+                reason_zh = translation.gettext(reason)
+            en, zh = f"{en} {reason_en}", f"{zh}{reason_zh}"
         return model.objects.create(
             **{subject_field: subject},
             kind=step.event,

@@ -20,7 +20,7 @@ from bioseg.quality import changes
 from bioseg.quality.models import ChangeRequest
 from bioseg.registry.models import Site
 
-RESIN_CHANGE = "原液纯化工序新增第二家 Protein A 亲和层析介质供应商"
+RESIN_CHANGE = "原液纯化工序新增第二家 蛋白A亲和层析介质供应商"
 
 
 def load(loader, password: str) -> None:
@@ -39,7 +39,7 @@ def load(loader, password: str) -> None:
             kind="material",
             title=RESIN_CHANGE,
             description=(
-                "在现有 Protein A 亲和层析介质之外，新增第二家供应商的同类介质（配体、粒径与载量相当），"
+                "在现有 蛋白A亲和层析介质之外，新增第二家供应商的同类介质（配体、粒径与载量相当），"
                 "用于 PD-1 原液捕获层析工序；工艺参数不变。"
             ),
             justification="现有单一供应商交货周期延长至 26 周，存在断供风险。",

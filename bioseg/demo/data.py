@@ -171,10 +171,10 @@ class Scenario:
 
 # --- qualifications used throughout ----------------------------------------------------------------
 
-QP = "质量受权人任命及备案 Qualified person appointment (filed with the provincial MPA)"
+QP = "质量受权人任命及备案（已向省级药品监督管理部门备案）"
 PHARMACIST = "执业药师注册证 Licensed pharmacist registration"
-GMP_TRAINING = "药品GMP质量管理培训合格证 GMP quality management training certificate"
-ASEPTIC = "无菌工艺与灌装培训合格证 Aseptic processing and filling training certificate"
+GMP_TRAINING = "药品GMP质量管理培训合格证"
+ASEPTIC = "无菌工艺与灌装培训合格证"
 
 DS, DP, FF, PK, TS, ST = "drug_substance", "drug_product", "fill_finish", "packaging", "testing", "storage"
 
@@ -431,7 +431,7 @@ SWISS = EnterpriseSpec(
             "anna.keller@rheinau-bioconjugates.example",
             (
                 QualificationSpec(
-                    "Fachtechnisch verantwortliche Person (Swissmedic)", "FvP-2019-3381", d("2019-01-15"), None
+                    "瑞士药品监督管理局（Swissmedic）认可的技术负责人", "FvP-2019-3381", d("2019-01-15"), None
                 ),
             ),
         ),

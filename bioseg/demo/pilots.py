@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext_noop
-
 from bioseg.common.clock import pinned
 from bioseg.pilots import services
 from bioseg.pilots.models import PilotApplication
@@ -61,7 +59,7 @@ def _pd1(users, product: Product, password: str) -> None:
         services.application_facts_declare(
             actor=ra,
             application=app,
-            reason=gettext_noop("capabilities, contract manufacturer and stationed staff from the pilot dossier"),
+            reason="据试点申报资料补充持有人能力、受托生产企业和派驻人员信息",
             facts={
                 "holder": {"capabilities": CAPABLE, "import_drug_holder": False},
                 "contract_manufacturers": [
@@ -85,7 +83,7 @@ def _pd1(users, product: Product, password: str) -> None:
             kind="quality_agreement",
             file_name="QA-XH-QL-2024-001.pdf",
             content=_PDF,
-            description="Quality agreement Suzhou Xinghu – Shanghai Qilan (signed 2024-11-08)",
+            description="苏州星湖—上海麒澜质量协议（2024-11-08签订）",
         )
     with pinned(at("2025-06-30T09:30")):
         services.application_assess(actor=ra, application=app)
@@ -113,7 +111,7 @@ def _pd1(users, product: Product, password: str) -> None:
                 "一品一策：原液仅限苏州工业园区原液车间生产；制剂仅限上海张江制剂车间；持有人派驻不少于2名质量人员；"
                 "江苏、上海两省市每年联合开展全面检查一次。"
             ),
-            reason=gettext_noop("Provinces recommend; joint regulatory plan agreed; conditions set per product."),
+            reason="两省市均推荐；联合监管方案已商定；按品种设定一品一策条件。",
             password=password,
         )
 
@@ -125,7 +123,7 @@ def _adc(users, product: Product, password: str) -> None:
         services.application_facts_declare(
             actor=ra,
             application=app,
-            reason=gettext_noop("capabilities and contract manufacturers from the pilot dossier"),
+            reason="据试点申报资料补充持有人能力和受托生产企业信息",
             facts={
                 "holder": {"capabilities": CAPABLE, "import_drug_holder": False},
                 "contract_manufacturers": [

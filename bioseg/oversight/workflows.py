@@ -16,6 +16,8 @@ closed.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from bioseg.accounts.roles import Role
 from bioseg.audit.models import SignatureMeaning
 from bioseg.audit.transitions import event_writer
@@ -163,6 +165,26 @@ INSPECTION_WORKFLOW = Workflow(
 )
 
 AUTO = "bioseg: "  # the prefix of the audit reasons bioseg supplies itself
+
+# The reasons supervision writes after AUTO when a person gives none; stored in English, shown in the reader's
+# language by the history pages (web.labels.reason_label). Listed here so that the catalogue keeps them.
+AUTO_REASONS = (
+    gettext_noop("inspection planned"),
+    gettext_noop("inspection team named"),
+    gettext_noop("inspection notified"),
+    gettext_noop("inspection started on site"),
+    gettext_noop("inspection finding recorded"),
+    gettext_noop("regulatory sample taken"),
+    gettext_noop("on-site inspection ended"),
+    gettext_noop("inspection report signed"),
+    gettext_noop("inspection closed: rectification verified"),
+    gettext_noop("sample result recorded"),
+    gettext_noop("joint supervision plan drafted"),
+    gettext_noop("joint supervision plan signed"),
+    gettext_noop("inspection plan requested"),
+    gettext_noop("inspection plan approved"),
+    gettext_noop("seed revealed"),
+)
 
 
 def _events(model, subject_field: str):

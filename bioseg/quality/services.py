@@ -333,13 +333,17 @@ def deviation_return(*, actor: User, deviation: Deviation, reason: str) -> Devia
     return t.subject
 
 
+# the reasons the platform writes for a signed step when the person gives none (shown translated in the history)
+_SIGNED_REASONS = {"approved": gettext_noop("deviation approved"), "closed": gettext_noop("deviation closed")}
+
+
 def _signed_step(action: str, what: str, *, actor: User, deviation: Deviation, password: str, reason: str) -> Deviation:
     with transition(
         DEVIATION_WORKFLOW,
         actor=actor,
         subject=deviation,
         action=action,
-        reason=reason or f"deviation {what}",
+        reason=reason or _SIGNED_REASONS[what],
         password=password,
         record_event=deviation_event,
         lock_related=("site", "product"),

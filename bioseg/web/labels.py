@@ -48,6 +48,21 @@ def local_name(obj) -> str:
     return (zh or en) if is_zh() else (en or zh)
 
 
+AUTO_PREFIX = "bioseg: "  # the prefix of the audit reasons the platform writes itself (oversight's AUTO)
+
+
+def reason_label(reason: str) -> str:
+    """An audit or signature reason in the reader's language: the platform's own reasons are in the catalogue
+    (with or without the ``bioseg: `` prefix, shown as 系统：/bioseg: ); a person's reason as written."""
+    from django.utils.translation import gettext
+
+    if not reason:
+        return ""
+    if reason.startswith(AUTO_PREFIX):
+        return gettext("bioseg: ") + gettext(reason[len(AUTO_PREFIX) :])
+    return gettext(reason)
+
+
 def province_label(code: str) -> str:
     return province_name(code, lang_key()) if code else ""
 

@@ -21,7 +21,7 @@ def open_change(page, base: str, change) -> None:
 
 def test_a_change_is_implemented_only_after_the_cmos_impact_assessment(demo_server, page, browser):
     base, password = demo_server
-    change = ChangeRequest.objects.get(title__contains="Protein A")
+    change = ChangeRequest.objects.get(title__contains="蛋白A")
     login(page, base, "suzhou-qa", password)
     open_change(page, base, change)
     assert page.locator("[data-testid=route]").text_content().strip().endswith("备案类")

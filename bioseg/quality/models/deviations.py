@@ -157,8 +157,12 @@ class Deviation(RegulatedModel):
     impact_lot_count = models.PositiveIntegerField(_("lots concerned"), default=0)
     impact_site_count = models.PositiveIntegerField(_("sites concerned"), default=0)
     impact_shipment_count = models.PositiveIntegerField(_("shipments concerned"), default=0)
-    impact_sha256 = models.CharField(max_length=64, blank=True, default="")  # of the sorted lot ids
-    impact_shipments_sha256 = models.CharField(max_length=64, blank=True, default="")  # of the sorted shipment ids
+    impact_sha256 = models.CharField(
+        _("SHA-256 of the lots reached"), max_length=64, blank=True, default=""
+    )  # of the sorted lot ids
+    impact_shipments_sha256 = models.CharField(
+        _("SHA-256 of the shipments reached"), max_length=64, blank=True, default=""
+    )  # of the sorted shipment ids
     impact_computed_at = models.DateTimeField(_("impact computed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 

@@ -30,6 +30,14 @@ _CHOICES = {
 
 
 @register.filter
+def reason(value) -> str:
+    """An audit or signature reason in the reader's language (the platform's own) or as a person wrote it."""
+    from bioseg.web.labels import reason_label
+
+    return reason_label(value or "")
+
+
+@register.filter
 def loc(obj) -> str:
     """The object's name in the active language."""
     return labels.local_name(obj)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.apps import apps
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext
 
 from bioseg.audit import chain
 from bioseg.audit.selectors import history_rows, signatures_with_components
@@ -16,7 +15,7 @@ from bioseg.quality.capa import capa_get
 from bioseg.quality.oos import oos_get
 from bioseg.registry import selectors
 from bioseg.registry.scope import scope_for
-from bioseg.web.labels import is_zh
+from bioseg.web.labels import is_zh, reason_label
 from bioseg.web.permissions import can_audit
 from bioseg.web.templatetags.bioseg_web import ts
 from bioseg.web.views.common import page_view
@@ -72,7 +71,7 @@ def history(request, kind, pk):
         row["component"] = row["component_zh"] if zh else row["component_en"]
         row["organisation_name"] = row["organisation_zh"] if zh else row["organisation"]
         # the platform's own reasons (written when the user gave none) are in the catalogue; a person's, as written
-        row["reason_text"] = gettext(row["reason"]) if row["reason"] else ""
+        row["reason_text"] = reason_label(row["reason"])
         table_labels, table_choices = labels.get(row["table"], {}), choices.get(row["table"], {})
         for change in row["changed"]:
             change["label"] = table_labels.get(change["field"], change["field"])

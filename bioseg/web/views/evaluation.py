@@ -35,6 +35,7 @@ class ScopeForm(forms.Form):
     )
     code = forms.CharField(label=_("Province or product"), required=False, widget=forms.Select)
     language = forms.ChoiceField(label=_("Language of the files"), choices=[("zh", "简体中文"), ("en", "English")])
+    language.widget.attrs["lang"] = "zxx"  # the languages named in their own words
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
