@@ -29,7 +29,7 @@ from django.test import Client
 from bioseg.accounts.models import User
 from bioseg.accounts.roles import OrganisationKind
 from bioseg.common import clock
-from bioseg.demo.data import DEMO_PASSWORD
+from bioseg.demo.data import DEMO_PASSWORD, SUZHOU
 
 pytestmark = pytest.mark.django_db
 
@@ -638,3 +638,105 @@ def test_writes_with_another_enterprises_ids_are_refused_and_write_nothing():
         problems[:: max(1, len(problems) // 40)]
     )
     assert not written, f"refused writes left rows behind (table: before, after): {written}"
+
+
+# --- one contract manufacturer, two holders, one shipment ------------------------------------------------------
+
+
+def shared_shipment():
+    """The demo, plus what the probe of issue 8 added: a contract manufacturer that works for two holders. The
+    demo's logged shipment from a contract manufacturer (Rheinau, Nanjing Zifeng's for its ADC) gets a second
+    agreement, with Suzhou Xinghu for PD-1, and carries a PD-1 lot too, with an excursion of PD-1 on it.
+    Returns (shipment, the second holder's lot, its excursion, the first holder)."""
+    from bioseg.audit.context import audit_context
+    from bioseg.production.models import Excursion, Lot, Shipment, ShipmentLine
+    from bioseg.registry.models import Enterprise, Product
+    from bioseg.registry.services import quality_agreement_create
+
+    shipment = (
+        Shipment.objects.filter(from_site__enterprise__is_contract_manufacturer=True, temperature_logs__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    assert shipment is not None, "the demo has no logged shipment from a contract manufacturer"
+    cmo = shipment.from_site.enterprise
+    first_holder = shipment.lines.first().lot.product.holder
+    second = Enterprise.objects.get(credit_code=SUZHOU.credit_code)
+    assert second != first_holder
+    product = Product.objects.filter(holder=second).order_by("id").first()
+    quality_agreement_create(
+        actor=User.objects.get(username="suzhou-qa"),
+        reference="QA-PROBE-SHARED-CMO",
+        holder=second,
+        contract_manufacturer=cmo,
+        products=[product],
+        effective_from=clock.today() - dt.timedelta(days=30),
+    )
+    lot = Lot.objects.filter(product=product).order_by("id").first()
+    log = shipment.temperature_logs.order_by("id").first()
+    with audit_context(actor="test-setup", reason="a second holder's lot on a shared shipment"):
+        ShipmentLine.objects.create(shipment=shipment, lot=lot, quantity=1)
+        excursion = Excursion.objects.create(
+            log=log,
+            shipment=shipment,
+            product=product,
+            storage_min_c=2,
+            storage_max_c=8,
+            lowest_c=2,
+            highest_c=12,
+            minutes_out_of_range=45,
+            first_out_at=shipment.shipped_at,
+        )
+    return shipment, lot, excursion, first_holder
+
+
+def test_a_contract_manufacturer_working_for_two_holders_shows_each_only_its_own():
+    from bioseg.demo.scenario import load
+
+    load()
+    shipment, shared_lot, excursion, first_holder = shared_shipment()
+    rules = Rules()
+    users = demo_users()
+    clients = clients_for(users)
+    problems: list[str] = []
+    pairs = 0
+    for user in users:
+        w = rules.who(user)
+        c = clients[user.pk]
+        response = c.get(f"/api/v1/shipments/{shipment.id}")
+        pairs += 1
+        if (response.status_code == 200) != national(Rules.shipment)(rules, w, rules.shipments[shipment.id]):
+            problems.append(f"{w} GET /shipments/{shipment.id}: {response.status_code}")
+        if response.status_code == 200:
+            for line in response.json()["lines"]:
+                if not national(Rules.lot)(rules, w, rules.lots[line["lot_id"]]):
+                    problems.append(f"{w} sees lot {line['lot_id']} on shipment {shipment.id}")
+        for item in c.get("/api/v1/excursions", {"limit": 500}).json()["items"]:
+            pairs += 1
+            if w.kind == "enterprise" and item["product_id"] not in w.products:
+                problems.append(f"{w} sees excursion {item['id']} of product {item['product_id']}")
+        lot_answer = c.get(f"/api/v1/lots/{shared_lot.id}").status_code
+        pairs += 1
+        if (lot_answer == 200) != national(Rules.lot)(rules, w, shared_lot):
+            problems.append(f"{w} GET /lots/{shared_lot.id}: {lot_answer}")
+    # the other holder may not dispose of the ADC's excursion
+    before = row_counts()
+    others = [u for u in users if u.organisation_id == first_holder.organisation_id]
+    assert others
+    for other in others:
+        username = other.username
+        answer = clients[other.pk].post(
+            f"/api/v1/excursions/{excursion.id}/assess",
+            {"outcome": "rejected", "justification": "probe", **SIGNED},
+            content_type="application/json",
+        )
+        pairs += 1
+        if answer.status_code not in HIDDEN:
+            problems.append(f"{username} POST /excursions/{excursion.id}/assess: {answer.status_code}")
+    after = row_counts()
+    written = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+    print(
+        f"\npermission matrix (one CMO, two holders): {len(users)} users, {pairs} checks; written: {written or 'none'}"
+    )
+    assert not problems, "\n".join(problems)
+    assert not written
