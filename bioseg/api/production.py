@@ -308,6 +308,8 @@ class CertificateOut(Schema):
     file_name: str
     sha256: str
     issued_on: dt.date
+    results_file_name: str = Field("", description="The CSV/XLSX the results were imported from, if any.")
+    results_sha256: str = Field("", description="The SHA-256 of that file (kept under it).")
     results: list[CertificateResultOut] = []
 
     @staticmethod

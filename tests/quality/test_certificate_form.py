@@ -3,9 +3,12 @@ opening an OOS investigation; a refused row's error on that row; nothing written
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bioseg.production.models import CertificateOfAnalysis, CertificateResult
@@ -67,12 +70,17 @@ def test_a_refused_row_shows_its_error_on_that_row_and_nothing_is_written(geneal
     r = c.post(f"/lots/{genealogy.p2.pk}/certificates/new/", {**data(), "results_csv": bad_csv})
     assert r.status_code == 400 and 'data-testid="error-results_csv"' in r.content.decode()
     assert counts() == before
-    csv = SimpleUploadedFile(
-        "r.csv", "test,unit,spec_min,spec_max,value\n含量,%,95,105,99.5\n".encode(), content_type="text/csv"
-    )
+    content = "test,unit,spec_min,spec_max,value\n含量,%,95,105,99.5\n".encode()
+    csv = SimpleUploadedFile("r.csv", content, content_type="text/csv")
     r = c.post(f"/lots/{genealogy.p2.pk}/certificates/new/", {**data(), "results_csv": csv})
     assert r.status_code == 302
     assert list(CertificateResult.objects.values_list("test", "outcome")) == [("含量", "pass")]
+    # the imported file itself is kept with its SHA-256, beside the certificate
+    certificate = CertificateResult.objects.get().certificate
+    digest = hashlib.sha256(content).hexdigest()
+    assert (certificate.results_file_name, certificate.results_sha256) == ("r.csv", digest)
+    assert (Path(settings.MEDIA_ROOT) / "certificates" / digest[:2] / f"{digest}.csv").read_bytes() == content
+    assert 'data-testid="results-file">r.csv<' in c.get(f"/lots/{genealogy.p2.pk}/").content.decode()
 
 
 def test_who_may(genealogy, world):

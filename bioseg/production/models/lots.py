@@ -225,6 +225,9 @@ class CertificateOfAnalysis(RegulatedModel):
     file_name = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(max_length=64)
     issued_on = models.DateField(_("issued on"))
+    # the results file the results were imported from (CSV or XLSX), kept beside the certificate, when there was one
+    results_file_name = models.CharField(_("results file"), max_length=200, blank=True, default="")
+    results_sha256 = models.CharField(_("SHA-256 of the results file"), max_length=64, blank=True, default="")
 
     objects = ByLotQuerySet.as_manager()
 

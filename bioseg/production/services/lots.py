@@ -451,11 +451,14 @@ def coa_record(
     content: bytes | None = None,
     sha256: str | None = None,
     results: list[dict] | None = None,
+    results_file_name: str = "",
+    results_content: bytes | None = None,
     reason: str = "",
 ) -> CertificateOfAnalysis:
     """Records a lot's certificate of analysis: the file's name and SHA-256 (computed from ``content``, or given)
-    and its results, each judged against its specification (``CertificateResult.outcome``). The file itself is
-    kept by the caller's document store. A certificate with an out-of-specification result blocks the lot's
+    and its results, each judged against its specification (``CertificateResult.outcome``); when the results were
+    imported from a file (``results_file_name``, ``results_content``), that file's name and SHA-256 too. The files
+    themselves are kept by the caller's document store. A certificate with an out-of-specification result blocks the lot's
     release, and ``signals.certificate_recorded`` tells the quality system (an OOS investigation opens)."""
     _require(actor, QA_ROLES, {lot.site.enterprise_id, lot.product.holder_id}, "record a certificate of analysis")
     e = Errors()
@@ -481,7 +484,11 @@ def coa_record(
     if reference and CertificateOfAnalysis.objects.filter(lot=lot, reference=reference.strip()).exists():
         e.add("reference", f"{reference} is already recorded for this lot.", f"该批已登记 {reference}。")
     rows = _parse_results(e, results)
+    if results_content is not None and not (results_file_name or "").strip():
+        e.add("results_file_name", "Name the results file.", "请填写结果文件的名称。")
+    e.fits(CertificateOfAnalysis, {"results_file_name": (results_file_name or "").strip()})
     e.raise_if_any()
+    results_sha256 = hashlib.sha256(results_content).hexdigest() if results_content is not None else ""
     with (
         transaction.atomic(),
         audit_context(actor=actor, reason=reason or gettext_noop("certificate of analysis recorded")),
@@ -492,6 +499,8 @@ def coa_record(
             file_name=file_name.strip(),
             sha256=sha256.lower(),
             issued_on=issued_on,
+            results_file_name=(results_file_name or "").strip() if results_content is not None else "",
+            results_sha256=results_sha256,
         )
         CertificateResult.objects.bulk_create(
             [

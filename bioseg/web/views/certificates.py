@@ -74,10 +74,9 @@ class ResultForm(forms.Form):
 ResultFormSet = forms.formset_factory(ResultForm, extra=ROWS, max_num=200)
 
 
-def _results_file_rows(upload) -> list[dict]:
-    """The result rows of an uploaded CSV (UTF-8) or XLSX (its first sheet): a header row naming the columns —
-    at least ``test`` — then one row per result; empty rows skipped."""
-    data = upload.read(MAX_FILE + 1)
+def _results_file_rows(upload, data: bytes) -> list[dict]:
+    """The result rows of an uploaded CSV (UTF-8) or XLSX (its first sheet), ``data`` its bytes: a header row
+    naming the columns — at least ``test`` — then one row per result; empty rows skipped."""
     if len(data) > MAX_FILE:
         raise ValidationFailed({"results_csv": ("The file is larger than 20 MB.", "文件超过 20 MB。")})
     if (upload.name or "").lower().endswith(".xlsx"):
@@ -166,9 +165,11 @@ def certificate_create(request, pk):
         origin: list[int | None] = [i for i, _r in filled]  # service row n (from 1) → form row origin[n - 1]
         results = [r for _i, r in filled]
         upload = form.cleaned_data["file"]
+        results_upload, results_data = form.cleaned_data.get("results_csv"), None
         try:
-            if form.cleaned_data.get("results_csv"):
-                imported = _results_file_rows(form.cleaned_data["results_csv"])
+            if results_upload:
+                results_data = results_upload.read(MAX_FILE + 1)
+                imported = _results_file_rows(results_upload, results_data)
                 results, origin = results + imported, origin + [None] * len(imported)
             if upload.size > MAX_FILE:
                 raise ValidationFailed({"file": ("The file is larger than 20 MB.", "文件超过 20 MB。")})
@@ -181,6 +182,8 @@ def certificate_create(request, pk):
                 content=content,
                 issued_on=form.cleaned_data["issued_on"],
                 results=results,
+                results_file_name=results_upload.name if results_upload else "",
+                results_content=results_data,
             )
         except PermissionDenied:
             raise
@@ -188,6 +191,8 @@ def certificate_create(request, pk):
             _place_errors(form, rows, exc, origin)
         else:
             _keep(content, upload.name)
+            if results_data is not None:
+                _keep(results_data, results_upload.name)  # the imported file too, under its SHA-256
             failing = certificate.results.filter(outcome="fail").count()
             if failing:
                 messages.warning(
