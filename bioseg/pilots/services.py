@@ -1067,8 +1067,8 @@ def rule_determine(
             application,
             EventKind.RULE_DETERMINED,
             actor,
-            f"{finding_authority(finding, authority, 'en')} determined {rule} ({outcome_en}): {item.determination}",
-            f"{finding_authority(finding, authority, 'zh')}认定规则 {rule}（{outcome_zh}）：{item.determination}",
+            f"{_authority_name(finding, authority, 'en')} determined {rule} ({outcome_en}): {item.determination}",
+            f"{_authority_name(finding, authority, 'zh')}认定规则 {rule}（{outcome_zh}）：{item.determination}",
             data={"rule_determination_id": item.pk, "rule": rule, "outcome": outcome, "determination_id": stored.pk},
         )
         signature_sign(user=actor, password=password, obj=item, meaning="authored", reason=reason)
@@ -1088,7 +1088,7 @@ def rules_awaiting(application: PilotApplication, actor: User) -> list[dict[str,
     ]
 
 
-def finding_authority(finding: dict[str, Any], code: str, lang: str) -> str:
+def _authority_name(finding: dict[str, Any], code: str, lang: str) -> str:
     """The authority's name as the finding gives it."""
     for a in finding["needs_determination_by"]:
         if a["authority"] == code:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from bioseg.accounts.roles import Role
@@ -54,8 +54,6 @@ AUTO_PREFIX = "bioseg: "  # the prefix of the audit reasons the platform writes 
 def reason_label(reason: str) -> str:
     """An audit or signature reason in the reader's language: the platform's own reasons are in the catalogue
     (with or without the ``bioseg: `` prefix, shown as 系统：/bioseg: ); a person's reason as written."""
-    from django.utils.translation import gettext
-
     if not reason:
         return ""
     if reason.startswith(AUTO_PREFIX):

@@ -266,6 +266,7 @@ def _detail_context(request, application, bound: dict | None = None) -> dict:
         else:
             forms_[action] = cls()
     latest = selectors.determination_list(application=application).first()
+    decided = selectors.decided_determination(application=application)
     plan = selectors.joint_plan_for(application=application)
     zh = is_zh()
     awaiting = [
@@ -291,7 +292,7 @@ def _detail_context(request, application, bound: dict | None = None) -> dict:
         "forms": forms_,
         "latest": latest,
         "latest_data": selectors.determination_data(latest) if latest else None,
-        "decided": (decided := selectors.decided_determination(application=application)),
+        "decided": decided,
         "decided_data": selectors.determination_data(decided) if decided else None,
         "determinations": selectors.determination_list(application=application),
         "evidence": selectors.evidence_list(application=application),
